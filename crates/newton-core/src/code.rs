@@ -1,0 +1,91 @@
+//! The one table of stable error codes. A code never changes meaning once published; new
+//! failures get new codes. `rpc` is the JSON-RPC error code the gateway answers with.
+
+use serde::Serialize;
+
+macro_rules! codes {
+    ($($variant:ident = $name:literal, $rpc:literal, $doc:literal;)*) => {
+        /// A stable, machine-readable error code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            $(#[doc = $doc] $variant,)*
+        }
+
+        impl ErrorCode {
+            /// Every code, in table order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            /// The stable string form, e.g. `NEWTON_ERR_POLICY_PARSE`.
+            pub const fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $name,)* }
+            }
+
+            /// The JSON-RPC error code this failure maps to.
+            pub const fn rpc_code(self) -> i32 {
+                match self { $(ErrorCode::$variant => $rpc,)* }
+            }
+
+            /// One-line description for the documented table.
+            pub const fn description(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $doc,)* }
+            }
+
+            /// Looks a code up by its string form.
+            pub fn parse(name: &str) -> Option<ErrorCode> {
+                match name { $($name => Some(ErrorCode::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+codes! {
+    InvalidArgument = "NEWTON_ERR_INVALID_ARGUMENT", -32602, "An argument is missing, of the wrong type or out of range.";
+    InvalidJson = "NEWTON_ERR_INVALID_JSON", -32602, "A JSON document does not parse or has the wrong shape.";
+    Io = "NEWTON_ERR_IO", -32603, "A file could not be read or written.";
+    IntentInvalid = "NEWTON_ERR_INTENT_INVALID", -32602, "The intent has a malformed field (address, quantity or hex data).";
+    AbiSignature = "NEWTON_ERR_ABI_SIGNATURE", -32602, "The intent's function_signature is not a valid Solidity function signature.";
+    AbiDecode = "NEWTON_ERR_ABI_DECODE", -32602, "The intent's data does not ABI-decode against its function signature.";
+    PolicyParse = "NEWTON_ERR_POLICY_PARSE", -32602, "A Rego module does not parse; details carry file, line and column.";
+    PolicyCompile = "NEWTON_ERR_POLICY_COMPILE", -32602, "The Rego modules parse but do not compile together.";
+    PolicyNondeterministic = "NEWTON_ERR_POLICY_NONDETERMINISTIC", -32602, "The policy calls a non-deterministic builtin; details name it and its location.";
+    PolicyEntrypoint = "NEWTON_ERR_POLICY_ENTRYPOINT", -32602, "The entrypoint is malformed or names no rule in the policy.";
+    PolicyEval = "NEWTON_ERR_POLICY_EVAL", -32615, "Evaluation raised an error (the decision is deny).";
+    ParamsSchemaInvalid = "NEWTON_ERR_PARAMS_SCHEMA_INVALID", -32602, "The params JSON Schema itself is not a valid schema.";
+    ParamsSchemaViolation = "NEWTON_ERR_PARAMS_SCHEMA_VIOLATION", -32602, "data.params does not satisfy the policy's params JSON Schema.";
+    BuiltinUnsupported = "NEWTON_ERR_BUILTIN_UNSUPPORTED", -32615, "The policy called a builtin this engine does not support yet (the decision is deny).";
+    LimitTime = "NEWTON_ERR_LIMIT_TIME", -32615, "Evaluation exceeded its time limit.";
+    LimitSize = "NEWTON_ERR_LIMIT_SIZE", -32602, "An input exceeded its size limit (policy bytes, module count, JSON bytes).";
+    LimitMemory = "NEWTON_ERR_LIMIT_MEMORY", -32615, "Evaluation exceeded its memory limit.";
+    TestFailed = "NEWTON_ERR_TEST_FAILED", -32615, "One or more policy tests failed.";
+    Internal = "NEWTON_ERR_INTERNAL", -32603, "A bug: an invariant broke or a panic was caught. Please report it.";
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_prefixed_and_round_trip() {
+        let mut seen = std::collections::HashSet::new();
+        for &code in ErrorCode::ALL {
+            assert!(code.as_str().starts_with("NEWTON_ERR_"), "{code}");
+            assert!(seen.insert(code.as_str()), "duplicate {code}");
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
+            assert!(!code.description().is_empty());
+        }
+        assert_eq!(ErrorCode::parse("NEWTON_ERR_NOPE"), None);
+    }
+}

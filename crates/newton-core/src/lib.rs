@@ -1,0 +1,8 @@
+//! Shared foundations: the [`Error`] type every crate returns and the one table of stable
+//! error codes that crosses Rust → napi → TypeScript → JSON-RPC unchanged.
+
+mod code;
+mod error;
+
+pub use code::ErrorCode;
+pub use error::{Error, Result};
