@@ -1,1 +1,8 @@
+//! The one napi-rs addon. Glue only: argument conversion, error mapping and AsyncTask shells
+//! around the `newton-*` crates, where all logic lives. JSON crosses as strings.
+#![allow(clippy::needless_pass_by_value)] // napi hands owned values; borrowing is not an option.
 
+mod error;
+mod identifiers;
+mod policy;
+mod policy_tests;

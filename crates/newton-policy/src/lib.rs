@@ -1,1 +1,22 @@
+//! Newton policy engine: Rego v1 policies compiled once on regorus and evaluated many times,
+//! concurrently, with the evaluation context a Newton operator builds (`input` = parsed intent,
+//! `data.params`, `data.wasm`, `data.privacy`, the Newton builtins).
+//!
+//! Deny is a value: [`Decision::allow`] is true only when the entrypoint is exactly `true`; an
+//! undefined result or an evaluation error is a deny that keeps its reason.
 
+mod ast;
+pub mod builtins;
+mod compile;
+mod determinism;
+mod diagnostics;
+mod evaluate;
+mod limits;
+mod params;
+pub mod testing;
+
+pub use compile::{CompileOptions, Policy, PolicyModule};
+pub use determinism::NONDETERMINISTIC_BUILTINS;
+pub use evaluate::{Decision, EvalRequest};
+pub use limits::Limits;
+pub use params::ParamsSchema;

@@ -1,0 +1,151 @@
+//! `Policy`: compile once (sync or AsyncTask), evaluate many times (sync or AsyncTask).
+
+use crate::error::{guard, to_napi};
+use napi::bindgen_prelude::{AbortSignal, AsyncTask};
+use napi::{Env, Task};
+use napi_derive::napi;
+use newton_policy::{CompileOptions, Limits, ParamsSchema, PolicyModule};
+use std::sync::Arc;
+use std::time::Duration;
+
+#[napi(object)]
+pub struct ModuleInput {
+    pub path: String,
+    pub source: String,
+}
+
+#[napi(object)]
+pub struct LimitsInput {
+    pub max_module_bytes: Option<u32>,
+    pub max_modules: Option<u32>,
+    pub max_request_bytes: Option<u32>,
+    pub eval_timeout_ms: Option<u32>,
+}
+
+#[napi(object)]
+pub struct CompileOptionsInput {
+    pub rego_v0: Option<bool>,
+    /// The params JSON Schema, as JSON text.
+    pub params_schema: Option<String>,
+    pub limits: Option<LimitsInput>,
+}
+
+pub(crate) fn to_modules(modules: Vec<ModuleInput>) -> Vec<PolicyModule> {
+    modules.into_iter().map(|m| PolicyModule { path: m.path, source: m.source }).collect()
+}
+
+pub(crate) fn to_options(options: Option<CompileOptionsInput>) -> newton_core::Result<CompileOptions> {
+    let Some(o) = options else { return Ok(CompileOptions::default()) };
+    let d = Limits::default();
+    let l = o.limits.unwrap_or(LimitsInput {
+        max_module_bytes: None,
+        max_modules: None,
+        max_request_bytes: None,
+        eval_timeout_ms: None,
+    });
+    Ok(CompileOptions {
+        rego_v0: o.rego_v0.unwrap_or(false),
+        params_schema: o.params_schema.as_deref().map(ParamsSchema::compile).transpose()?,
+        limits: Limits {
+            max_module_bytes: l.max_module_bytes.map_or(d.max_module_bytes, |v| v as usize),
+            max_modules: l.max_modules.map_or(d.max_modules, |v| v as usize),
+            max_request_bytes: l.max_request_bytes.map_or(d.max_request_bytes, |v| v as usize),
+            eval_timeout: l.eval_timeout_ms.map_or(d.eval_timeout, |v| Duration::from_millis(v.into())),
+        },
+    })
+}
+
+/// A compiled policy; share it freely, evaluate concurrently.
+#[napi]
+pub struct Policy {
+    inner: Arc<newton_policy::Policy>,
+}
+
+#[napi]
+impl Policy {
+    #[napi(factory)]
+    pub fn compile_sync(
+        modules: Vec<ModuleInput>,
+        entrypoint: String,
+        options: Option<CompileOptionsInput>,
+    ) -> napi::Result<Policy> {
+        let modules = to_modules(modules);
+        guard(|| compile(&modules, &entrypoint, to_options(options)?))
+    }
+
+    #[napi(ts_return_type = "Promise<Policy>")]
+    pub fn compile(
+        modules: Vec<ModuleInput>,
+        entrypoint: String,
+        options: Option<CompileOptionsInput>,
+        signal: Option<AbortSignal>,
+    ) -> napi::Result<AsyncTask<CompileTask>> {
+        let options = to_options(options).map_err(to_napi)?;
+        let task = CompileTask { modules: to_modules(modules), entrypoint, options: Some(options) };
+        Ok(AsyncTask::with_optional_signal(task, signal))
+    }
+
+    /// Evaluation request JSON → Decision JSON.
+    #[napi]
+    pub fn evaluate_sync(&self, request_json: String) -> napi::Result<String> {
+        guard(|| self.inner.evaluate_json(&request_json))
+    }
+
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn evaluate(&self, request_json: String, signal: Option<AbortSignal>) -> AsyncTask<EvaluateTask> {
+        AsyncTask::with_optional_signal(EvaluateTask { policy: self.inner.clone(), request_json }, signal)
+    }
+
+    #[napi(getter)]
+    pub fn entrypoint(&self) -> String {
+        self.inner.entrypoint().to_string()
+    }
+
+    /// `[{path, policyCodeHash, policyCid}]` as JSON.
+    #[napi(getter)]
+    pub fn modules_json(&self) -> String {
+        serde_json::to_string(self.inner.modules()).unwrap_or_else(|_| "[]".into())
+    }
+}
+
+fn compile(modules: &[PolicyModule], entrypoint: &str, options: CompileOptions) -> newton_core::Result<Policy> {
+    newton_policy::Policy::compile(modules, entrypoint, options).map(|p| Policy { inner: Arc::new(p) })
+}
+
+pub struct CompileTask {
+    modules: Vec<PolicyModule>,
+    entrypoint: String,
+    options: Option<CompileOptions>,
+}
+
+impl Task for CompileTask {
+    type Output = Policy;
+    type JsValue = Policy;
+
+    fn compute(&mut self) -> napi::Result<Policy> {
+        let options = self.options.take().unwrap_or_default();
+        guard(|| compile(&self.modules, &self.entrypoint, options))
+    }
+
+    fn resolve(&mut self, _env: Env, policy: Policy) -> napi::Result<Policy> {
+        Ok(policy)
+    }
+}
+
+pub struct EvaluateTask {
+    policy: Arc<newton_policy::Policy>,
+    request_json: String,
+}
+
+impl Task for EvaluateTask {
+    type Output = String;
+    type JsValue = String;
+
+    fn compute(&mut self) -> napi::Result<String> {
+        guard(|| self.policy.evaluate_json(&self.request_json))
+    }
+
+    fn resolve(&mut self, _env: Env, decision: String) -> napi::Result<String> {
+        Ok(decision)
+    }
+}

@@ -1,0 +1,123 @@
+// Compile once, evaluate many: the policy engine's public API.
+import { call, callAsync, type ErrorInfo } from './errors.js';
+import type { TaskIntent } from './intent.js';
+import { native, type NativePolicy } from './native.js';
+
+export interface PolicyModule {
+  /** File name used in error locations, e.g. `policy.rego`. */
+  path: string;
+  source: string;
+}
+
+/** Limits (defaults in parentheses). A breach is a `NEWTON_ERR_LIMIT_*` error, never a hang. */
+export interface Limits {
+  /** Largest Rego module in bytes (1 MiB). */
+  maxModuleBytes?: number;
+  /** Most modules per policy (256). */
+  maxModules?: number;
+  /** Largest evaluation request JSON in bytes (8 MiB). */
+  maxRequestBytes?: number;
+  /** Wall-clock budget per evaluation in ms (1000). */
+  evalTimeoutMs?: number;
+}
+
+export interface CompileOptions {
+  /** Accept Rego v0 syntax. Off: policies are Rego v1 (OPA 1.x), as Newton's are. */
+  regoV0?: boolean;
+  /** JSON Schema that `data.params` must satisfy (object or JSON text). */
+  paramsSchema?: object | string;
+  limits?: Limits;
+  signal?: AbortSignal;
+}
+
+/** Everything one evaluation sees. Give `intent` (parsed as Newton does) or a raw `input`. */
+export interface EvaluationRequest {
+  intent?: TaskIntent;
+  input?: unknown;
+  /** `data.params`: the client's policy params. */
+  params?: Record<string, unknown>;
+  /** `data.wasm` (alias `data.data`): merged PolicyData output. */
+  wasm?: Record<string, unknown>;
+  /** `data.privacy`: decrypted ephemeral data. */
+  privacy?: unknown;
+  /** Identity data by domain, read by `newton.identity.*`: `{ kyc: { status, birthdate, … } }`. */
+  identity?: Record<string, Record<string, unknown>>;
+  /** Confidential data by domain, read by `newton.confidential.*`: `{ blacklist: { addresses } }`. */
+  confidential?: Record<string, { addresses?: string[] } & Record<string, unknown>>;
+  /** `YYYY-MM-DD`: the date identity checks measure against (never the wall clock). */
+  reference_date?: string;
+}
+
+/** The outcome. `allow` is true only when the entrypoint is exactly `true`. */
+export interface Decision {
+  allow: boolean;
+  /** The raw entrypoint value; absent when undefined or on error. */
+  result?: unknown;
+  /** `abi.encode(allow)`, 32 bytes 0x-hex: TaskResponse.evaluationResult. */
+  evaluation_result: `0x${string}`;
+  /** Why this is a deny. */
+  reason?: string;
+  /** The evaluation error behind a deny (e.g. NEWTON_ERR_LIMIT_TIME). */
+  error?: ErrorInfo;
+}
+
+export interface ModuleIdentifiers {
+  path: string;
+  policyCodeHash: `0x${string}`;
+  policyCid: string;
+}
+
+type Request = EvaluationRequest | string;
+
+function nativeOptions(options: CompileOptions = {}) {
+  const { paramsSchema, regoV0, limits } = options;
+  return {
+    regoV0,
+    limits,
+    paramsSchema: typeof paramsSchema === 'object' ? JSON.stringify(paramsSchema) : paramsSchema,
+  };
+}
+
+const toJson = (request: Request) => (typeof request === 'string' ? request : JSON.stringify(request));
+
+/** A compiled policy. Thread-safe: evaluate it concurrently as often as you like. */
+export class Policy {
+  readonly #native: NativePolicy;
+
+  private constructor(native: NativePolicy) {
+    this.#native = native;
+  }
+
+  /** Compiles off the event loop. `entrypoint` is `package.rule` (evaluated as `data.package.rule`). */
+  static async compile(modules: PolicyModule[], entrypoint: string, options?: CompileOptions): Promise<Policy> {
+    const compiled = await callAsync(() =>
+      native.Policy.compile(modules, entrypoint, nativeOptions(options), options?.signal),
+    );
+    return new Policy(compiled);
+  }
+
+  static compileSync(modules: PolicyModule[], entrypoint: string, options?: CompileOptions): Policy {
+    return new Policy(call(() => native.Policy.compileSync(modules, entrypoint, nativeOptions(options))));
+  }
+
+  /** The evaluated path, e.g. `data.newton_quickstart.allow`. */
+  get entrypoint(): string {
+    return this.#native.entrypoint;
+  }
+
+  /** `policyCodeHash` and `policyCid` of each module. */
+  get modules(): ModuleIdentifiers[] {
+    return JSON.parse(this.#native.modulesJson) as ModuleIdentifiers[];
+  }
+
+  /** Evaluates on the libuv pool. Pass a JSON string to skip serialization on hot paths. */
+  async evaluate(request: Request, options?: { signal?: AbortSignal }): Promise<Decision> {
+    const json = await callAsync(() => this.#native.evaluate(toJson(request), options?.signal));
+    return JSON.parse(json) as Decision;
+  }
+
+  /** Evaluates on the calling thread (blocks the event loop for the evaluation's duration). */
+  evaluateSync(request: Request): Decision {
+    return JSON.parse(call(() => this.#native.evaluateSync(toJson(request)))) as Decision;
+  }
+}

@@ -1,0 +1,171 @@
+//! Compile once: Rego modules + an entrypoint become a [`Policy`] that is `Send + Sync` and is
+//! evaluated many times, from many threads, without recompiling.
+
+use crate::{ast, builtins, determinism, diagnostics, Limits, ParamsSchema};
+use newton_core::{Error, ErrorCode, Result};
+use newton_types::{cid::cid_v1_raw, hash::policy_code_hash};
+use regorus::utils::limits::ExecutionTimerConfig;
+use serde::Serialize;
+use std::num::NonZeroU32;
+
+/// One Rego source file.
+#[derive(Clone, Debug)]
+pub struct PolicyModule {
+    pub path: String,
+    pub source: String,
+}
+
+/// Options for [`Policy::compile`]; `Default` is Rego v1, no params schema, default limits.
+#[derive(Clone, Debug, Default)]
+pub struct CompileOptions {
+    /// Accept Rego v0 syntax (rules without `if`/`contains`). Off by default.
+    pub rego_v0: bool,
+    /// Schema that `data.params` must satisfy before evaluation.
+    pub params_schema: Option<ParamsSchema>,
+    pub limits: Limits,
+}
+
+/// Identifiers of one module as Newton publishes them.
+#[derive(Clone, Debug, Serialize)]
+pub struct ModuleInfo {
+    pub path: String,
+    /// `policyCodeHash`: keccak256 of the raw Rego bytes.
+    #[serde(rename = "policyCodeHash")]
+    pub code_hash: String,
+    /// `policyCid`: CIDv1, raw codec, sha2-256, base32.
+    #[serde(rename = "policyCid")]
+    pub cid: String,
+}
+
+/// A compiled policy. Cheap to share (`Arc`) and evaluate concurrently.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    pub(crate) engine: regorus::Engine,
+    pub(crate) entrypoint: String,
+    pub(crate) params_schema: Option<ParamsSchema>,
+    pub(crate) limits: Limits,
+    modules: Vec<ModuleInfo>,
+}
+
+impl Policy {
+    /// Parses, checks and prepares `modules` for evaluating `entrypoint` (`pkg.rule`, evaluated
+    /// as `data.pkg.rule`; a leading `data.` is accepted).
+    pub fn compile(modules: &[PolicyModule], entrypoint: &str, options: CompileOptions) -> Result<Self> {
+        let mut engine = load(modules, &options)?;
+        let entrypoint = normalize_entrypoint(entrypoint)?;
+        engine.compile_with_entrypoint(&entrypoint.as_str().into()).map_err(|e| {
+            let err = diagnostics::from_regorus(ErrorCode::PolicyCompile, &e);
+            match err.message.contains("not a valid rule path") {
+                true => Error::new(
+                    ErrorCode::PolicyEntrypoint,
+                    format!("entrypoint {entrypoint} names no rule in the policy"),
+                ),
+                false => err,
+            }
+        })?;
+        let timer = ExecutionTimerConfig {
+            limit: options.limits.eval_timeout,
+            check_interval: NonZeroU32::new(64).unwrap_or(NonZeroU32::MIN),
+        };
+        engine.set_execution_timer_config(timer);
+        Ok(Self {
+            engine,
+            entrypoint,
+            params_schema: options.params_schema,
+            limits: options.limits,
+            modules: modules.iter().map(module_info).collect(),
+        })
+    }
+
+    /// The entrypoint as evaluated, e.g. `data.newton_quickstart.allow`.
+    pub fn entrypoint(&self) -> &str {
+        &self.entrypoint
+    }
+
+    /// `policyCodeHash` and `policyCid` of every module, in the order given.
+    pub fn modules(&self) -> &[ModuleInfo] {
+        &self.modules
+    }
+}
+
+/// Loads modules into a fresh engine with the Newton builtins, after limit and determinism
+/// checks. Shared by [`Policy::compile`] and the test runner.
+pub(crate) fn load(modules: &[PolicyModule], options: &CompileOptions) -> Result<regorus::Engine> {
+    let limits = &options.limits;
+    if modules.is_empty() {
+        return Err(Error::invalid_argument("a policy needs at least one Rego module"));
+    }
+    if modules.len() > limits.max_modules {
+        return Err(Error::new(
+            ErrorCode::LimitSize,
+            format!("{} modules exceed the limit of {}", modules.len(), limits.max_modules),
+        ));
+    }
+    let mut engine = regorus::Engine::new();
+    engine.set_rego_v0(options.rego_v0);
+    builtins::register(&mut engine)
+        .map_err(|e| Error::internal(format!("registering Newton builtins failed: {e:#}")))?;
+    let mut seen = std::collections::HashSet::new();
+    for m in modules {
+        if m.source.len() > limits.max_module_bytes {
+            return Err(Error::new(
+                ErrorCode::LimitSize,
+                format!("{}: {} bytes exceed the module limit of {}", m.path, m.source.len(), limits.max_module_bytes),
+            ));
+        }
+        if !seen.insert(m.path.as_str()) {
+            return Err(Error::invalid_argument(format!("module path {} is given twice", m.path)));
+        }
+        engine
+            .add_policy(m.path.clone(), m.source.clone())
+            .map_err(|e| diagnostics::from_regorus(ErrorCode::PolicyParse, &e))?;
+    }
+    let ast_json = engine
+        .get_ast_as_json()
+        .map_err(|e| Error::internal(format!("reading the policy AST failed: {e:#}")))?;
+    let ast_json: serde_json::Value = serde_json::from_str(&ast_json)
+        .map_err(|e| Error::internal(format!("policy AST is not JSON: {e}")))?;
+    determinism::check(&ast::modules(&ast_json))?;
+    Ok(engine)
+}
+
+/// `pkg.rule` or `data.pkg.rule` → `data.pkg.rule`; anything else is an entrypoint error.
+fn normalize_entrypoint(entrypoint: &str) -> Result<String> {
+    let path = entrypoint.trim();
+    let path = path.strip_prefix("data.").unwrap_or(path);
+    let is_ident = |s: &str| {
+        let mut chars = s.chars();
+        chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    let parts: Vec<&str> = path.split('.').collect();
+    if parts.len() < 2 || !parts.iter().all(|p| is_ident(p)) {
+        return Err(Error::new(
+            ErrorCode::PolicyEntrypoint,
+            format!("entrypoint {entrypoint:?} must look like `package.rule` (e.g. newton_quickstart.allow)"),
+        ));
+    }
+    Ok(format!("data.{path}"))
+}
+
+fn module_info(m: &PolicyModule) -> ModuleInfo {
+    ModuleInfo {
+        path: m.path.clone(),
+        code_hash: policy_code_hash(m.source.as_bytes()).to_string(),
+        cid: cid_v1_raw(m.source.as_bytes()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entrypoints_normalize() {
+        assert_eq!(normalize_entrypoint("a.allow").ok().as_deref(), Some("data.a.allow"));
+        assert_eq!(normalize_entrypoint("data.a.b.allow").ok().as_deref(), Some("data.a.b.allow"));
+        for bad in ["allow", "a..b", "a.1b", "", "data.", "a.b c"] {
+            assert_eq!(normalize_entrypoint(bad).expect_err(bad).code, ErrorCode::PolicyEntrypoint);
+        }
+    }
+}

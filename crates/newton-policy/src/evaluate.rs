@@ -1,0 +1,180 @@
+//! Evaluation: the context a Newton operator builds, and the [`Decision`] it yields.
+
+use crate::builtins::{with_context, EvalContext};
+use crate::{diagnostics, Policy};
+use newton_core::{Error, ErrorCode, Result};
+use newton_types::{evaluation_result::encode_evaluation_result, parse_intent, TaskIntent};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+/// Everything one evaluation sees. Build it with [`EvalRequest::from_json`].
+#[derive(Clone, Debug, Default)]
+pub struct EvalRequest {
+    /// Rego `input`: the parsed intent (or a raw document when no intent is given).
+    pub input: Value,
+    /// `data.params`: the client's policy params.
+    pub params: Value,
+    /// `data.wasm` (and its legacy alias `data.data`): merged PolicyData output.
+    pub wasm: Value,
+    /// `data.privacy`: decrypted ephemeral data, when the task carries any.
+    pub privacy: Option<Value>,
+    /// Identity/confidential data and the reference date the Newton builtins read.
+    pub context: EvalContext,
+}
+
+/// The wire form of an evaluation request (JSON, snake_case).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireRequest {
+    intent: Option<TaskIntent>,
+    input: Option<Value>,
+    params: Option<Value>,
+    wasm: Option<Value>,
+    privacy: Option<Value>,
+    identity: Option<Map<String, Value>>,
+    confidential: Option<Map<String, Value>>,
+    reference_date: Option<String>,
+}
+
+impl EvalRequest {
+    /// Parses `{intent | input, params?, wasm?, privacy?, identity?, confidential?,
+    /// reference_date?}`. `intent` is a wire TaskIntent, parsed as Newton operators do; `input`
+    /// is used verbatim. `max_bytes` bounds the JSON text.
+    pub fn from_json(json: &str, max_bytes: usize) -> Result<Self> {
+        if json.len() > max_bytes {
+            return Err(Error::new(
+                ErrorCode::LimitSize,
+                format!("evaluation request is {} bytes; the limit is {max_bytes}", json.len()),
+            ));
+        }
+        let wire: WireRequest = Error::parse_json("evaluation request", json)?;
+        let input = match (wire.intent, wire.input) {
+            (Some(intent), None) => parse_intent(&intent)?,
+            (None, Some(input)) => input,
+            (None, None) => Value::Object(Map::new()),
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid_argument("give either `intent` or `input`, not both"))
+            }
+        };
+        let reference_date = wire
+            .reference_date
+            .map(|d| {
+                chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| {
+                    Error::invalid_argument(format!("reference_date {d:?} is not a YYYY-MM-DD date"))
+                })
+            })
+            .transpose()?;
+        Ok(Self {
+            input,
+            params: object_or_empty("params", wire.params)?,
+            wasm: object_or_empty("wasm", wire.wasm)?,
+            privacy: wire.privacy,
+            context: EvalContext {
+                identity: wire.identity.unwrap_or_default(),
+                confidential: wire.confidential.unwrap_or_default(),
+                reference_date,
+            },
+        })
+    }
+}
+
+fn object_or_empty(field: &str, value: Option<Value>) -> Result<Value> {
+    match value {
+        None | Some(Value::Null) => Ok(Value::Object(Map::new())),
+        Some(v @ Value::Object(_)) => Ok(v),
+        Some(other) => Err(Error::invalid_argument(format!(
+            "`{field}` must be a JSON object, got {}",
+            json_kind(&other)
+        ))),
+    }
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// The outcome of one evaluation. Deny is a value: `error` holds why evaluation failed.
+#[derive(Clone, Debug, Serialize)]
+pub struct Decision {
+    /// True only when the entrypoint evaluated to exactly `true`.
+    pub allow: bool,
+    /// The raw entrypoint value; absent when undefined or when evaluation failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<Value>,
+    /// `abi.encode(allow)`: the 32-byte `TaskResponse.evaluationResult`, 0x-hex.
+    pub evaluation_result: String,
+    /// Why the decision is a deny; absent on allow.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The evaluation error behind a deny, with its stable code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<Error>,
+}
+
+impl Decision {
+    fn new(allow: bool, result: Option<Value>, reason: Option<String>, error: Option<Error>) -> Self {
+        let word = encode_evaluation_result(allow);
+        let evaluation_result = format!("0x{}", word.iter().map(|b| format!("{b:02x}")).collect::<String>());
+        Self { allow, result, evaluation_result, reason, error }
+    }
+
+    fn from_value(entrypoint: &str, value: regorus::Value) -> Self {
+        if value == regorus::Value::Undefined {
+            return Self::new(false, None, Some(format!("{entrypoint} is undefined")), None);
+        }
+        let result = serde_json::to_value(&value).unwrap_or(Value::Null);
+        match result {
+            Value::Bool(true) => Self::new(true, Some(result), None, None),
+            _ => {
+                let reason = format!("{entrypoint} is {result}, not true");
+                Self::new(false, Some(result), Some(reason), None)
+            }
+        }
+    }
+
+    fn from_error(error: Error) -> Self {
+        Self::new(false, None, Some(error.message.clone()), Some(error))
+    }
+}
+
+impl Policy {
+    /// Evaluates one request. Errors are caller mistakes found before evaluation (schema
+    /// violations); everything that happens during evaluation is a [`Decision`].
+    pub fn evaluate(&self, request: &EvalRequest) -> Result<Decision> {
+        if let Some(schema) = &self.params_schema {
+            schema.validate(&request.params)?;
+        }
+        let mut data = json!({
+            "params": request.params,
+            "wasm": request.wasm,
+            "data": request.wasm,
+        });
+        if let Some(privacy) = &request.privacy {
+            data["privacy"] = privacy.clone();
+        }
+        let mut engine = self.engine.clone();
+        engine
+            .add_data(regorus::Value::from(data))
+            .map_err(|e| Error::new(ErrorCode::InvalidArgument, format!("evaluation data rejected: {e:#}")))?;
+        engine.set_input(regorus::Value::from(request.input.clone()));
+        let outcome = with_context(&request.context, || engine.eval_rule(self.entrypoint.clone()));
+        Ok(match outcome {
+            Ok(value) => Decision::from_value(&self.entrypoint, value),
+            Err(e) => Decision::from_error(diagnostics::eval_error(&e)),
+        })
+    }
+
+    /// JSON in, JSON out: the form that crosses the napi boundary.
+    pub fn evaluate_json(&self, request_json: &str) -> Result<String> {
+        let request = EvalRequest::from_json(request_json, self.limits.max_request_bytes)?;
+        let decision = self.evaluate(&request)?;
+        serde_json::to_string(&decision).map_err(|e| Error::internal(format!("decision is not serializable: {e}")))
+    }
+}
