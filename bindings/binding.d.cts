@@ -21,10 +21,16 @@ export declare class Policy {
   get modulesJson(): string
 }
 
+/** Parse + determinism + compile check of modules without an entrypoint; JSON report. */
+export declare function checkPolicySync(modules: Array<ModuleInput>, options?: CompileOptionsInput | undefined | null): string
+
 export interface CompileOptionsInput {
   regoV0?: boolean
   /** The params JSON Schema, as JSON text. */
   paramsSchema?: string
+  /** Static base data, as JSON text. */
+  data?: string
+  strictBuiltinErrors?: boolean
   limits?: LimitsInput
 }
 

@@ -4,6 +4,8 @@ export { parseIntent, type TaskIntent, type ParsedIntent, type AbiParam } from '
 export { policyCodeHash, policyCid } from './identifiers.js';
 export {
   Policy,
+  checkPolicy,
+  type CheckedModule,
   type PolicyModule,
   type CompileOptions,
   type Limits,

@@ -26,6 +26,10 @@ export interface CompileOptions {
   regoV0?: boolean;
   /** JSON Schema that `data.params` must satisfy (object or JSON text). */
   paramsSchema?: object | string;
+  /** Static base data compiled into the policy (must not define params/wasm/data/privacy). */
+  data?: Record<string, unknown>;
+  /** Raise builtin errors instead of treating them as undefined (OPA's strict mode). */
+  strictBuiltinErrors?: boolean;
   limits?: Limits;
   signal?: AbortSignal;
 }
@@ -67,13 +71,21 @@ export interface ModuleIdentifiers {
   policyCid: string;
 }
 
+export interface CheckedModule extends ModuleIdentifiers {
+  package: string;
+  rules: string[];
+}
+
 type Request = EvaluationRequest | string;
 
-function nativeOptions(options: CompileOptions = {}) {
-  const { paramsSchema, regoV0, limits } = options;
+/** CompileOptions in the shape the native binding takes (JSON documents as text). */
+export function toNativeCompileOptions(options: CompileOptions = {}) {
+  const { paramsSchema, regoV0, limits, data, strictBuiltinErrors } = options;
   return {
     regoV0,
     limits,
+    strictBuiltinErrors,
+    data: data === undefined ? undefined : JSON.stringify(data),
     paramsSchema: typeof paramsSchema === 'object' ? JSON.stringify(paramsSchema) : paramsSchema,
   };
 }
@@ -91,13 +103,13 @@ export class Policy {
   /** Compiles off the event loop. `entrypoint` is `package.rule` (evaluated as `data.package.rule`). */
   static async compile(modules: PolicyModule[], entrypoint: string, options?: CompileOptions): Promise<Policy> {
     const compiled = await callAsync(() =>
-      native.Policy.compile(modules, entrypoint, nativeOptions(options), options?.signal),
+      native.Policy.compile(modules, entrypoint, toNativeCompileOptions(options), options?.signal),
     );
     return new Policy(compiled);
   }
 
   static compileSync(modules: PolicyModule[], entrypoint: string, options?: CompileOptions): Policy {
-    return new Policy(call(() => native.Policy.compileSync(modules, entrypoint, nativeOptions(options))));
+    return new Policy(call(() => native.Policy.compileSync(modules, entrypoint, toNativeCompileOptions(options))));
   }
 
   /** The evaluated path, e.g. `data.newton_quickstart.allow`. */
@@ -120,4 +132,9 @@ export class Policy {
   evaluateSync(request: Request): Decision {
     return JSON.parse(call(() => this.#native.evaluateSync(toJson(request)))) as Decision;
   }
+}
+
+/** Parses, determinism-checks and compiles modules together without an entrypoint. */
+export function checkPolicy(modules: PolicyModule[], options?: Omit<CompileOptions, 'signal'>): CheckedModule[] {
+  return JSON.parse(call(() => native.checkPolicySync(modules, toNativeCompileOptions(options)))) as CheckedModule[];
 }

@@ -1,13 +1,13 @@
 // Policy unit tests, `opa test` style: `test_*` rules pass when exactly true; `todo_*` skip.
 import { callAsync, call, type ErrorInfo } from './errors.js';
 import { native } from './native.js';
-import type { CompileOptions, PolicyModule } from './policy.js';
+import { toNativeCompileOptions, type CompileOptions, type PolicyModule } from './policy.js';
 
 export interface TestOptions {
   /** Only tests whose full name (`data.pkg.test_x`) matches this regex. */
   run?: string;
   coverage?: boolean;
-  compile?: Omit<CompileOptions, 'signal' | 'paramsSchema'>;
+  compile?: Omit<CompileOptions, 'signal'>;
 }
 
 export interface TestResult {
@@ -35,7 +35,11 @@ export interface TestReport {
   };
 }
 
-const nativeOptions = (o: TestOptions = {}) => ({ run: o.run, coverage: o.coverage, compile: o.compile });
+const nativeOptions = (o: TestOptions = {}) => ({
+  run: o.run,
+  coverage: o.coverage,
+  compile: toNativeCompileOptions(o.compile),
+});
 
 export async function runPolicyTests(modules: PolicyModule[], options?: TestOptions): Promise<TestReport> {
   return JSON.parse(await callAsync(() => native.runPolicyTests(modules, nativeOptions(options)))) as TestReport;

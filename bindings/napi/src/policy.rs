@@ -4,6 +4,7 @@ use crate::error::{guard, to_napi};
 use napi::bindgen_prelude::{AbortSignal, AsyncTask};
 use napi::{Env, Task};
 use napi_derive::napi;
+use newton_core::Error;
 use newton_policy::{CompileOptions, Limits, ParamsSchema, PolicyModule};
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,6 +28,9 @@ pub struct CompileOptionsInput {
     pub rego_v0: Option<bool>,
     /// The params JSON Schema, as JSON text.
     pub params_schema: Option<String>,
+    /// Static base data, as JSON text.
+    pub data: Option<String>,
+    pub strict_builtin_errors: Option<bool>,
     pub limits: Option<LimitsInput>,
 }
 
@@ -46,6 +50,8 @@ pub(crate) fn to_options(options: Option<CompileOptionsInput>) -> newton_core::R
     Ok(CompileOptions {
         rego_v0: o.rego_v0.unwrap_or(false),
         params_schema: o.params_schema.as_deref().map(ParamsSchema::compile).transpose()?,
+        data: o.data.as_deref().map(|d| Error::parse_json("static data", d)).transpose()?,
+        strict_builtin_errors: o.strict_builtin_errors.unwrap_or(false),
         limits: Limits {
             max_module_bytes: l.max_module_bytes.map_or(d.max_module_bytes, |v| v as usize),
             max_modules: l.max_modules.map_or(d.max_modules, |v| v as usize),
@@ -148,4 +154,14 @@ impl Task for EvaluateTask {
     fn resolve(&mut self, _env: Env, decision: String) -> napi::Result<String> {
         Ok(decision)
     }
+}
+
+/// Parse + determinism + compile check of modules without an entrypoint; JSON report.
+#[napi]
+pub fn check_policy_sync(modules: Vec<ModuleInput>, options: Option<CompileOptionsInput>) -> napi::Result<String> {
+    let modules = to_modules(modules);
+    guard(|| {
+        let checked = newton_policy::check(&modules, &to_options(options)?)?;
+        serde_json::to_string(&checked).map_err(|e| Error::internal(e.to_string()))
+    })
 }

@@ -22,6 +22,11 @@ pub struct CompileOptions {
     pub rego_v0: bool,
     /// Schema that `data.params` must satisfy before evaluation.
     pub params_schema: Option<ParamsSchema>,
+    /// Static base data compiled into the policy (lookup tables and the like), visible under
+    /// `data` beside the per-evaluation `params`/`wasm`/`privacy`, which it must not define.
+    pub data: Option<serde_json::Value>,
+    /// Raise builtin errors (e.g. `to_number("x")`) instead of treating them as undefined.
+    pub strict_builtin_errors: bool,
     pub limits: Limits,
 }
 
@@ -103,6 +108,10 @@ pub(crate) fn load(modules: &[PolicyModule], options: &CompileOptions) -> Result
     }
     let mut engine = regorus::Engine::new();
     engine.set_rego_v0(options.rego_v0);
+    engine.set_strict_builtin_errors(options.strict_builtin_errors);
+    if let Some(data) = &options.data {
+        add_static_data(&mut engine, data)?;
+    }
     builtins::register(&mut engine)
         .map_err(|e| Error::internal(format!("registering Newton builtins failed: {e:#}")))?;
     let mut seen = std::collections::HashSet::new();
@@ -129,6 +138,20 @@ pub(crate) fn load(modules: &[PolicyModule], options: &CompileOptions) -> Result
     Ok(engine)
 }
 
+fn add_static_data(engine: &mut regorus::Engine, data: &serde_json::Value) -> Result<()> {
+    let Some(map) = data.as_object() else {
+        return Err(Error::invalid_argument("static data must be a JSON object"));
+    };
+    if let Some(key) = ["params", "wasm", "data", "privacy"].into_iter().find(|k| map.contains_key(*k)) {
+        return Err(Error::invalid_argument(format!(
+            "static data must not define `data.{key}`: it is set per evaluation"
+        )));
+    }
+    engine
+        .add_data(regorus::Value::from(data.clone()))
+        .map_err(|e| Error::invalid_argument(format!("static data rejected: {e:#}")))
+}
+
 /// `pkg.rule` or `data.pkg.rule` → `data.pkg.rule`; anything else is an entrypoint error.
 fn normalize_entrypoint(entrypoint: &str) -> Result<String> {
     let path = entrypoint.trim();
@@ -148,7 +171,7 @@ fn normalize_entrypoint(entrypoint: &str) -> Result<String> {
     Ok(format!("data.{path}"))
 }
 
-fn module_info(m: &PolicyModule) -> ModuleInfo {
+pub(crate) fn module_info(m: &PolicyModule) -> ModuleInfo {
     ModuleInfo {
         path: m.path.clone(),
         code_hash: policy_code_hash(m.source.as_bytes()).to_string(),

@@ -7,6 +7,7 @@
 
 mod ast;
 pub mod builtins;
+mod check;
 mod compile;
 mod determinism;
 mod diagnostics;
@@ -15,7 +16,8 @@ mod limits;
 mod params;
 pub mod testing;
 
-pub use compile::{CompileOptions, Policy, PolicyModule};
+pub use check::{check, CheckedModule};
+pub use compile::{CompileOptions, ModuleInfo, Policy, PolicyModule};
 pub use determinism::NONDETERMINISTIC_BUILTINS;
 pub use evaluate::{Decision, EvalRequest};
 pub use limits::Limits;

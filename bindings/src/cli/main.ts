@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// `newton`: the command-line face of the engine. Errors print `newton: CODE: message` and exit 1.
+import { NewtonError } from '../errors.js';
+import { policyCommand } from './policy.js';
+
+const HELP = `Usage: newton <area> <command> [options]
+
+Areas:
+  policy   eval | test | check | hash   (newton policy --help)
+
+Run \`newton <area> --help\` for details.`;
+
+async function main(argv: string[]): Promise<number> {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const [area, ...rest] = argv;
+  switch (area) {
+    case 'policy':
+      return policyCommand(rest, out);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      out(HELP);
+      return 0;
+    default:
+      throw new NewtonError({ code: 'NEWTON_ERR_INVALID_ARGUMENT', message: `unknown area "${area}"\n\n${HELP}` });
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const e = err instanceof NewtonError ? err : null;
+    process.stderr.write(`newton: ${e ? `${e.code}: ${e.message}` : (err as Error)?.stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

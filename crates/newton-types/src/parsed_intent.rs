@@ -1,0 +1,102 @@
+//! The ParsedIntent object a policy sees as Rego `input`.
+
+use crate::{abi_json, TaskIntent};
+use alloy_dyn_abi::{JsonAbiExt, Specifier};
+use alloy_json_abi::Function;
+use alloy_primitives::hex;
+use newton_core::{Error, ErrorCode, Result};
+use serde_json::{json, Value};
+
+/// Builds the Rego `input` for `intent`:
+///
+/// `{from, to, value, data, chain_id, function_signature, function, decoded_function_signature,
+/// decoded_function_arguments}` — addresses and bytes as lowercase `0x` hex, `value` and
+/// `chain_id` as decimal strings, `function` as the JSON ABI of the signature parsed by alloy,
+/// and the arguments ABI-decoded from `data[4..]`. A plain transfer (empty
+/// `function_signature` and `data`) has `function: null`, `decoded_function_signature: null`
+/// and no arguments.
+///
+/// Errors: `IntentInvalid` for calldata without a signature, `AbiSignature` for a signature
+/// that is not UTF-8, does not parse or names an unknown type (e.g. a struct name), `AbiDecode`
+/// for calldata that does not match it.
+pub fn parse_intent(intent: &TaskIntent) -> Result<Value> {
+    let (function, signature, arguments) = if intent.function_signature.is_empty() {
+        if !intent.data.is_empty() {
+            return Err(Error::new(
+                ErrorCode::IntentInvalid,
+                "intent.data is set but intent.function_signature is empty; send the hex of the \
+                 UTF-8 function signature, e.g. \"transfer(address,uint256)\"",
+            ));
+        }
+        (Value::Null, Value::Null, Vec::new())
+    } else {
+        let signature = std::str::from_utf8(&intent.function_signature).map_err(|e| {
+            Error::new(
+                ErrorCode::AbiSignature,
+                format!("intent.function_signature is not UTF-8 text: {e}"),
+            )
+        })?;
+        let function = Function::parse(signature.trim()).map_err(|e| {
+            Error::new(
+                ErrorCode::AbiSignature,
+                format!(
+                    "intent.function_signature {signature:?} is not a Solidity function signature: {e}"
+                ),
+            )
+        })?;
+        for param in function.inputs.iter().chain(&function.outputs) {
+            param.resolve().map_err(|e| {
+                Error::new(
+                    ErrorCode::AbiSignature,
+                    format!(
+                        "intent.function_signature {signature:?} has a type alloy cannot resolve: {e}"
+                    ),
+                )
+            })?;
+        }
+        let arguments = decode_arguments(&function, &intent.data)?;
+        (abi_json::function(&function)?, Value::String(signature.to_owned()), arguments)
+    };
+    Ok(json!({
+        "from": hex::encode_prefixed(intent.from),
+        "to": hex::encode_prefixed(intent.to),
+        "value": intent.value.to_string(),
+        "data": hex::encode_prefixed(&intent.data),
+        "chain_id": intent.chain_id.to_string(),
+        "function_signature": hex::encode_prefixed(&intent.function_signature),
+        "function": function,
+        "decoded_function_signature": signature,
+        "decoded_function_arguments": arguments,
+    }))
+}
+
+/// Checks the selector of `data` against `function`, then ABI-decodes the rest.
+fn decode_arguments(function: &Function, data: &[u8]) -> Result<Vec<Value>> {
+    let canonical = function.signature();
+    let expected = function.selector();
+    let Some((selector, encoded)) = data.split_first_chunk::<4>() else {
+        return Err(Error::new(
+            ErrorCode::AbiDecode,
+            format!(
+                "intent.data is {} bytes, too short for the 4-byte selector {expected} of {canonical}",
+                data.len()
+            ),
+        ));
+    };
+    if selector != &expected.0 {
+        return Err(Error::new(
+            ErrorCode::AbiDecode,
+            format!(
+                "intent.data selector {} does not match {expected}, the selector of {canonical}",
+                hex::encode_prefixed(selector)
+            ),
+        ));
+    }
+    let values = function.abi_decode_input(encoded).map_err(|e| {
+        Error::new(
+            ErrorCode::AbiDecode,
+            format!("intent.data arguments do not ABI-decode as {canonical}: {e}"),
+        )
+    })?;
+    Ok(values.iter().map(abi_json::value).collect())
+}
