@@ -83,7 +83,7 @@ impl ModuleAst<'_> {
         }
     }
 
-    fn span<'v>(expr: &'v Value) -> Option<&'v Value> {
+    fn span(expr: &Value) -> Option<&Value> {
         expr.as_object()?.values().next()?.get("span")
     }
 
@@ -94,12 +94,16 @@ impl ModuleAst<'_> {
         self.contents.get(start..end)
     }
 
+    /// Where an expression starts. Derived from the byte offset: regorus's `col` for a dotted
+    /// reference points at the last dot, not at the start of the name.
     fn location(&self, expr: &Value) -> Option<Location> {
-        let span = Self::span(expr)?;
+        let start = usize::try_from(Self::span(expr)?.get("start")?.as_u64()?).ok()?;
+        let before = self.contents.get(..start)?;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         Some(Location {
             file: self.file.to_string(),
-            line: span.get("line")?.as_u64()?,
-            column: span.get("col")?.as_u64()?,
+            line: before.matches('\n').count() as u64 + 1,
+            column: before[line_start..].chars().count() as u64 + 1,
         })
     }
 }

@@ -120,8 +120,7 @@ pub struct Decision {
 
 impl Decision {
     fn new(allow: bool, result: Option<Value>, reason: Option<String>, error: Option<Error>) -> Self {
-        let word = encode_evaluation_result(allow);
-        let evaluation_result = format!("0x{}", word.iter().map(|b| format!("{b:02x}")).collect::<String>());
+        let evaluation_result = alloy_primitives::hex::encode_prefixed(encode_evaluation_result(allow));
         Self { allow, result, evaluation_result, reason, error }
     }
 

@@ -122,8 +122,8 @@ fn run_one(engine: &mut regorus::Engine, name: String, package: String, loc: ast
     let (outcome, value, error) = match skip {
         true => (Outcome::Skip, None, None),
         false => match engine.eval_rule(name.clone()) {
-            Ok(v) if v == regorus::Value::Bool(true) => (Outcome::Pass, None, None),
-            Ok(v) if v == regorus::Value::Undefined => (Outcome::Fail, Some(Value::Null), None),
+            Ok(regorus::Value::Bool(true)) => (Outcome::Pass, None, None),
+            Ok(regorus::Value::Undefined) => (Outcome::Fail, Some(Value::Null), None),
             Ok(v) => (Outcome::Fail, Some(serde_json::to_value(&v).unwrap_or(Value::Null)), None),
             Err(e) => (Outcome::Error, None, Some(diagnostics::eval_error(&e))),
         },
