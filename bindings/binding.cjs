@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.Policy = nativeBinding.Policy
+module.exports.checkPolicySync = nativeBinding.checkPolicySync
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.parseIntent = nativeBinding.parseIntent
 module.exports.policyCid = nativeBinding.policyCid
