@@ -13,14 +13,7 @@ pub fn to_napi(err: Error) -> napi::Error {
 pub fn guard<T>(f: impl FnOnce() -> newton_core::Result<T>) -> napi::Result<T> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(result) => result.map_err(to_napi),
-        Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            Err(to_napi(Error::internal(format!("panic in native code: {what}"))))
-        }
+        Err(panic) => Err(to_napi(Error::from_panic("panic in native code", panic.as_ref()))),
     }
 }
 

@@ -41,6 +41,16 @@ impl Error {
             .map_err(|e| Self::new(ErrorCode::InvalidJson, format!("{what} is not valid JSON: {e}")))
     }
 
+    /// An `Internal` error for a caught panic, keeping the panic's message.
+    pub fn from_panic(context: &str, payload: &(dyn std::any::Any + Send)) -> Self {
+        let what = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("unknown panic");
+        Self::internal(format!("{context}: {what}"))
+    }
+
     /// The JSON form that crosses every boundary: `{code, message, details?}`.
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|_| {

@@ -6,12 +6,13 @@ use newton_core::{Error, ErrorCode, Result};
 use newton_types::{evaluation_result::encode_evaluation_result, parse_intent, TaskIntent};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// Everything one evaluation sees. Build it with [`EvalRequest::from_json`].
 #[derive(Clone, Debug, Default)]
 pub struct EvalRequest {
-    /// Rego `input`: the parsed intent (or a raw document when no intent is given).
-    pub input: Value,
+    /// Rego `input`: the parsed intent, a raw document, or undefined when neither is given.
+    pub input: Option<Value>,
     /// `data.params`: the client's policy params.
     pub params: Value,
     /// `data.wasm` (and its legacy alias `data.data`): merged PolicyData output.
@@ -49,9 +50,8 @@ impl EvalRequest {
         }
         let wire: WireRequest = Error::parse_json("evaluation request", json)?;
         let input = match (wire.intent, wire.input) {
-            (Some(intent), None) => parse_intent(&intent)?,
-            (None, Some(input)) => input,
-            (None, None) => Value::Object(Map::new()),
+            (Some(intent), None) => Some(parse_intent(&intent)?),
+            (None, input) => input,
             (Some(_), Some(_)) => {
                 return Err(Error::invalid_argument("give either `intent` or `input`, not both"))
             }
@@ -128,7 +128,13 @@ impl Decision {
         if value == regorus::Value::Undefined {
             return Self::new(false, None, Some(format!("{entrypoint} is undefined")), None);
         }
-        let result = serde_json::to_value(&value).unwrap_or(Value::Null);
+        let result = match serde_json::to_value(&value) {
+            Ok(result) => result,
+            Err(e) => {
+                let message = format!("{entrypoint} has a value JSON cannot represent: {e}");
+                return Self::from_error(Error::new(ErrorCode::PolicyEval, message));
+            }
+        };
         match result {
             Value::Bool(true) => Self::new(true, Some(result), None, None),
             _ => {
@@ -162,11 +168,17 @@ impl Policy {
         engine
             .add_data(regorus::Value::from(data))
             .map_err(|e| Error::new(ErrorCode::InvalidArgument, format!("evaluation data rejected: {e:#}")))?;
-        engine.set_input(regorus::Value::from(request.input.clone()));
-        let outcome = with_context(&request.context, || engine.eval_rule(self.entrypoint.clone()));
+        if let Some(input) = &request.input {
+            engine.set_input(regorus::Value::from(input.clone()));
+        }
+        // A panic inside the interpreter is a bug, but it must still end as a deny, not a crash.
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            with_context(&request.context, || engine.eval_rule(self.entrypoint.clone()))
+        }));
         Ok(match outcome {
-            Ok(value) => Decision::from_value(&self.entrypoint, value),
-            Err(e) => Decision::from_error(diagnostics::eval_error(&e)),
+            Ok(Ok(value)) => Decision::from_value(&self.entrypoint, value),
+            Ok(Err(e)) => Decision::from_error(diagnostics::eval_error(&e)),
+            Err(panic) => Decision::from_error(Error::from_panic("the interpreter panicked", panic.as_ref())),
         })
     }
 

@@ -173,3 +173,14 @@ fn one_compiled_policy_serves_many_threads() {
         .collect();
     assert!(handles.into_iter().all(|h| h.join().expect("thread")));
 }
+
+#[test]
+fn input_is_undefined_when_not_given_and_unrepresentable_results_are_errors() {
+    let p = compile("package p\nallow if not input\n");
+    assert!(eval(&p, json!({})).allow, "no input given: `input` is undefined, so `not input` holds");
+    let p = compile("package p\nallow if input == {}\n");
+    assert!(eval(&p, json!({"input": {}})).allow);
+    let huge = eval(&compile("package p\nallow := 1e308 * 10\n"), json!({}));
+    assert!(!huge.allow);
+    assert_eq!(huge.error.map(|e| e.code), Some(ErrorCode::PolicyEval));
+}

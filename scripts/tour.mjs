@@ -1,0 +1,42 @@
+// `npm start`: a short tour of what works today. For every example policy it compiles the
+// policy, evaluates its sample intent(s) through the TS API and runs its *_test.rego suite.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Policy, parseIntent, runPolicyTests } from '../bindings/dist/index.js';
+
+const root = new URL('..', import.meta.url).pathname;
+const examples = join(root, 'examples');
+const read = (dir, file) => readFileSync(join(dir, file), 'utf8');
+const json = (dir, file) => (file === undefined ? undefined : JSON.parse(read(dir, file)));
+
+for (const name of readdirSync(examples).sort()) {
+  const dir = join(examples, name);
+  if (!existsSync(join(dir, 'example.json'))) continue;
+  const ex = json(dir, 'example.json');
+  const modules = readdirSync(dir)
+    .filter((f) => f.endsWith('.rego'))
+    .map((f) => ({ path: `examples/${name}/${f}`, source: read(dir, f) }));
+  const policies = modules.filter((m) => !m.path.endsWith('_test.rego'));
+  const policy = await Policy.compile(policies, ex.entrypoint, {
+    paramsSchema: ex.params_schema && read(dir, ex.params_schema),
+  });
+  console.log(`\n== ${name}: ${ex.description}`);
+  console.log(`   ${policy.entrypoint}  policyCodeHash ${policy.modules[0].policyCodeHash}`);
+  for (const [label, intentFile] of Object.entries(ex.intents)) {
+    const intent = json(dir, intentFile);
+    const fn = parseIntent(intent).decoded_function_signature ?? 'plain transfer';
+    const decision = await policy.evaluate({
+      intent,
+      params: json(dir, ex.params),
+      wasm: json(dir, ex.wasm),
+      identity: json(dir, ex.identity),
+      confidential: json(dir, ex.confidential),
+      reference_date: ex.reference_date,
+    });
+    const verdict = decision.allow ? 'ALLOW' : `DENY (${decision.reason})`;
+    console.log(`   ${label.padEnd(10)} ${fn} → ${verdict}`);
+  }
+  const report = await runPolicyTests(modules);
+  console.log(`   tests: ${report.passed} passed, ${report.failed} failed, ${report.errored} errors`);
+}
+console.log('\nNext: `npx newton policy --help`, `npm test`, `npm run bench`.');
