@@ -90,6 +90,15 @@ export function toNativeCompileOptions(options: CompileOptions = {}) {
   };
 }
 
+/**
+ * napi-rs listens through `signal.onabort`, which misses an already-aborted signal and would
+ * replace the caller's own handler; hand it a fresh dependent signal instead.
+ */
+function nativeSignal(signal: AbortSignal | undefined): AbortSignal | undefined {
+  signal?.throwIfAborted();
+  return signal && AbortSignal.any([signal]);
+}
+
 const toJson = (request: Request) => (typeof request === 'string' ? request : JSON.stringify(request));
 
 /** A compiled policy. Thread-safe: evaluate it concurrently as often as you like. */
@@ -102,8 +111,9 @@ export class Policy {
 
   /** Compiles off the event loop. `entrypoint` is `package.rule` (evaluated as `data.package.rule`). */
   static async compile(modules: PolicyModule[], entrypoint: string, options?: CompileOptions): Promise<Policy> {
+    const signal = nativeSignal(options?.signal);
     const compiled = await callAsync(() =>
-      native.Policy.compile(modules, entrypoint, toNativeCompileOptions(options), options?.signal),
+      native.Policy.compile(modules, entrypoint, toNativeCompileOptions(options), signal),
     );
     return new Policy(compiled);
   }
@@ -124,7 +134,8 @@ export class Policy {
 
   /** Evaluates on the libuv pool. Pass a JSON string to skip serialization on hot paths. */
   async evaluate(request: Request, options?: { signal?: AbortSignal }): Promise<Decision> {
-    const json = await callAsync(() => this.#native.evaluate(toJson(request), options?.signal));
+    const signal = nativeSignal(options?.signal);
+    const json = await callAsync(() => this.#native.evaluate(toJson(request), signal));
     return JSON.parse(json) as Decision;
   }
 

@@ -3,7 +3,7 @@
 # answers in one rule, `identity_checks`, and these tests override that rule with the facts of
 # each scenario: `with data.kyc.identity_checks as {...}`. The builtins themselves (age exactly
 # min_age on the reference date, expiry on the reference date, …) are exercised end to end by
-# examples/verify.mjs with identity.json and --reference-date.
+# test/examples.test.ts with identity.json and the manifest's reference date.
 #
 # Tests say `data.kyc.allow`, not `import data.kyc` + `kyc.allow`: in this engine a reference
 # through a package import evaluates every rule of the package, so the builtins would run

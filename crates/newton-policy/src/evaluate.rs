@@ -1,6 +1,6 @@
 //! Evaluation: the context a Newton operator builds, and the [`Decision`] it yields.
 
-use crate::builtins::{with_context, EvalContext};
+use crate::builtins::{parse_date, with_context, EvalContext};
 use crate::{diagnostics, Policy};
 use newton_core::{Error, ErrorCode, Result};
 use newton_types::{evaluation_result::encode_evaluation_result, parse_intent, TaskIntent};
@@ -27,7 +27,7 @@ pub struct EvalRequest {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct WireRequest {
-    intent: Option<TaskIntent>,
+    intent: Option<Value>,
     input: Option<Value>,
     params: Option<Value>,
     wasm: Option<Value>,
@@ -50,7 +50,7 @@ impl EvalRequest {
         }
         let wire: WireRequest = Error::parse_json("evaluation request", json)?;
         let input = match (wire.intent, wire.input) {
-            (Some(intent), None) => Some(parse_intent(&intent)?),
+            (Some(intent), None) => Some(parse_intent(&TaskIntent::from_value(intent)?)?),
             (None, input) => input,
             (Some(_), Some(_)) => {
                 return Err(Error::invalid_argument("give either `intent` or `input`, not both"))
@@ -58,11 +58,7 @@ impl EvalRequest {
         };
         let reference_date = wire
             .reference_date
-            .map(|d| {
-                chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| {
-                    Error::invalid_argument(format!("reference_date {d:?} is not a YYYY-MM-DD date"))
-                })
-            })
+            .map(|d| parse_date("request", "reference_date", &d).map_err(|e| Error::invalid_argument(e.to_string())))
             .transpose()?;
         Ok(Self {
             input,

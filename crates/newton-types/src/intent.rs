@@ -57,7 +57,11 @@ impl TaskIntent {
     /// Parses a JSON intent. Not JSON → `InvalidJson`; a missing or malformed field →
     /// `IntentInvalid` naming the field.
     pub fn from_json(text: &str) -> Result<Self> {
-        let value: Value = Error::parse_json("intent", text)?;
+        Self::from_value(Error::parse_json("intent", text)?)
+    }
+
+    /// Like [`TaskIntent::from_json`], from an already parsed JSON value.
+    pub fn from_value(value: Value) -> Result<Self> {
         if !value.is_object() {
             return Err(Error::new(ErrorCode::IntentInvalid, "intent must be a JSON object"));
         }

@@ -17,6 +17,7 @@ use anyhow::{anyhow, bail, Context as _, Result};
 use regorus::{Engine, Value};
 
 pub use context::{with_context, EvalContext};
+pub(crate) use time::parse_date;
 
 /// A builtin body: receives the name it was called under and the evaluated arguments.
 type Builtin = fn(&str, &[Value]) -> Result<Value>;

@@ -7,7 +7,7 @@ use regorus::Value;
 use super::{args, int_arg, str_arg};
 
 /// Parses a strict `YYYY-MM-DD` date; `what` names the value in the error.
-pub(super) fn parse_date(name: &str, what: &str, s: &str) -> Result<NaiveDate> {
+pub(crate) fn parse_date(name: &str, what: &str, s: &str) -> Result<NaiveDate> {
     let b = s.as_bytes();
     let shaped = b.len() == 10
         && b.iter().enumerate().all(|(i, c)| {
