@@ -130,3 +130,10 @@ describe('NewtonError', () => {
     expect((err as NewtonError).code).toBe('NEWTON_ERR_INVALID_ARGUMENT');
   });
 });
+
+describe('docs/errors.md', () => {
+  it('is the generated table (regenerate: node scripts/error-table.mjs > docs/errors.md)', async () => {
+    const { errorTable } = await import('../scripts/error-table.mjs');
+    expect(fs.readFileSync(path.join(repoRoot, 'docs/errors.md'), 'utf8')).toBe(errorTable());
+  });
+});

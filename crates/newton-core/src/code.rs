@@ -58,6 +58,22 @@ codes! {
     LimitSize = "NEWTON_ERR_LIMIT_SIZE", -32602, "An input exceeded its size limit (policy bytes, module count, JSON bytes).";
     LimitMemory = "NEWTON_ERR_LIMIT_MEMORY", -32615, "Evaluation exceeded its memory limit.";
     TestFailed = "NEWTON_ERR_TEST_FAILED", -32615, "One or more policy tests failed.";
+    BlsBadEncoding = "NEWTON_ERR_BLS_BAD_ENCODING", -32602, "BLS key or signature bytes are malformed, not on the curve or not in the subgroup.";
+    BlsKeyInvalid = "NEWTON_ERR_BLS_KEY_INVALID", -32602, "A BLS secret key is zero/out of range or a public key is the point at infinity.";
+    BlsPopInvalid = "NEWTON_ERR_BLS_POP_INVALID", -32602, "An operator's proof of possession does not verify (rogue-key protection).";
+    KeystoreInvalid = "NEWTON_ERR_KEYSTORE_INVALID", -32602, "An EIP-2335 keystore is malformed or uses an unsupported KDF/cipher.";
+    KeystorePassword = "NEWTON_ERR_KEYSTORE_PASSWORD", -32602, "The keystore password is wrong (checksum mismatch) or missing.";
+    OperatorUnknown = "NEWTON_ERR_OPERATOR_UNKNOWN", -32617, "A signature or certificate names an operator that is not registered.";
+    InsufficientQuorumStake = "NEWTON_ERR_INSUFFICIENT_QUORUM_STAKE", -32615, "Signed stake is below the quorum threshold (InsufficientQuorumStake).";
+    SignatureInvalid = "NEWTON_ERR_SIGNATURE_INVALID", -32615, "The (aggregate) BLS signature does not verify for the message and signers.";
+    PolicyIdMismatch = "NEWTON_ERR_POLICY_ID_MISMATCH", -32615, "The attestation's policy id is not the client's policy id (PolicyIdMismatch).";
+    IntentSenderMismatch = "NEWTON_ERR_INTENT_SENDER_MISMATCH", -32615, "The intent sender is not the caller (Unauthorized: Not authorized intent sender).";
+    ChainIdMismatch = "NEWTON_ERR_CHAIN_ID_MISMATCH", -32615, "The intent's chain id is not this chain (Unauthorized: Chain ID does not match).";
+    AttestationExpired = "NEWTON_ERR_ATTESTATION_EXPIRED", -32615, "The attestation's expiration has passed (AttestationExpired; expiry is exclusive).";
+    AttestationAlreadySpent = "NEWTON_ERR_ATTESTATION_ALREADY_SPENT", -32615, "The attestation was already used (AttestationAlreadySpent).";
+    AttestationHashMismatch = "NEWTON_ERR_ATTESTATION_HASH_MISMATCH", -32615, "The attestation does not hash to the attested value (AttestationHashMismatch).";
+    PolicyDenied = "NEWTON_ERR_POLICY_DENIED", -32615, "The attested evaluation result is not an allow (PolicyDenied).";
+    Store = "NEWTON_ERR_STORE", -32603, "The durable store (SQLite) failed; nothing was marked.";
     Internal = "NEWTON_ERR_INTERNAL", -32603, "A bug: an invariant broke or a panic was caught. Please report it.";
 }
 
