@@ -1,7 +1,7 @@
 //! Compile once: Rego modules + an entrypoint become a [`Policy`] that is `Send + Sync` and is
 //! evaluated many times, from many threads, without recompiling.
 
-use crate::{ast, builtins, determinism, diagnostics, Limits, ParamsSchema};
+use crate::{ast, builtins, context_rule, determinism, diagnostics, Limits, ParamsSchema};
 use newton_core::{Error, ErrorCode, Result};
 use newton_types::{cid::cid_v1_raw, hash::policy_code_hash};
 use regorus::utils::limits::ExecutionTimerConfig;
@@ -68,6 +68,10 @@ impl Policy {
                 false => err,
             }
         })?;
+        engine
+            .add_policy(format!("{}.rego", context_rule::PACKAGE), context_rule::module(&entrypoint))
+            .and_then(|_| engine.compile_with_entrypoint(&context_rule::RULE.into()))
+            .map_err(|e| Error::internal(format!("preparing the evaluation context failed: {e:#}")))?;
         let timer = ExecutionTimerConfig {
             limit: options.limits.eval_timeout,
             check_interval: NonZeroU32::new(64).unwrap_or(NonZeroU32::MIN),
@@ -134,7 +138,11 @@ pub(crate) fn load(modules: &[PolicyModule], options: &CompileOptions) -> Result
         .map_err(|e| Error::internal(format!("reading the policy AST failed: {e:#}")))?;
     let ast_json: serde_json::Value = serde_json::from_str(&ast_json)
         .map_err(|e| Error::internal(format!("policy AST is not JSON: {e}")))?;
-    determinism::check(&ast::modules(&ast_json))?;
+    let parsed = ast::modules(&ast_json);
+    if let Some(m) = parsed.iter().find(|m| m.package().is_some_and(|p| p.starts_with(context_rule::PACKAGE))) {
+        return Err(Error::invalid_argument(format!("{}: package {} is reserved", m.file, context_rule::PACKAGE)));
+    }
+    determinism::check(&parsed)?;
     Ok(engine)
 }
 

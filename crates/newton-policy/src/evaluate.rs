@@ -1,7 +1,7 @@
 //! Evaluation: the context a Newton operator builds, and the [`Decision`] it yields.
 
 use crate::builtins::{parse_date, with_context, EvalContext};
-use crate::{diagnostics, Policy};
+use crate::{context_rule, diagnostics, Policy};
 use newton_core::{Error, ErrorCode, Result};
 use newton_types::{evaluation_result::encode_evaluation_result, parse_intent, TaskIntent};
 use serde::{Deserialize, Serialize};
@@ -152,24 +152,35 @@ impl Policy {
         if let Some(schema) = &self.params_schema {
             schema.validate(&request.params)?;
         }
-        let mut data = json!({
-            "params": request.params,
-            "wasm": request.wasm,
-            "data": request.wasm,
-        });
-        if let Some(privacy) = &request.privacy {
-            data["privacy"] = privacy.clone();
-        }
         let mut engine = self.engine.clone();
-        engine
-            .add_data(regorus::Value::from(data))
-            .map_err(|e| Error::new(ErrorCode::InvalidArgument, format!("evaluation data rejected: {e:#}")))?;
-        if let Some(input) = &request.input {
-            engine.set_input(regorus::Value::from(input.clone()));
-        }
+        let rule = match &request.input {
+            // Fast path: everything rides in one input document (see `context_rule`).
+            Some(input) => {
+                let mut carrier = json!({"input": input, "params": request.params, "wasm": request.wasm});
+                if let Some(privacy) = &request.privacy {
+                    carrier["privacy"] = privacy.clone();
+                }
+                engine.set_input(regorus::Value::from(carrier));
+                match request.privacy {
+                    Some(_) => context_rule::RULE_WITH_PRIVACY,
+                    None => context_rule::RULE,
+                }
+            }
+            // No input: `input` must stay undefined, so the data goes in as data.
+            None => {
+                let mut data = json!({"params": request.params, "wasm": request.wasm, "data": request.wasm});
+                if let Some(privacy) = &request.privacy {
+                    data["privacy"] = privacy.clone();
+                }
+                engine.add_data(regorus::Value::from(data)).map_err(|e| {
+                    Error::new(ErrorCode::InvalidArgument, format!("evaluation data rejected: {e:#}"))
+                })?;
+                self.entrypoint.as_str()
+            }
+        };
         // A panic inside the interpreter is a bug, but it must still end as a deny, not a crash.
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            with_context(&request.context, || engine.eval_rule(self.entrypoint.clone()))
+            with_context(&request.context, || engine.eval_rule(rule.to_string()))
         }));
         Ok(match outcome {
             Ok(Ok(value)) => Decision::from_value(&self.entrypoint, value),

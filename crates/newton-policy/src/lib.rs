@@ -9,6 +9,7 @@ mod ast;
 pub mod builtins;
 mod check;
 mod compile;
+mod context_rule;
 mod determinism;
 mod diagnostics;
 mod evaluate;
