@@ -2,6 +2,9 @@
 //! around the `newton-*` crates, where all logic lives. JSON crosses as strings.
 #![allow(clippy::needless_pass_by_value)] // napi hands owned values; borrowing is not an option.
 
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod error;
 mod identifiers;
 mod policy;

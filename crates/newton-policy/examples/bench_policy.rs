@@ -10,6 +10,10 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::Instant;
 
+/// Same allocator as the napi addon, so the two rows compare like with like.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const BATCH: usize = 50;
 const ENTRYPOINT: &str = "bench_policy.allow";
 
