@@ -116,7 +116,7 @@ pub(crate) fn load(modules: &[PolicyModule], options: &CompileOptions) -> Result
     if let Some(data) = &options.data {
         add_static_data(&mut engine, data)?;
     }
-    builtins::register(&mut engine)
+    builtins::register(&mut engine, options.strict_builtin_errors)
         .map_err(|e| Error::internal(format!("registering Newton builtins failed: {e:#}")))?;
     let mut seen = std::collections::HashSet::new();
     for m in modules {

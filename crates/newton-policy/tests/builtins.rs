@@ -15,7 +15,7 @@ const VECTORS: &str = include_str!(concat!(
 /// An engine with the builtins registered and `package t` holding `rules`.
 fn engine(rules: &str) -> Engine {
     let mut e = Engine::new();
-    register(&mut e).expect("register builtins");
+    register(&mut e, false).expect("register builtins");
     e.add_policy("t.rego".into(), format!("package t\n{rules}\n"))
         .expect("policy parses");
     e

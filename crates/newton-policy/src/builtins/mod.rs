@@ -4,11 +4,14 @@
 //! e.g. `newton.identity.kyc.age_gte: expected a positive integer, got -1`. regorus turns an
 //! extension error into an evaluation error (prefixed with the call's source location); the
 //! engine maps that to deny.
+//!
+//! [`register`] also installs the `opa` overrides: OPA builtins that regorus lacks or gets wrong.
 
 mod confidential;
 pub mod context;
 mod crypto;
 mod identity;
+mod opa;
 #[cfg(test)]
 mod tests;
 mod time;
@@ -62,9 +65,10 @@ builtins! {
     ("newton.time.age_years", 2, time::age_years),
 }
 
-/// Registers every builtin in [`NEWTON_BUILTINS`] on `engine`. Identity and confidential data
-/// are read per evaluation from the context installed with [`with_context`].
-pub fn register(engine: &mut Engine) -> Result<()> {
+/// Registers every builtin in [`NEWTON_BUILTINS`] and the OPA builtin overrides on `engine`.
+/// `strict` is the engine's strict-builtin-errors setting, which the overrides follow. Identity
+/// and confidential data are read per evaluation from the context installed with [`with_context`].
+pub fn register(engine: &mut Engine, strict: bool) -> Result<()> {
     for (&(name, arity), &body) in NEWTON_BUILTINS.iter().zip(BODIES) {
         engine
             .add_extension(
@@ -74,7 +78,7 @@ pub fn register(engine: &mut Engine) -> Result<()> {
             )
             .with_context(|| format!("registering {name}"))?;
     }
-    Ok(())
+    opa::register(engine, strict)
 }
 
 /// The arguments as a fixed-size array (regorus already checked the count).

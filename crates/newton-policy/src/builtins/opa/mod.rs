@@ -9,6 +9,7 @@ mod collections;
 mod json;
 mod nat;
 mod units;
+mod yaml;
 
 use anyhow::{anyhow, Context as _, Error, Result};
 use regorus::{Engine, Value};
@@ -24,11 +25,12 @@ const OVERRIDES: &[(&str, u8, Builtin)] = &[
     ("strings.split_n", 3, collections::split_n),
     ("units.parse", 1, units::parse),
     ("units.parse_bytes", 1, units::parse_bytes),
+    ("yaml.is_valid", 1, yaml::is_valid),
+    ("yaml.unmarshal", 1, yaml::unmarshal),
 ];
 
-/// Registers the overrides on `engine`; call it after `set_strict_builtin_errors`.
-pub(super) fn register(engine: &mut Engine) -> Result<()> {
-    let strict = strict_builtin_errors(engine);
+/// Registers the overrides on `engine`; `strict` must match its `set_strict_builtin_errors`.
+pub(super) fn register(engine: &mut Engine, strict: bool) -> Result<()> {
     for &(name, arity, body) in OVERRIDES {
         let call = move |args: Vec<Value>| match body(name, &args) {
             Err(_) if !strict => Ok(Value::Undefined),
@@ -39,17 +41,6 @@ pub(super) fn register(engine: &mut Engine) -> Result<()> {
             .with_context(|| format!("registering {name}"))?;
     }
     Ok(())
-}
-
-/// Whether `engine` raises builtin errors. regorus has no getter for it, so a failing builtin
-/// is called on a throwaway clone: an error means strict, undefined means not.
-fn strict_builtin_errors(engine: &Engine) -> bool {
-    let mut probe = engine.clone();
-    let module = "package newton_strict_probe\nx := to_number(\"-\")\n";
-    probe
-        .add_policy("newton_strict_probe.rego".into(), module.into())
-        .and_then(|()| probe.eval_rule("data.newton_strict_probe.x".into()))
-        .is_err()
 }
 
 /// OPA's name for the type of `v`.
@@ -68,7 +59,10 @@ fn type_name(v: &Value) -> &'static str {
 
 /// OPA's operand type error, e.g. `strings.count: operand 1 must be string but got number`.
 fn operand_error(name: &str, pos: usize, want: &str, got: &Value) -> Error {
-    anyhow!("{name}: operand {pos} must be {want} but got {}", type_name(got))
+    anyhow!(
+        "{name}: operand {pos} must be {want} but got {}",
+        type_name(got)
+    )
 }
 
 /// String operand `pos` (1-based).
