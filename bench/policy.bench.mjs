@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 import { Policy, parseIntent } from '../bindings/dist/index.js';
 import { findOpa, runCrate, runOpa } from './lib/peers.mjs';
-import { printMachine, us, warnIfAddonStale } from './lib/report.mjs';
+import { printMachine, ratio, us, warnIfAddonStale } from './lib/report.mjs';
 
 const FIXTURE_DIR = fileURLToPath(new URL('fixtures/policy/', import.meta.url));
 const ENTRYPOINT = 'bench_policy.allow';
@@ -94,13 +94,6 @@ console.table(
   })),
 );
 
-// `meets` is the target test; rows without one are informational.
-const ratio = (name, a, b, target = '', meets) => {
-  const value = a / b;
-  if (!Number.isFinite(value)) return { ratio: name, value: '—', target, verdict: 'SKIP' };
-  const verdict = meets ? (meets(value) ? 'PASS' : 'MISS') : 'info';
-  return { ratio: name, value: `${value.toFixed(2)}×`, target, verdict };
-};
 console.log('ratios:');
 console.table([
   ratio('TS evaluateSync(json) / raw crate', rows.evalString.mean, rows.evalCrate.mean, '≤ 1.50×', (r) => r <= 1.5),

@@ -9,6 +9,59 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** Collects signatures over one message; calls on one aggregator are serialized. */
+export declare class Aggregator {
+  /** An aggregator for a 32-byte `message` over `quorum_numbers` at `threshold` percent. */
+  constructor(registry: OperatorRegistry, message: string | Uint8Array, quorumNumbers: Array<number>, threshold: number)
+  /**
+   * An aggregator for a Newton task: the message is the response's consensus digest, the
+   * quorums and threshold are the task's.
+   */
+  static forTask(registry: OperatorRegistry, taskJson: string, taskResponseJson: string): Aggregator
+  /** The message being signed, 0x-hex. */
+  get message(): string
+  /** Accepts one signature: the certificate JSON when the quorum is first reached, else null. */
+  add(operatorId: string | Uint8Array, signature: string | Uint8Array): string | null
+  addAsync(operatorId: string | Uint8Array, signature: string | Uint8Array): Promise<string | null>
+  /** Accepts every signature (refusals go to `rejected`) and certifies all valid ones. */
+  aggregateSync(signatures: Array<OperatorSignature>): string
+  aggregate(signatures: Array<OperatorSignature>): Promise<string>
+  /** Every refused signature so far: `[{operator_id, code, message, details?}]`. */
+  rejected(): string
+}
+
+/** A secret key held in Rust: it signs, and never crosses back to JS. */
+export declare class BlsSigner {
+  static fromKeystoreSync(keystoreJson: string, password: string): BlsSigner
+  static fromKeystore(keystoreJson: string, password: string): Promise<BlsSigner>
+  /** A 32-byte big-endian scalar (the caller already holds the secret). */
+  static fromSecretKey(secretKey: Uint8Array): BlsSigner
+  get publicKey(): Uint8Array
+  /** PopProve over the public key (one signing, ≈0.3 ms: a registration-time call, sync only). */
+  proofOfPossession(): Uint8Array
+  signSync(message: Uint8Array): Uint8Array
+  sign(message: Uint8Array): Promise<Uint8Array>
+}
+
+/** Registered operators (keys admitted only with a valid proof of possession) and their stakes. */
+export declare class OperatorRegistry {
+  /** An empty registry. */
+  constructor()
+  /**
+   * Parses an operator set file (`[{operator_id, public_key, proof_of_possession, stake}]`),
+   * verifying every proof of possession.
+   */
+  static fromJsonSync(operatorsJson: string): OperatorRegistry
+  static fromJson(operatorsJson: string): Promise<OperatorRegistry>
+  /** Registers one operator set entry (JSON) after verifying its proof of possession. */
+  register(entryJson: string): void
+  /** The total stake registered in `quorum`, as a decimal string. */
+  totalStake(quorum: number): string
+  get size(): number
+  /** The registry as an operator set file. */
+  toJson(): string
+}
+
 /** A compiled policy; share it freely, evaluate concurrently. */
 export declare class Policy {
   static compileSync(modules: Array<ModuleInput>, entrypoint: string, options?: CompileOptionsInput | undefined | null): Policy
@@ -20,6 +73,51 @@ export declare class Policy {
   /** `[{path, policyCodeHash, policyCid}]` as JSON. */
   get modulesJson(): string
 }
+
+/** Validates bundles against one registry and one spent store (a SQLite file, opened once). */
+export declare class Validator {
+  constructor(registry: OperatorRegistry, spentDbPath: string)
+  /** Bundle JSON + context JSON → report JSON `{checks, valid}`; a valid bundle is now spent. */
+  validateSync(bundleJson: string, contextJson: string): string
+  validate(bundleJson: string, contextJson: string): Promise<string>
+}
+
+/** A consistent bundle JSON: the attestation derived from the task and response, and its hash. */
+export declare function attestationBundle(taskJson: string, taskResponseJson: string, certificateJson: string, expiration: number): string
+
+export interface BatchItem {
+  publicKey: Uint8Array
+  message: Uint8Array
+  signature: Uint8Array
+}
+
+export declare function blsAggregatePublicKeys(publicKeys: Array<Uint8Array>): Promise<Uint8Array>
+
+export declare function blsAggregatePublicKeysSync(publicKeys: Array<Uint8Array>): Uint8Array
+
+export declare function blsAggregateSignatures(signatures: Array<Uint8Array>): Promise<Uint8Array>
+
+export declare function blsAggregateSignaturesSync(signatures: Array<Uint8Array>): Uint8Array
+
+export declare function blsAggregateVerify(publicKeys: Array<Uint8Array>, messages: Array<Uint8Array>, signature: Uint8Array): Promise<boolean>
+
+export declare function blsAggregateVerifySync(publicKeys: Array<Uint8Array>, messages: Array<Uint8Array>, signature: Uint8Array): boolean
+
+export declare function blsBatchVerify(items: Array<BatchItem>): Promise<boolean>
+
+export declare function blsBatchVerifySync(items: Array<BatchItem>): boolean
+
+export declare function blsFastAggregateVerify(publicKeys: Array<Uint8Array>, message: Uint8Array, signature: Uint8Array): Promise<boolean>
+
+export declare function blsFastAggregateVerifySync(publicKeys: Array<Uint8Array>, message: Uint8Array, signature: Uint8Array): boolean
+
+export declare function blsVerify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>
+
+export declare function blsVerifyPossession(publicKey: Uint8Array, proofOfPossession: Uint8Array): Promise<boolean>
+
+export declare function blsVerifyPossessionSync(publicKey: Uint8Array, proofOfPossession: Uint8Array): boolean
+
+export declare function blsVerifySync(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean
 
 /** Parse + determinism + compile check of modules without an entrypoint; JSON report. */
 export declare function checkPolicySync(modules: Array<ModuleInput>, options?: CompileOptionsInput | undefined | null): string
@@ -34,8 +132,34 @@ export interface CompileOptionsInput {
   limits?: LimitsInput
 }
 
+/** `keccak256(abi.encode(taskResponse))`: the message operators BLS-sign, 0x-hex. */
+export declare function consensusDigest(taskResponseJson: string): string
+
 /** The error-code table as JSON: `[{code, rpcCode, description}]`. */
 export declare function errorCodes(): string
+
+/** A fresh keystore and what a registry needs of its key (the secret key stays encrypted). */
+export interface GeneratedKeystore {
+  /** EIP-2335 (version 4) JSON. */
+  keystoreJson: string
+  publicKey: Uint8Array
+  proofOfPossession: Uint8Array
+}
+
+export declare function generateKeystore(password: string, kdf?: string | undefined | null): Promise<GeneratedKeystore>
+
+/** Generates a key in Rust and returns it only encrypted (`kdf`: `scrypt`, the default, or `pbkdf2`). */
+export declare function generateKeystoreSync(password: string, kdf?: string | undefined | null): GeneratedKeystore
+
+export interface KeyInfo {
+  publicKey: Uint8Array
+  proofOfPossession: Uint8Array
+}
+
+export declare function keystoreInfo(keystoreJson: string, password: string): Promise<KeyInfo>
+
+/** Decrypts a keystore and returns its public key and proof of possession (never the secret). */
+export declare function keystoreInfoSync(keystoreJson: string, password: string): KeyInfo
 
 export interface LimitsInput {
   maxModuleBytes?: number
@@ -47,6 +171,11 @@ export interface LimitsInput {
 export interface ModuleInput {
   path: string
   source: string
+}
+
+export interface OperatorSignature {
+  operatorId: string | Uint8Array
+  signature: string | Uint8Array
 }
 
 /** Wire TaskIntent JSON → the parsed intent JSON policies see as `input`. */
@@ -67,3 +196,8 @@ export interface TestOptionsInput {
   coverage?: boolean
   compile?: CompileOptionsInput
 }
+
+export declare function verifyCertificate(registry: OperatorRegistry, certificateJson: string): Promise<void>
+
+/** Verifies a certificate's aggregate signature and stake against `registry`; throws if invalid. */
+export declare function verifyCertificateSync(registry: OperatorRegistry, certificateJson: string): void

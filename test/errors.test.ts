@@ -4,10 +4,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  BlsSigner,
   NewtonError,
   Policy,
+  blsVerifySync,
   checkPolicy,
   errorCodes,
+  keystoreInfoSync,
   parseIntent,
   runPolicyTestsSync,
   type ErrorCode,
@@ -107,6 +110,9 @@ describe('NewtonError', () => {
       () => Policy.compileSync([{ path: 'p.rego', source: 'package p\nallow := true' }], 'p.allow').evaluateSync('['),
       'NEWTON_ERR_INVALID_JSON',
     ],
+    ['blsVerifySync', () => blsVerifySync(new Uint8Array(47), new Uint8Array(), new Uint8Array(96)), 'NEWTON_ERR_BLS_BAD_ENCODING'],
+    ['BlsSigner.fromSecretKey', () => BlsSigner.fromSecretKey(new Uint8Array(32)), 'NEWTON_ERR_BLS_KEY_INVALID'],
+    ['keystoreInfoSync', () => keystoreInfoSync('{}', 'password'), 'NEWTON_ERR_KEYSTORE_INVALID'],
   ];
   it.each(failures)('%s throws a NewtonError with a tabled code', (_, fn, code) => {
     const err = thrown(fn);

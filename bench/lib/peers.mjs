@@ -1,4 +1,4 @@
-// The policy suite's non-TS peers: the raw Rust crate (a cargo example) and OPA (`opa bench`).
+// Non-TS peers: the raw Rust crates (cargo examples) and OPA (`opa bench`).
 // Each returns `{ skipped }` with a reason instead of throwing, so a missing peer never fails the run.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,14 @@ export function runCrate(fixtureDir, iterations, warmup) {
     cwd: root,
     encoding: 'utf8',
   });
+  if (run.status !== 0) return { skipped: `cargo failed: ${run.error?.message ?? lastLine(run.stderr)}` };
+  return JSON.parse(lastLine(run.stdout));
+}
+
+/** crates/newton-bls/examples/bench_bls.rs: `{sign_ns, verify_ns, aggregate_ns: {n}, …}`, `ms` per row. */
+export function runBlsCrate(ms) {
+  const args = ['run', '--release', '-q', '-p', 'newton-bls', '--example', 'bench_bls', '--', String(ms)];
+  const run = spawnSync('cargo', args, { cwd: root, encoding: 'utf8' });
   if (run.status !== 0) return { skipped: `cargo failed: ${run.error?.message ?? lastLine(run.stderr)}` };
   return JSON.parse(lastLine(run.stdout));
 }

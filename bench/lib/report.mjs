@@ -33,3 +33,11 @@ export function warnIfAddonStale() {
 
 /** Nanoseconds → microseconds text; `—` when there is no number. */
 export const us = (ns) => (Number.isFinite(ns) ? (ns / 1000).toFixed(2) : '—');
+
+/** A ratio row `a / b`; `meets` tests the target (PASS/MISS), without one the row is informational. */
+export function ratio(name, a, b, target = '', meets = undefined) {
+  const value = a / b;
+  if (!Number.isFinite(value)) return { ratio: name, value: '—', target, verdict: 'SKIP' };
+  const verdict = meets ? (meets(value) ? 'PASS' : 'MISS') : 'info';
+  return { ratio: name, value: `${value.toFixed(2)}×`, target, verdict };
+}

@@ -7,3 +7,7 @@ const require = createRequire(import.meta.url);
 
 export const native: typeof Binding = require('../binding.cjs');
 export type NativePolicy = Binding.Policy;
+export type NativeBlsSigner = Binding.BlsSigner;
+export type NativeOperatorRegistry = Binding.OperatorRegistry;
+export type NativeAggregator = Binding.Aggregator;
+export type NativeValidator = Binding.Validator;

@@ -15,14 +15,17 @@ export interface CliResult {
   stderr: string;
 }
 
-/** `node bindings/dist/cli/main.js ...args` with cwd = repo root. */
-export function newton(args: string[], options: { timeoutMs?: number; bin?: string } = {}): CliResult {
+/** `node bindings/dist/cli/main.js ...args` with cwd = repo root; `env` adds to (or, undefined, unsets in) process.env. */
+export function newton(
+  args: string[],
+  options: { timeoutMs?: number; bin?: string; env?: Record<string, string | undefined> } = {},
+): CliResult {
   const [cmd, argv] = options.bin ? [options.bin, args] : [process.execPath, [cliMain, ...args]];
   const r = spawnSync(cmd, argv, {
     cwd: repoRoot,
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 20_000,
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...options.env },
   });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };

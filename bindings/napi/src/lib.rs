@@ -5,7 +5,10 @@
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod attestation;
+mod bls;
 mod error;
 mod identifiers;
+mod job;
 mod policy;
 mod policy_tests;

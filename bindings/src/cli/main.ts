@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 // `newton`: the command-line face of the engine. Errors print `newton: CODE: message` and exit 1.
 import { NewtonError } from '../errors.js';
+import { attestationCommand } from './attestation.js';
+import { keysCommand } from './keys.js';
 import { policyCommand } from './policy.js';
 
 const HELP = `Usage: newton <area> <command> [options]
 
 Areas:
   policy   eval | test | check | hash   (newton policy --help)
+  keys     generate | show              (newton keys --help)
+  attestation verify                    (newton attestation --help)
 
 Run \`newton <area> --help\` for details.`;
 
@@ -16,6 +20,10 @@ async function main(argv: string[]): Promise<number> {
   switch (area) {
     case 'policy':
       return policyCommand(rest, out);
+    case 'keys':
+      return keysCommand(rest, out);
+    case 'attestation':
+      return attestationCommand(rest, out);
     case undefined:
     case 'help':
     case '--help':

@@ -1,0 +1,338 @@
+//! Attestations: the operator registry, the signature `Aggregator`, certificate verification and
+//! the bundle `Validator` with its SQLite spent store. JSON crosses as strings; bytes as `0x` hex
+//! or a Uint8Array. Registries are shared by `Arc`: aggregators and validators keep the registry
+//! as it was when they were created.
+
+use crate::error::guard;
+use crate::job::{job, Job};
+use alloy_primitives::{hex, B256};
+use napi::bindgen_prelude::{AsyncTask, Either, Uint8Array};
+use napi_derive::napi;
+use newton_attestation as att;
+use newton_core::{Error, ErrorCode, Result};
+use newton_types::hash;
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex, PoisonError};
+
+type Hex = Either<String, Uint8Array>;
+
+fn bytes(what: &str, value: &Hex) -> Result<Vec<u8>> {
+    match value {
+        Either::A(text) => hex::decode(text).map_err(|e| Error::invalid_argument(format!("{what} is not hex: {e}"))),
+        Either::B(array) => Ok(array.to_vec()),
+    }
+}
+
+fn b256(what: &str, value: &Hex) -> Result<B256> {
+    let bytes = bytes(what, value)?;
+    B256::try_from(bytes.as_slice())
+        .map_err(|_| Error::invalid_argument(format!("{what} must be 32 bytes, got {}", bytes.len())))
+}
+
+/// Registered operators (keys admitted only with a valid proof of possession) and their stakes.
+#[napi]
+pub struct OperatorRegistry {
+    inner: Arc<att::OperatorRegistry>,
+}
+
+#[napi]
+impl OperatorRegistry {
+    /// An empty registry.
+    #[napi(constructor)]
+    pub fn new() -> Self {
+        Self { inner: Arc::default() }
+    }
+
+    /// Parses an operator set file (`[{operator_id, public_key, proof_of_possession, stake}]`),
+    /// verifying every proof of possession.
+    #[napi(factory)]
+    pub fn from_json_sync(operators_json: String) -> napi::Result<Self> {
+        guard(|| att::OperatorRegistry::from_json(&operators_json).map(Self::wrap))
+    }
+
+    #[napi(ts_return_type = "Promise<OperatorRegistry>")]
+    pub fn from_json(operators_json: String) -> AsyncTask<Job<OperatorRegistry>> {
+        job(move || att::OperatorRegistry::from_json(&operators_json).map(Self::wrap))
+    }
+
+    /// Registers one operator set entry (JSON) after verifying its proof of possession.
+    #[napi]
+    pub fn register(&mut self, entry_json: String) -> napi::Result<()> {
+        guard(|| {
+            let e: att::OperatorEntry = Error::parse_json("operator entry", &entry_json)?;
+            let registry = Arc::make_mut(&mut self.inner);
+            registry.register(e.operator_id, &e.public_key, &e.proof_of_possession, e.stake)
+        })
+    }
+
+    /// The total stake registered in `quorum`, as a decimal string.
+    #[napi]
+    pub fn total_stake(&self, quorum: u8) -> String {
+        self.inner.total_stake(quorum).to_string()
+    }
+
+    #[napi(getter)]
+    pub fn size(&self) -> u32 {
+        u32::try_from(self.inner.len()).unwrap_or(u32::MAX)
+    }
+
+    /// The registry as an operator set file.
+    #[napi]
+    pub fn to_json(&self) -> napi::Result<String> {
+        guard(|| self.inner.to_json())
+    }
+}
+
+impl OperatorRegistry {
+    fn wrap(registry: att::OperatorRegistry) -> Self {
+        Self { inner: Arc::new(registry) }
+    }
+}
+
+type BorrowingAggregator<'r> = att::Aggregator<'r>;
+
+self_cell::self_cell!(
+    /// A crate `Aggregator` together with the registry it borrows.
+    struct OwnedAggregator {
+        owner: Arc<att::OperatorRegistry>,
+        #[covariant]
+        dependent: BorrowingAggregator,
+    }
+);
+
+#[napi(object)]
+pub struct OperatorSignature {
+    pub operator_id: Either<String, Uint8Array>,
+    pub signature: Either<String, Uint8Array>,
+}
+
+/// Collects signatures over one message; calls on one aggregator are serialized.
+#[napi]
+pub struct Aggregator {
+    inner: Arc<Mutex<OwnedAggregator>>,
+}
+
+#[napi]
+impl Aggregator {
+    /// An aggregator for a 32-byte `message` over `quorum_numbers` at `threshold` percent.
+    #[napi(constructor)]
+    pub fn new(
+        registry: &OperatorRegistry,
+        message: Either<String, Uint8Array>,
+        quorum_numbers: Vec<u8>,
+        threshold: u32,
+    ) -> napi::Result<Self> {
+        guard(|| {
+            let message = b256("message", &message)?;
+            let threshold = att::QuorumThreshold::new(threshold)?;
+            Self::build(registry, |r| att::Aggregator::new(r, message, &quorum_numbers, threshold))
+        })
+    }
+
+    /// An aggregator for a Newton task: the message is the response's consensus digest, the
+    /// quorums and threshold are the task's.
+    #[napi(factory)]
+    pub fn for_task(registry: &OperatorRegistry, task_json: String, task_response_json: String) -> napi::Result<Self> {
+        guard(|| {
+            let task = parse_task(&task_json)?;
+            let response = parse_task_response(&task_response_json)?;
+            Self::build(registry, |r| att::Aggregator::for_task(r, &task, &response))
+        })
+    }
+
+    /// The message being signed, 0x-hex.
+    #[napi(getter)]
+    pub fn message(&self) -> String {
+        self.with(|a| a.message().to_string())
+    }
+
+    /// Accepts one signature: the certificate JSON when the quorum is first reached, else null.
+    #[napi]
+    pub fn add(
+        &self,
+        operator_id: Either<String, Uint8Array>,
+        signature: Either<String, Uint8Array>,
+    ) -> napi::Result<Option<String>> {
+        guard(|| add(&self.inner, b256("operator id", &operator_id)?, &bytes("signature", &signature)?))
+    }
+
+    #[napi(ts_return_type = "Promise<string | null>")]
+    pub fn add_async(
+        &self,
+        operator_id: Either<String, Uint8Array>,
+        signature: Either<String, Uint8Array>,
+    ) -> napi::Result<AsyncTask<Job<Option<String>>>> {
+        let id = guard(|| b256("operator id", &operator_id))?;
+        let signature = guard(|| bytes("signature", &signature))?;
+        let inner = self.inner.clone();
+        Ok(job(move || add(&inner, id, &signature)))
+    }
+
+    /// Accepts every signature (refusals go to `rejected`) and certifies all valid ones.
+    #[napi]
+    pub fn aggregate_sync(&self, signatures: Vec<OperatorSignature>) -> napi::Result<String> {
+        guard(|| aggregate(&self.inner, &to_pairs(&signatures)?))
+    }
+
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn aggregate(&self, signatures: Vec<OperatorSignature>) -> napi::Result<AsyncTask<Job<String>>> {
+        let pairs = guard(|| to_pairs(&signatures))?;
+        let inner = self.inner.clone();
+        Ok(job(move || aggregate(&inner, &pairs)))
+    }
+
+    /// Every refused signature so far: `[{operator_id, code, message, details?}]`.
+    #[napi]
+    pub fn rejected(&self) -> napi::Result<String> {
+        guard(|| {
+            let rows = self.with(|a| {
+                a.rejected()
+                    .iter()
+                    .map(|r| {
+                        let mut row = serde_json::to_value(&r.error).unwrap_or(Value::Null);
+                        row["operator_id"] = json!(r.operator_id);
+                        row
+                    })
+                    .collect::<Vec<_>>()
+            });
+            Ok(Value::Array(rows).to_string())
+        })
+    }
+}
+
+impl Aggregator {
+    fn build(
+        registry: &OperatorRegistry,
+        make: impl for<'r> FnOnce(&'r att::OperatorRegistry) -> Result<att::Aggregator<'r>>,
+    ) -> Result<Self> {
+        let owned = OwnedAggregator::try_new(registry.inner.clone(), |r| make(r))?;
+        Ok(Self { inner: Arc::new(Mutex::new(owned)) })
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&att::Aggregator<'_>) -> T) -> T {
+        f(self.inner.lock().unwrap_or_else(PoisonError::into_inner).borrow_dependent())
+    }
+}
+
+fn to_pairs(signatures: &[OperatorSignature]) -> Result<Vec<(B256, Vec<u8>)>> {
+    signatures.iter().map(|s| Ok((b256("operator id", &s.operator_id)?, bytes("signature", &s.signature)?))).collect()
+}
+
+fn add(inner: &Mutex<OwnedAggregator>, id: B256, signature: &[u8]) -> Result<Option<String>> {
+    let mut owned = inner.lock().unwrap_or_else(PoisonError::into_inner);
+    let certificate = owned.with_dependent_mut(|_, a| a.add(id, signature))?;
+    certificate.as_ref().map(att::Certificate::to_json).transpose()
+}
+
+fn aggregate(inner: &Mutex<OwnedAggregator>, pairs: &[(B256, Vec<u8>)]) -> Result<String> {
+    let mut owned = inner.lock().unwrap_or_else(PoisonError::into_inner);
+    let signatures = pairs.iter().map(|(id, signature)| (*id, signature.as_slice()));
+    owned.with_dependent_mut(|_, a| a.aggregate(signatures))?.to_json()
+}
+
+fn verify(registry: &att::OperatorRegistry, certificate_json: &str) -> Result<()> {
+    att::Certificate::from_json(certificate_json)?.verify(registry)
+}
+
+/// Verifies a certificate's aggregate signature and stake against `registry`; throws if invalid.
+#[napi]
+pub fn verify_certificate_sync(registry: &OperatorRegistry, certificate_json: String) -> napi::Result<()> {
+    guard(|| verify(&registry.inner, &certificate_json))
+}
+
+#[napi(ts_return_type = "Promise<void>")]
+pub fn verify_certificate(registry: &OperatorRegistry, certificate_json: String) -> AsyncTask<Job<()>> {
+    let registry = registry.inner.clone();
+    job(move || verify(&registry, &certificate_json))
+}
+
+/// Validates bundles against one registry and one spent store (a SQLite file, opened once).
+#[napi]
+pub struct Validator {
+    registry: Arc<att::OperatorRegistry>,
+    store: Arc<att::SpentStore>,
+}
+
+#[napi]
+impl Validator {
+    #[napi(constructor)]
+    pub fn new(registry: &OperatorRegistry, spent_db_path: String) -> napi::Result<Self> {
+        let store = guard(|| att::SpentStore::open(&spent_db_path))?;
+        Ok(Self { registry: registry.inner.clone(), store: Arc::new(store) })
+    }
+
+    /// Bundle JSON + context JSON → report JSON `{checks, valid}`; a valid bundle is now spent.
+    #[napi]
+    pub fn validate_sync(&self, bundle_json: String, context_json: String) -> napi::Result<String> {
+        guard(|| validate(&self.registry, &self.store, &bundle_json, &context_json))
+    }
+
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn validate(&self, bundle_json: String, context_json: String) -> AsyncTask<Job<String>> {
+        let (registry, store) = (self.registry.clone(), self.store.clone());
+        job(move || validate(&registry, &store, &bundle_json, &context_json))
+    }
+}
+
+fn validate(
+    registry: &att::OperatorRegistry,
+    store: &att::SpentStore,
+    bundle_json: &str,
+    context_json: &str,
+) -> Result<String> {
+    let bundle = att::AttestationBundle::from_json(bundle_json)?;
+    let ctx: att::ValidationContext = Error::parse_json("validation context", context_json)?;
+    let report = att::validate(&bundle, &ctx, registry, store);
+    Ok(json!({"checks": report.checks, "valid": report.is_valid()}).to_string())
+}
+
+/// `keccak256(abi.encode(taskResponse))`: the message operators BLS-sign, 0x-hex.
+#[napi]
+pub fn consensus_digest(task_response_json: String) -> napi::Result<String> {
+    guard(|| Ok(hash::consensus_digest(&parse_task_response(&task_response_json)?).to_string()))
+}
+
+/// A consistent bundle JSON: the attestation derived from the task and response, and its hash.
+#[napi]
+pub fn attestation_bundle(
+    task_json: String,
+    task_response_json: String,
+    certificate_json: String,
+    expiration: u32,
+) -> napi::Result<String> {
+    guard(|| {
+        let task = parse_task(&task_json)?;
+        let response = parse_task_response(&task_response_json)?;
+        let certificate = att::Certificate::from_json(&certificate_json)?;
+        att::AttestationBundle::new(task, response, certificate, expiration).to_json()
+    })
+}
+
+// newton-attestation parses Task and TaskResponse JSON only inside a bundle (its `sol_json`
+// forms are private), so one is parsed in place of a placeholder bundle's.
+
+fn parse_task(json: &str) -> Result<newton_types::sol::Task> {
+    Ok(parse_in_bundle("task", json)?.task)
+}
+
+fn parse_task_response(json: &str) -> Result<newton_types::sol::TaskResponse> {
+    Ok(parse_in_bundle("task_response", json)?.task_response)
+}
+
+fn parse_in_bundle(key: &str, json: &str) -> Result<att::AttestationBundle> {
+    let placeholder = att::Certificate {
+        message: B256::ZERO,
+        quorum_numbers: Vec::new(),
+        threshold: att::QuorumThreshold::DEFAULT,
+        signers: Vec::new(),
+        non_signers: Vec::new(),
+        signed_stake: Default::default(),
+        total_stake: Default::default(),
+        aggregate_public_key: [0; 48],
+        aggregate_signature: [0; 96],
+    };
+    let bundle = att::AttestationBundle::new(Default::default(), Default::default(), placeholder, 0);
+    let mut value = serde_json::to_value(bundle).map_err(|e| Error::internal(e.to_string()))?;
+    value[key] = Error::parse_json(key, json)?;
+    serde_json::from_value(value).map_err(|e| Error::new(ErrorCode::InvalidJson, format!("{key} is not valid: {e}")))
+}
