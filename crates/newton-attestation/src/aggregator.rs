@@ -5,11 +5,12 @@
 //! aggregate is checked with ONE fast aggregate verification (sound because every registered
 //! key has a verified proof of possession); if that fails, the candidates are bisected until
 //! each bad signature is isolated and dropped, so a bad signature never reaches a certificate.
+//! Shares are only decoded onto the curve on arrival; the subgroup check runs on each aggregate.
 
 use crate::{Certificate, OperatorRegistry, QuorumStakes, QuorumThreshold};
 use alloy_primitives::B256;
 use newton_bls::{
-    aggregate_public_keys, aggregate_signatures, fast_aggregate_verify, PublicKey, Signature,
+    aggregate_public_keys, aggregate_shares, fast_aggregate_verify, PublicKey, SignatureShare,
 };
 use newton_core::{Error, ErrorCode, Result};
 use newton_types::{hash::consensus_digest, sol};
@@ -29,9 +30,9 @@ pub struct Aggregator<'r> {
     quorum_numbers: Vec<u8>,
     threshold: QuorumThreshold,
     /// Signatures whose aggregate verified.
-    verified: BTreeMap<B256, Signature>,
+    verified: BTreeMap<B256, SignatureShare>,
     /// Signatures accepted but not verified yet.
-    pending: BTreeMap<B256, Signature>,
+    pending: BTreeMap<B256, SignatureShare>,
     rejected: Vec<Rejection>,
     issued: bool,
 }
@@ -136,7 +137,7 @@ impl<'r> Aggregator<'r> {
                     "operator {operator_id} already signed"
                 )));
             }
-            Signature::from_bytes(signature).map_err(|e| Error {
+            SignatureShare::from_bytes(signature).map_err(|e| Error {
                 message: format!("signature of operator {operator_id}: {}", e.message),
                 ..e
             })
@@ -204,8 +205,8 @@ impl<'r> Aggregator<'r> {
 
     fn aggregate_verifies(&self, candidates: &[Candidate<'_>]) -> bool {
         let keys: Vec<PublicKey> = candidates.iter().map(|c| *c.key).collect();
-        let signatures: Vec<Signature> = candidates.iter().map(|c| *c.signature).collect();
-        aggregate_signatures(&signatures).is_ok_and(|aggregate| {
+        let shares: Vec<SignatureShare> = candidates.iter().map(|c| *c.signature).collect();
+        aggregate_shares(&shares).is_ok_and(|aggregate| {
             fast_aggregate_verify(&keys, self.message.as_slice(), &aggregate)
         })
     }
@@ -215,9 +216,9 @@ impl<'r> Aggregator<'r> {
         for id in self.verified.keys() {
             keys.push(*self.registry.operator(id)?.public_key());
         }
-        let signatures: Vec<Signature> = self.verified.values().copied().collect();
+        let shares: Vec<SignatureShare> = self.verified.values().copied().collect();
         let aggregate_public_key = aggregate_public_keys(&keys)?.to_bytes();
-        let aggregate_signature = aggregate_signatures(&signatures)?.to_bytes();
+        let aggregate_signature = aggregate_shares(&shares)?.to_bytes();
         let non_signers = self
             .registry
             .iter()
@@ -244,5 +245,5 @@ impl<'r> Aggregator<'r> {
 struct Candidate<'a> {
     id: B256,
     key: &'a PublicKey,
-    signature: &'a Signature,
+    signature: &'a SignatureShare,
 }

@@ -5,7 +5,7 @@
 
 use crate::dst::{raw, PK_VALIDATE, SIG_DST, SIG_GROUPCHECK};
 use crate::error::from_blst;
-use crate::{fill_random, PublicKey, Signature};
+use crate::{fill_random, PublicKey, Signature, SignatureShare};
 use blst::{blst_scalar, BLST_ERROR};
 use newton_core::{Error, ErrorCode, Result};
 
@@ -25,6 +25,19 @@ pub fn aggregate_signatures(sigs: &[Signature]) -> Result<Signature> {
             point: agg.to_signature(),
         })
         .map_err(|e| from_blst(e, "signatures"))
+}
+
+/// The sum of unchecked shares, subgroup-checked once: not in the subgroup → `BlsBadEncoding`.
+pub fn aggregate_shares(shares: &[SignatureShare]) -> Result<Signature> {
+    if shares.is_empty() {
+        return Err(Error::invalid_argument("cannot aggregate an empty list of BLS signatures"));
+    }
+    let points: Vec<&raw::Signature> = shares.iter().map(|s| &s.point).collect();
+    let point = raw::AggregateSignature::aggregate(&points, false)
+        .map_err(|e| from_blst(e, "signatures"))?
+        .to_signature();
+    point.validate(false).map_err(|e| from_blst(e, "aggregate signature"))?;
+    Ok(Signature { point })
 }
 
 /// The sum of `pks`; an empty list is `InvalidArgument`, and a sum at infinity (keys that

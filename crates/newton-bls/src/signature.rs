@@ -38,6 +38,31 @@ impl Signature {
     }
 }
 
+/// A signature decoded onto the curve but not yet subgroup-checked. Only
+/// [`aggregate_shares`](crate::aggregate_shares) takes it, and it checks the aggregate: the
+/// subgroup check that verification needs then runs once per aggregate, not once per share.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct SignatureShare {
+    pub(crate) point: raw::Signature,
+}
+
+impl SignatureShare {
+    /// 96-byte compressed point on the curve (not necessarily in the subgroup).
+    pub fn from_bytes(bytes: &[u8]) -> Result<SignatureShare> {
+        if bytes.len() != SIGNATURE_LEN {
+            return Err(bad_length("signature", SIGNATURE_LEN, bytes));
+        }
+        let point = raw::Signature::uncompress(bytes).map_err(|e| from_blst(e, "signature"))?;
+        Ok(SignatureShare { point })
+    }
+}
+
+impl std::fmt::Debug for SignatureShare {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fmt_hex(f, "SignatureShare", &self.point.compress())
+    }
+}
+
 impl std::fmt::Debug for Signature {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         fmt_hex(f, "Signature", &self.to_bytes())

@@ -1,8 +1,8 @@
 //! Key, signature and aggregation API behaviour beyond the upstream vectors.
 
 use newton_bls::{
-    aggregate_public_keys, aggregate_signatures, aggregate_verify, batch_verify,
-    fast_aggregate_verify, PublicKey, SecretKey, Signature,
+    aggregate_public_keys, aggregate_shares, aggregate_signatures, aggregate_verify, batch_verify,
+    fast_aggregate_verify, PublicKey, SecretKey, Signature, SignatureShare,
 };
 use newton_core::ErrorCode;
 use std::collections::HashSet;
@@ -141,4 +141,28 @@ fn empty_and_malformed_sets_are_rejected() {
         (pk, b"m".as_slice(), sig),
         (pk, b"m".as_slice(), sig)
     ]));
+}
+
+#[test]
+fn shares_aggregate_to_a_checked_signature() {
+    let msg = b"digest";
+    let keys: Vec<SecretKey> = (1u8..=4).map(|i| SecretKey::from_ikm(&[i; 32]).expect("ikm")).collect();
+    let shares: Vec<SignatureShare> =
+        keys.iter().map(|k| SignatureShare::from_bytes(&k.sign(msg).to_bytes()).expect("share")).collect();
+    let pks: Vec<PublicKey> = keys.iter().map(SecretKey::public_key).collect();
+    let aggregate = aggregate_shares(&shares).expect("aggregate");
+    assert!(fast_aggregate_verify(&pks, msg, &aggregate));
+    let signatures: Vec<Signature> = keys.iter().map(|k| k.sign(msg)).collect();
+    assert_eq!(aggregate, aggregate_signatures(&signatures).expect("aggregate"));
+    assert!(aggregate_shares(&[]).is_err());
+    assert!(SignatureShare::from_bytes(&[0u8; 95]).is_err());
+
+    // On the curve but outside G2 (vector deserialization_fails_not_in_G2): a share decodes,
+    // and the aggregate it poisons is refused by the subgroup check.
+    let outside = "8123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    let bytes: Vec<u8> = (0..outside.len()).step_by(2).map(|i| u8::from_str_radix(&outside[i..i + 2], 16).expect("hex")).collect();
+    let bad = SignatureShare::from_bytes(&bytes).expect("on the curve");
+    assert_eq!(Signature::from_bytes(&bytes).expect_err("not in G2").code, ErrorCode::BlsBadEncoding);
+    let poisoned = [shares.as_slice(), &[bad]].concat();
+    assert_eq!(aggregate_shares(&poisoned).expect_err("subgroup").code, ErrorCode::BlsBadEncoding);
 }
