@@ -3,12 +3,14 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Policy, parseIntent, runPolicyTests } from '../bindings/dist/index.js';
+import { attestationTour } from './tour-attestation.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const examples = join(root, 'examples');
 const read = (dir, file) => readFileSync(join(dir, file), 'utf8');
 const json = (dir, file) => (file === undefined ? undefined : JSON.parse(read(dir, file)));
 
+let allowed; // the first allowed intent, attested at the end
 for (const name of readdirSync(examples).sort()) {
   const dir = join(examples, name);
   if (!existsSync(join(dir, 'example.json'))) continue;
@@ -34,9 +36,13 @@ for (const name of readdirSync(examples).sort()) {
       reference_date: ex.reference_date,
     });
     const verdict = decision.allow ? 'ALLOW' : `DENY (${decision.reason})`;
+    if (decision.allow && !allowed) {
+      allowed = { intent, policy: policies[0].source, evaluationResult: decision.evaluation_result };
+    }
     console.log(`   ${label.padEnd(10)} ${fn} → ${verdict}`);
   }
   const report = await runPolicyTests(modules);
   console.log(`   tests: ${report.passed} passed, ${report.failed} failed, ${report.errored} errors`);
 }
+if (allowed) await attestationTour(allowed);
 console.log('\nNext: `npx newton policy --help`, `npm test`, `npm run bench`.');
