@@ -1,5 +1,6 @@
 // `npm start`: a short tour of what works today. For every example policy it compiles the
-// policy, evaluates its sample intent(s) through the TS API and runs its *_test.rego suite.
+// policy, evaluates its sample intent(s) through the TS API and runs its *_test.rego suite; then
+// the first allowed intent goes through BLS signing, quorum aggregation and validation.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Policy, parseIntent, runPolicyTests } from '../bindings/dist/index.js';
