@@ -75,6 +75,11 @@ codes! {
     PolicyDenied = "NEWTON_ERR_POLICY_DENIED", -32615, "The attested evaluation result is not an allow (PolicyDenied).";
     Store = "NEWTON_ERR_STORE", -32603, "The durable store (SQLite) failed; nothing was marked.";
     Internal = "NEWTON_ERR_INTERNAL", -32603, "A bug: an invariant broke or a panic was caught. Please report it.";
+    PrivacyDecrypt = "NEWTON_ERR_PRIVACY_DECRYPT", -32602, "A privacy envelope does not decrypt: tampered ciphertext or wrong AAD (policy client / chain id).";
+    PrivacyWrongRecipient = "NEWTON_ERR_PRIVACY_WRONG_RECIPIENT", -32602, "A privacy envelope's recipient_pubkey is not one of this node's keys.";
+    PrivacyPolicyClientMismatch = "NEWTON_ERR_PRIVACY_POLICY_CLIENT_MISMATCH", -32602, "A privacy envelope is bound to a different policy client than the task's.";
+    PrivacyEnvelopeInvalid = "NEWTON_ERR_PRIVACY_ENVELOPE_INVALID", -32602, "A privacy envelope is malformed (JSON, hex or field lengths).";
+    PrivacyKeyRetired = "NEWTON_ERR_PRIVACY_KEY_RETIRED", -32602, "A privacy envelope is sealed to a retired key.";
 }
 
 impl Serialize for ErrorCode {
