@@ -2,7 +2,7 @@
 //! sync form is the same closure behind `guard`.
 
 use crate::error::{guard, to_napi};
-use napi::bindgen_prelude::{AsyncTask, ToNapiValue, TypeName};
+use napi::bindgen_prelude::{AbortSignal, AsyncTask, ToNapiValue, TypeName};
 use napi::{Env, Task};
 
 type Work<T> = Box<dyn FnOnce() -> newton_core::Result<T> + Send>;
@@ -14,7 +14,18 @@ pub fn job<T>(work: impl FnOnce() -> newton_core::Result<T> + Send + 'static) ->
 where
     Job<T>: Task,
 {
-    AsyncTask::new(Job(Some(Box::new(work))))
+    abortable_job(work, None)
+}
+
+/// Like [`job`]; an abort before the work starts rejects the promise with an AbortError.
+pub fn abortable_job<T>(
+    work: impl FnOnce() -> newton_core::Result<T> + Send + 'static,
+    signal: Option<AbortSignal>,
+) -> AsyncTask<Job<T>>
+where
+    Job<T>: Task,
+{
+    AsyncTask::with_optional_signal(Job(Some(Box::new(work))), signal)
 }
 
 impl<T: ToNapiValue + TypeName + Send + 'static> Task for Job<T> {

@@ -1,8 +1,8 @@
 //! `Policy`: compile once (sync or AsyncTask), evaluate many times (sync or AsyncTask).
 
 use crate::error::{guard, to_napi};
+use crate::job::{abortable_job, Job};
 use napi::bindgen_prelude::{AbortSignal, AsyncTask};
-use napi::{Env, Task};
 use napi_derive::napi;
 use newton_core::Error;
 use newton_policy::{CompileOptions, Limits, ParamsSchema, PolicyModule};
@@ -85,10 +85,10 @@ impl Policy {
         entrypoint: String,
         options: Option<CompileOptionsInput>,
         signal: Option<AbortSignal>,
-    ) -> napi::Result<AsyncTask<CompileTask>> {
+    ) -> napi::Result<AsyncTask<Job<Policy>>> {
         let options = to_options(options).map_err(to_napi)?;
-        let task = CompileTask { modules: to_modules(modules), entrypoint, options: Some(options) };
-        Ok(AsyncTask::with_optional_signal(task, signal))
+        let modules = to_modules(modules);
+        Ok(abortable_job(move || compile(&modules, &entrypoint, options), signal))
     }
 
     /// Evaluation request JSON → Decision JSON.
@@ -98,8 +98,9 @@ impl Policy {
     }
 
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn evaluate(&self, request_json: String, signal: Option<AbortSignal>) -> AsyncTask<EvaluateTask> {
-        AsyncTask::with_optional_signal(EvaluateTask { policy: self.inner.clone(), request_json }, signal)
+    pub fn evaluate(&self, request_json: String, signal: Option<AbortSignal>) -> AsyncTask<Job<String>> {
+        let policy = self.inner.clone();
+        abortable_job(move || policy.evaluate_json(&request_json), signal)
     }
 
     #[napi(getter)]
@@ -116,44 +117,6 @@ impl Policy {
 
 fn compile(modules: &[PolicyModule], entrypoint: &str, options: CompileOptions) -> newton_core::Result<Policy> {
     newton_policy::Policy::compile(modules, entrypoint, options).map(|p| Policy { inner: Arc::new(p) })
-}
-
-pub struct CompileTask {
-    modules: Vec<PolicyModule>,
-    entrypoint: String,
-    options: Option<CompileOptions>,
-}
-
-impl Task for CompileTask {
-    type Output = Policy;
-    type JsValue = Policy;
-
-    fn compute(&mut self) -> napi::Result<Policy> {
-        let options = self.options.take().unwrap_or_default();
-        guard(|| compile(&self.modules, &self.entrypoint, options))
-    }
-
-    fn resolve(&mut self, _env: Env, policy: Policy) -> napi::Result<Policy> {
-        Ok(policy)
-    }
-}
-
-pub struct EvaluateTask {
-    policy: Arc<newton_policy::Policy>,
-    request_json: String,
-}
-
-impl Task for EvaluateTask {
-    type Output = String;
-    type JsValue = String;
-
-    fn compute(&mut self) -> napi::Result<String> {
-        guard(|| self.policy.evaluate_json(&self.request_json))
-    }
-
-    fn resolve(&mut self, _env: Env, decision: String) -> napi::Result<String> {
-        Ok(decision)
-    }
 }
 
 /// Parse + determinism + compile check of modules without an entrypoint; JSON report.

@@ -1,9 +1,9 @@
 //! `opa test`-style policy unit tests (sync or AsyncTask); the report crosses as JSON.
 
 use crate::error::{guard, to_napi};
+use crate::job::{job, Job};
 use crate::policy::{to_modules, to_options, CompileOptionsInput, ModuleInput};
 use napi::bindgen_prelude::AsyncTask;
-use napi::{Env, Task};
 use napi_derive::napi;
 use newton_policy::testing::{run_tests, TestOptions};
 use newton_policy::PolicyModule;
@@ -35,25 +35,8 @@ pub fn run_policy_tests_sync(modules: Vec<ModuleInput>, options: Option<TestOpti
 pub fn run_policy_tests(
     modules: Vec<ModuleInput>,
     options: Option<TestOptionsInput>,
-) -> napi::Result<AsyncTask<PolicyTestTask>> {
+) -> napi::Result<AsyncTask<Job<String>>> {
     let options = to_test_options(options).map_err(to_napi)?;
-    Ok(AsyncTask::new(PolicyTestTask { modules: to_modules(modules), options }))
-}
-
-pub struct PolicyTestTask {
-    modules: Vec<PolicyModule>,
-    options: TestOptions,
-}
-
-impl Task for PolicyTestTask {
-    type Output = String;
-    type JsValue = String;
-
-    fn compute(&mut self) -> napi::Result<String> {
-        guard(|| run(&self.modules, &self.options))
-    }
-
-    fn resolve(&mut self, _env: Env, report: String) -> napi::Result<String> {
-        Ok(report)
-    }
+    let modules = to_modules(modules);
+    Ok(job(move || run(&modules, &options)))
 }
