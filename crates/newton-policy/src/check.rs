@@ -3,7 +3,7 @@
 
 use crate::compile::{load, module_info, ModuleInfo};
 use crate::{ast, diagnostics, CompileOptions, PolicyModule};
-use newton_core::{Error, ErrorCode, Result};
+use newton_core::{ErrorCode, Result};
 use serde::Serialize;
 
 /// What a module declares, with its Newton identifiers.
@@ -17,9 +17,7 @@ pub struct CheckedModule {
 
 /// Checks `modules` together; fails with the first parse, determinism or compile error.
 pub fn check(modules: &[PolicyModule], options: &CompileOptions) -> Result<Vec<CheckedModule>> {
-    let mut engine = load(modules, options)?;
-    let ast_json = engine.get_ast_as_json().map_err(|e| Error::internal(format!("{e:#}")))?;
-    let ast_json: serde_json::Value = serde_json::from_str(&ast_json).map_err(|e| Error::internal(e.to_string()))?;
+    let (mut engine, ast_json) = load(modules, options)?;
     let checked: Vec<CheckedModule> = ast::modules(&ast_json)
         .iter()
         .zip(modules)

@@ -56,7 +56,7 @@ impl Policy {
     /// Parses, checks and prepares `modules` for evaluating `entrypoint` (`pkg.rule`, evaluated
     /// as `data.pkg.rule`; a leading `data.` is accepted).
     pub fn compile(modules: &[PolicyModule], entrypoint: &str, options: CompileOptions) -> Result<Self> {
-        let mut engine = load(modules, &options)?;
+        let (mut engine, _) = load(modules, &options)?;
         let entrypoint = normalize_entrypoint(entrypoint)?;
         engine.compile_with_entrypoint(&entrypoint.as_str().into()).map_err(|e| {
             let err = diagnostics::from_regorus(ErrorCode::PolicyCompile, &e);
@@ -98,8 +98,12 @@ impl Policy {
 }
 
 /// Loads modules into a fresh engine with the Newton builtins, after limit and determinism
-/// checks. Shared by [`Policy::compile`] and the test runner.
-pub(crate) fn load(modules: &[PolicyModule], options: &CompileOptions) -> Result<regorus::Engine> {
+/// checks, returning the engine and its AST JSON (for [`ast::modules`]). Shared by
+/// [`Policy::compile`], `check` and the test runner.
+pub(crate) fn load(
+    modules: &[PolicyModule],
+    options: &CompileOptions,
+) -> Result<(regorus::Engine, serde_json::Value)> {
     let limits = &options.limits;
     if modules.is_empty() {
         return Err(Error::invalid_argument("a policy needs at least one Rego module"));
@@ -143,7 +147,7 @@ pub(crate) fn load(modules: &[PolicyModule], options: &CompileOptions) -> Result
         return Err(Error::invalid_argument(format!("{}: package {} is reserved", m.file, context_rule::PACKAGE)));
     }
     determinism::check(&parsed)?;
-    Ok(engine)
+    Ok((engine, ast_json))
 }
 
 fn add_static_data(engine: &mut regorus::Engine, data: &serde_json::Value) -> Result<()> {

@@ -85,9 +85,7 @@ pub fn run_tests(modules: &[PolicyModule], options: &TestOptions) -> Result<Test
         .as_deref()
         .map(|r| regex::Regex::new(r).map_err(|e| Error::invalid_argument(format!("--run {r:?} is not a regex: {e}"))))
         .transpose()?;
-    let mut engine = load(modules, &options.compile)?;
-    let ast_json = engine.get_ast_as_json().map_err(|e| Error::internal(format!("{e:#}")))?;
-    let ast_json: Value = serde_json::from_str(&ast_json).map_err(|e| Error::internal(e.to_string()))?;
+    let (mut engine, ast_json) = load(modules, &options.compile)?;
     let mut tests: Vec<(String, String, ast::Location)> = Vec::new();
     for module in ast::modules(&ast_json) {
         let Some(package) = module.package() else { continue };
