@@ -1,0 +1,1 @@
+//! PolicyData host for `newton:provider` WASM components (WIT worlds under `wit/`).
