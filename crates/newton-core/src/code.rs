@@ -80,6 +80,26 @@ codes! {
     PrivacyPolicyClientMismatch = "NEWTON_ERR_PRIVACY_POLICY_CLIENT_MISMATCH", -32602, "A privacy envelope is bound to a different policy client than the task's.";
     PrivacyEnvelopeInvalid = "NEWTON_ERR_PRIVACY_ENVELOPE_INVALID", -32602, "A privacy envelope is malformed (JSON, hex or field lengths).";
     PrivacyKeyRetired = "NEWTON_ERR_PRIVACY_KEY_RETIRED", -32602, "A privacy envelope is sealed to a retired key.";
+    PolicyDataInvalid = "NEWTON_ERR_POLICY_DATA_INVALID", -32602, "A PolicyData module is not a valid WebAssembly component (a core module, or it does not compile).";
+    PolicyDataForbiddenImport = "NEWTON_ERR_POLICY_DATA_FORBIDDEN_IMPORT", -32602, "A PolicyData component imports something other than newton:provider/{http,secrets,tlsn}@0.2.0 or http@0.1.0; details name the import.";
+    PolicyDataMissingExport = "NEWTON_ERR_POLICY_DATA_MISSING_EXPORT", -32602, "A PolicyData component does not export `run: func(input: string) -> result<string, string>`.";
+    PolicyDataTooLarge = "NEWTON_ERR_POLICY_DATA_TOO_LARGE", -32602, "A PolicyData module exceeds the maximum module size; it was not compiled.";
+    PolicyDataLimitFuel = "NEWTON_ERR_POLICY_DATA_LIMIT_FUEL", -32620, "A PolicyData run used up its fuel (instruction budget).";
+    PolicyDataLimitMemory = "NEWTON_ERR_POLICY_DATA_LIMIT_MEMORY", -32620, "A PolicyData run tried to grow memory or a table past its cap.";
+    PolicyDataLimitStack = "NEWTON_ERR_POLICY_DATA_LIMIT_STACK", -32620, "A PolicyData run overflowed its WebAssembly stack (e.g. unbounded recursion).";
+    PolicyDataLimitTime = "NEWTON_ERR_POLICY_DATA_LIMIT_TIME", -32620, "A PolicyData run exceeded its wall-clock limit.";
+    PolicyDataTrap = "NEWTON_ERR_POLICY_DATA_TRAP", -32620, "A PolicyData run trapped (unreachable, out-of-bounds access, ...); the message carries the trap reason.";
+    PolicyDataGuestError = "NEWTON_ERR_POLICY_DATA_GUEST_ERROR", -32620, "A PolicyData module returned Err; the message is `WASM execution failed: ` and the guest's text.";
+    PolicyDataOutputInvalid = "NEWTON_ERR_POLICY_DATA_OUTPUT_INVALID", -32620, "A PolicyData module returned Ok with text that is not JSON.";
+    PolicyDataOutputNotObject = "NEWTON_ERR_POLICY_DATA_OUTPUT_NOT_OBJECT", -32620, "A PolicyData module returned JSON that is not an object.";
+    PolicyDataOutputTooLarge = "NEWTON_ERR_POLICY_DATA_OUTPUT_TOO_LARGE", -32620, "A PolicyData module returned more than the maximum output bytes.";
+    PolicyDataOutputSchemaViolation = "NEWTON_ERR_POLICY_DATA_OUTPUT_SCHEMA_VIOLATION", -32602, "A PolicyData module's output does not satisfy the given JSON Schema; details list the violations.";
+    PolicyDataSchemaInvalid = "NEWTON_ERR_POLICY_DATA_SCHEMA_INVALID", -32602, "A secrets or output JSON Schema given for PolicyData is not a valid schema.";
+    PolicyDataHttpForbidden = "NEWTON_ERR_POLICY_DATA_HTTP_FORBIDDEN", -32620, "A PolicyData http.fetch was refused: a private/loopback/link-local address not on the allow list, or a scheme other than http/https.";
+    PolicyDataHttpCallLimit = "NEWTON_ERR_POLICY_DATA_HTTP_CALL_LIMIT", -32620, "A PolicyData run made more http.fetch calls than allowed.";
+    PolicyDataHttpResponseTooLarge = "NEWTON_ERR_POLICY_DATA_HTTP_RESPONSE_TOO_LARGE", -32620, "A PolicyData http.fetch response body exceeded the maximum response bytes.";
+    PolicyDataHttpFixtureMissing = "NEWTON_ERR_POLICY_DATA_HTTP_FIXTURE_MISSING", -32620, "In replay mode a PolicyData http.fetch had no recorded fixture; the message names method and URL.";
+    PolicyDataSecretsSchemaViolation = "NEWTON_ERR_POLICY_DATA_SECRETS_SCHEMA_VIOLATION", -32602, "A secrets document does not satisfy the PolicyData's secrets JSON Schema (values are never echoed).";
 }
 
 impl Serialize for ErrorCode {
