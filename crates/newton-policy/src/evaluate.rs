@@ -69,6 +69,7 @@ impl EvalRequest {
                 identity: wire.identity.unwrap_or_default(),
                 confidential: wire.confidential.unwrap_or_default(),
                 reference_date,
+                sealed: None,
             },
         })
     }
@@ -183,8 +184,10 @@ impl Policy {
             with_context(&request.context, || engine.eval_rule(rule.to_string()))
         }));
         Ok(match outcome {
-            Ok(Ok(value)) => Decision::from_value(&self.entrypoint, value),
-            Ok(Err(e)) => Decision::from_error(diagnostics::eval_error(&e)),
+            // Sealed data that does not open denies with its own code, whatever the rule did.
+            Ok((_, Some(failure))) => Decision::from_error(failure),
+            Ok((Ok(value), None)) => Decision::from_value(&self.entrypoint, value),
+            Ok((Err(e), None)) => Decision::from_error(diagnostics::eval_error(&e)),
             Err(panic) => Decision::from_error(Error::from_panic("the interpreter panicked", panic.as_ref())),
         })
     }

@@ -24,7 +24,7 @@ fn engine(rules: &str) -> Engine {
 /// Evaluates `x := <expr>` under `ctx`.
 fn eval(ctx: &EvalContext, expr: &str) -> anyhow::Result<Value> {
     let mut e = engine(&format!("x := {expr}"));
-    with_context(ctx, || e.eval_rule("data.t.x".into()))
+    with_context(ctx, || e.eval_rule("data.t.x".into())).0
 }
 
 fn ok(ctx: &EvalContext, expr: &str) -> Value {
@@ -311,7 +311,7 @@ fn kyc_check_approved() {
          newton.identity.kyc.not_expired()\n  newton.identity.kyc.address_in_countries([\"US\", \"CA\"])\n}",
     );
     assert_eq!(
-        with_context(&ctx, || e.eval_rule("data.t.allow".into())).ok(),
+        with_context(&ctx, || e.eval_rule("data.t.allow".into())).0.ok(),
         Some(Value::from(true))
     );
 }
@@ -643,7 +643,7 @@ fn contexts_are_isolated_per_evaluation() {
     );
     let status = |ctx: &EvalContext| {
         let mut e = compiled.clone();
-        with_context(ctx, || e.eval_rule("data.t.status".into())).expect("eval")
+        with_context(ctx, || e.eval_rule("data.t.status".into())).0.expect("eval")
     };
     assert_eq!(status(&a), Value::from("approved"));
     assert_eq!(status(&b), Value::from("pending"));
@@ -661,7 +661,7 @@ fn contexts_are_isolated_per_evaluation() {
             std::thread::spawn(move || {
                 for _ in 0..50 {
                     let got =
-                        with_context(&ctx, || e.eval_rule("data.t.status".into())).expect("eval");
+                        with_context(&ctx, || e.eval_rule("data.t.status".into())).0.expect("eval");
                     assert_eq!(got, Value::from(want));
                 }
             })
@@ -685,13 +685,14 @@ fn nested_contexts_restore() {
             .eval_rule("data.t.status".into())
             .expect("eval")
     };
-    let (inner, after_inner, after_panic) = with_context(&a, || {
-        let inner = with_context(&b, status);
+    let ((inner, after_inner, after_panic), failure) = with_context(&a, || {
+        let inner = with_context(&b, status).0;
         let after_inner = status();
         let panicked = catch_unwind(AssertUnwindSafe(|| with_context(&b, || panic!("boom"))));
         assert!(panicked.is_err());
         (inner, after_inner, status())
     });
+    assert!(failure.is_none());
     assert_eq!(inner, Value::from("inner"));
     assert_eq!(after_inner, Value::from("outer"));
     assert_eq!(after_panic, Value::from("outer"), "restored after a panic");

@@ -10,7 +10,7 @@ use anyhow::{bail, Result};
 use regorus::Value;
 use serde_json::Value as Json;
 
-use super::context::{current, EvalContext};
+use super::context::{self, EvalContext};
 use super::{args, str_arg};
 
 /// Which list a builtin reads.
@@ -93,7 +93,7 @@ pub(super) fn get(name: &str, a: &[Value]) -> Result<Value> {
         "allowlist_count" => (List::Allowlist, true),
         _ => return Ok(Value::Undefined),
     };
-    let ctx = current();
+    let ctx = context::confidential()?;
     Ok(match list.addresses(name, &ctx)? {
         None => Value::Undefined,
         Some(l) if count => Value::from(l.len()),
@@ -125,7 +125,7 @@ fn contains(name: &str, a: &[Value], list: List) -> Result<Value> {
         bail!("{name}: expected a non-empty address");
     }
     let wanted = normalize(addr);
-    let ctx = current();
+    let ctx = context::confidential()?;
     let found = list
         .required(name, &ctx)?
         .into_iter()
@@ -136,7 +136,7 @@ fn contains(name: &str, a: &[Value], list: List) -> Result<Value> {
 /// `<list>.count()`: the number of entries.
 fn count(name: &str, a: &[Value], list: List) -> Result<Value> {
     args::<0>(name, a)?;
-    let ctx = current();
+    let ctx = context::confidential()?;
     Ok(Value::from(list.required(name, &ctx)?.len()))
 }
 

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use regorus::Value;
 use serde_json::{Map, Value as Json};
 
-use super::context::{current, EvalContext};
+use super::context::{self, EvalContext};
 use super::time::{parse_date, years};
 use super::{args, int_arg, str_arg};
 
@@ -21,7 +21,7 @@ const KYC: &str = "kyc";
 pub(super) fn get(name: &str, a: &[Value]) -> Result<Value> {
     let [field] = args(name, a)?;
     let field = str_arg(name, "field", field)?;
-    let ctx = current();
+    let ctx = context::identity()?;
     let mut found = None;
     for (domain, data) in &ctx.identity {
         if let Some(v) = domain_fields(name, domain, data)?.get(field) {
@@ -34,7 +34,7 @@ pub(super) fn get(name: &str, a: &[Value]) -> Result<Value> {
 /// `kyc.check_approved()`: `status == "approved"`.
 pub(super) fn check_approved(name: &str, a: &[Value]) -> Result<Value> {
     args::<0>(name, a)?;
-    let ctx = current();
+    let ctx = context::identity()?;
     Ok(Value::from(kyc_str(name, &ctx, "status")? == "approved"))
 }
 
@@ -42,7 +42,7 @@ pub(super) fn check_approved(name: &str, a: &[Value]) -> Result<Value> {
 pub(super) fn address_in_countries(name: &str, a: &[Value]) -> Result<Value> {
     let [codes] = args(name, a)?;
     let codes = string_list(name, codes)?;
-    let ctx = current();
+    let ctx = context::identity()?;
     let code = kyc_required(name, &ctx, "address_country_code")?;
     Ok(Value::from(code.len() == 2 && codes.contains(&code)))
 }
@@ -61,7 +61,7 @@ pub(super) fn address_not_in_subdivision(name: &str, a: &[Value]) -> Result<Valu
 pub(super) fn age_gte(name: &str, a: &[Value]) -> Result<Value> {
     let [n] = args(name, a)?;
     let n = int_arg(name, n, 1)?;
-    let ctx = current();
+    let ctx = context::identity()?;
     let today = reference_date(name, &ctx)?;
     let age = years(name, kyc_date(name, &ctx, "birthdate")?, today)?;
     Ok(Value::from(i64::from(age) >= n))
@@ -70,7 +70,7 @@ pub(super) fn age_gte(name: &str, a: &[Value]) -> Result<Value> {
 /// `kyc.not_expired()`: reference date ≤ `expiration_date`.
 pub(super) fn not_expired(name: &str, a: &[Value]) -> Result<Value> {
     args::<0>(name, a)?;
-    let ctx = current();
+    let ctx = context::identity()?;
     let today = reference_date(name, &ctx)?;
     Ok(Value::from(
         today <= kyc_date(name, &ctx, "expiration_date")?,
@@ -81,7 +81,7 @@ pub(super) fn not_expired(name: &str, a: &[Value]) -> Result<Value> {
 pub(super) fn valid_for(name: &str, a: &[Value]) -> Result<Value> {
     let [days] = args(name, a)?;
     let days = int_arg(name, days, 1)?;
-    let ctx = current();
+    let ctx = context::identity()?;
     let today = reference_date(name, &ctx)?;
     let expiration = kyc_date(name, &ctx, "expiration_date")?;
     Ok(Value::from((expiration - today).num_days() >= days))
@@ -91,7 +91,7 @@ pub(super) fn valid_for(name: &str, a: &[Value]) -> Result<Value> {
 pub(super) fn issued_since(name: &str, a: &[Value]) -> Result<Value> {
     let [days] = args(name, a)?;
     let days = int_arg(name, days, 1)?;
-    let ctx = current();
+    let ctx = context::identity()?;
     let today = reference_date(name, &ctx)?;
     let issued = kyc_date(name, &ctx, "issue_date")?;
     Ok(Value::from((today - issued).num_days() >= days))
@@ -100,7 +100,7 @@ pub(super) fn issued_since(name: &str, a: &[Value]) -> Result<Value> {
 fn subdivision_in(name: &str, a: &[Value]) -> Result<bool> {
     let [codes] = args(name, a)?;
     let codes = string_list(name, codes)?;
-    let ctx = current();
+    let ctx = context::identity()?;
     let country = kyc_required(name, &ctx, "address_country_code")?;
     let subdivision = kyc_required(name, &ctx, "address_subdivision")?;
     let key = format!("{country}-{subdivision}");

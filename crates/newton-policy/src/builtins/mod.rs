@@ -19,7 +19,7 @@ mod time;
 use anyhow::{anyhow, bail, Context as _, Result};
 use regorus::{Engine, Value};
 
-pub use context::{with_context, EvalContext};
+pub use context::{with_context, EvalContext, PrivateData};
 pub(crate) use time::parse_date;
 
 /// A builtin body: receives the name it was called under and the evaluated arguments.
