@@ -66,3 +66,4 @@ export {
   type ValidationContext,
   type ValidationReport,
 } from './attestation.js';
+export { buildPolicyData, type BuildPolicyDataOptions, type BuiltPolicyData } from './policy-data-build.js';
