@@ -1,0 +1,135 @@
+// buildPolicyData and `newton policy-data build`: JS oracles → newton:provider components through
+// componentize-js, the WIT choices, the build cache and clear errors for broken sources.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { buildPolicyData, NewtonError } from '../bindings/dist/index.js';
+import { makeTempDir, writeFiles } from './helpers/newton.js';
+import { BUILD_TIMEOUT_MS, buildCacheDir, fixturesDir } from './helpers/oracle-build.js';
+
+const echo = path.join(fixturesDir, 'echo.js');
+const tmp = makeTempDir('pd-build');
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** A component binary: `\0asm`, then the component-model layer (version 0x0d, layer 1). */
+const isComponent = (wasm: Uint8Array) =>
+  Buffer.from(wasm.subarray(0, 8)).equals(Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]));
+
+async function rejection(promise: Promise<unknown>): Promise<NewtonError> {
+  const err = await promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(NewtonError);
+  return err as NewtonError;
+}
+
+describe('buildPolicyData', () => {
+  test(
+    'builds a 0.2.0 component that imports only newton:provider interfaces, then serves it from the cache',
+    async () => {
+      const first = await buildPolicyData({ source: echo, cacheDir: buildCacheDir });
+      expect(isComponent(first.wasm)).toBe(true);
+      expect(first.imports).toEqual(['newton:provider/http@0.2.0', 'newton:provider/secrets@0.2.0', 'newton:provider/tlsn@0.2.0']);
+      expect(first.wit).toMatch(/crates\/newton-policy-data\/wit\/0\.2\.0\/newton-provider\.wit$/);
+      expect(first.componentizeVersion).toMatch(/^\d+\.\d+\.\d+/);
+
+      const again = await buildPolicyData({ source: echo, cacheDir: buildCacheDir, out: path.join(tmp, 'echo.wasm') });
+      expect(again.cached).toBe(true);
+      expect(again.sha256).toBe(first.sha256);
+      expect(fs.readFileSync(path.join(tmp, 'echo.wasm')).equals(Buffer.from(first.wasm))).toBe(true);
+    },
+    BUILD_TIMEOUT_MS,
+  );
+
+  test(
+    'wit 0.1.0 builds against the legacy world (http only)',
+    async () => {
+      const built = await buildPolicyData({ source: echo, wit: '0.1.0', cacheDir: buildCacheDir });
+      expect(isComponent(built.wasm)).toBe(true);
+      expect(built.imports).toEqual(['newton:provider/http@0.1.0']);
+    },
+    BUILD_TIMEOUT_MS,
+  );
+
+  test(
+    'a WIT file given by path is used as is',
+    async () => {
+      const { 'only-run.wit': wit } = writeFiles(tmp, {
+        'only-run.wit': 'package test:only-run;\n\nworld newton-provider {\n  export run: func(input: string) -> result<string, string>;\n}\n',
+      });
+      const built = await buildPolicyData({ source: echo, wit, cacheDir: buildCacheDir });
+      expect(built.wit).toBe(wit);
+      expect(built.imports).toEqual([]);
+    },
+    BUILD_TIMEOUT_MS,
+  );
+
+  test(
+    'the cache key covers the sources a module imports by relative path',
+    async () => {
+      const files = writeFiles(path.join(tmp, 'relative'), {
+        'oracle.js': "import { answer } from './answer.js';\nexport function run() { return JSON.stringify({ answer }); }\n",
+        'answer.js': 'export const answer = 1;\n',
+      });
+      const cacheDir = path.join(tmp, 'cache');
+      const first = await buildPolicyData({ source: files['oracle.js'] as string, cacheDir });
+      expect((await buildPolicyData({ source: files['oracle.js'] as string, cacheDir })).cached).toBe(true);
+      fs.writeFileSync(files['answer.js'] as string, 'export const answer = 2;\n');
+      const rebuilt = await buildPolicyData({ source: files['oracle.js'] as string, cacheDir });
+      expect(rebuilt.cached).toBe(false);
+      expect(rebuilt.sha256).not.toBe(first.sha256);
+    },
+    2 * BUILD_TIMEOUT_MS,
+  );
+
+  test('a missing source is NEWTON_ERR_IO naming the file', async () => {
+    const err = await rejection(buildPolicyData({ source: path.join(tmp, 'nope.js') }));
+    expect(err.code).toBe('NEWTON_ERR_IO');
+    expect(err.message).toContain('nope.js');
+  });
+
+  test('a missing WIT file is NEWTON_ERR_IO; a WIT directory is NEWTON_ERR_INVALID_ARGUMENT', async () => {
+    expect((await rejection(buildPolicyData({ source: echo, wit: path.join(tmp, 'none.wit') }))).code).toBe('NEWTON_ERR_IO');
+    const err = await rejection(buildPolicyData({ source: echo, wit: tmp }));
+    expect(err.code).toBe('NEWTON_ERR_INVALID_ARGUMENT');
+    expect(err.message).toContain('is not a file');
+  });
+
+  test(
+    'a syntax error names the file and line',
+    async () => {
+      const { 'broken.js': source } = writeFiles(tmp, { 'broken.js': 'export function run(input) {\n  return JSON.stringify({ a: 1 ;\n}\n' });
+      const err = await rejection(buildPolicyData({ source: source as string }));
+      expect(err.code).toBe('NEWTON_ERR_INVALID_ARGUMENT');
+      expect(err.message).toContain(`${source}:2`);
+      expect(err.message).toContain('SyntaxError');
+      expect(err.details).toMatchObject({ stage: 'parse' });
+    },
+    BUILD_TIMEOUT_MS,
+  );
+
+  test(
+    'a module without a run export says so',
+    async () => {
+      const { 'no-run.js': source } = writeFiles(tmp, { 'no-run.js': 'export function main(input) { return "{}"; }\n' });
+      const err = await rejection(buildPolicyData({ source: source as string }));
+      expect(err.code).toBe('NEWTON_ERR_INVALID_ARGUMENT');
+      expect(err.message).toContain('"no-run.js" does not export a "run" function');
+    },
+    BUILD_TIMEOUT_MS,
+  );
+
+  test(
+    'an invalid WIT file fails with the WIT parser message',
+    async () => {
+      const { 'bad.wit': wit } = writeFiles(tmp, { 'bad.wit': 'package test:bad;\nworld newton-provider {\n' });
+      const err = await rejection(buildPolicyData({ source: echo, wit }));
+      expect(err.code).toBe('NEWTON_ERR_INVALID_ARGUMENT');
+      expect(err.message).toMatch(/expected .*found eof/);
+    },
+    BUILD_TIMEOUT_MS,
+  );
+});
