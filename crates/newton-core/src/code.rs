@@ -100,6 +100,11 @@ codes! {
     PolicyDataHttpResponseTooLarge = "NEWTON_ERR_POLICY_DATA_HTTP_RESPONSE_TOO_LARGE", -32620, "A PolicyData http.fetch response body exceeded the maximum response bytes.";
     PolicyDataHttpFixtureMissing = "NEWTON_ERR_POLICY_DATA_HTTP_FIXTURE_MISSING", -32620, "In replay mode a PolicyData http.fetch had no recorded fixture; the message names method and URL.";
     PolicyDataSecretsSchemaViolation = "NEWTON_ERR_POLICY_DATA_SECRETS_SCHEMA_VIOLATION", -32602, "A secrets document does not satisfy the PolicyData's secrets JSON Schema (values are never echoed).";
+    PrivacyAadMismatch = "NEWTON_ERR_PRIVACY_AAD_MISMATCH", -32602, "A privacy envelope's AAD binds it to another chain than the task's (or the store's).";
+    PrivacyUnknownDataRef = "NEWTON_ERR_PRIVACY_UNKNOWN_DATA_REF", -32602, "A data_ref_id names no stored envelope.";
+    PrivacyNoGrant = "NEWTON_ERR_PRIVACY_NO_GRANT", -32615, "The policy client has no accepted grant for the confidential data it reads (the decision is deny).";
+    PrivacyGrantRevoked = "NEWTON_ERR_PRIVACY_GRANT_REVOKED", -32615, "The provider revoked the policy client's grant to the confidential data it reads (the decision is deny).";
+    PrivacyUnauthorized = "NEWTON_ERR_PRIVACY_UNAUTHORIZED", -32002, "A registry change is not signed by the party it belongs to, or its nonce or deadline is stale.";
 }
 
 impl Serialize for ErrorCode {

@@ -98,8 +98,8 @@ impl SecureEnvelope {
         }
         if self.chain_id != chain_id {
             return Err(Error::new(
-                ErrorCode::ChainIdMismatch,
-                format!("envelope is for chain {}, not {chain_id}", self.chain_id),
+                ErrorCode::PrivacyAadMismatch,
+                format!("envelope is bound to chain {}, not {chain_id}", self.chain_id),
             ));
         }
         Ok(())

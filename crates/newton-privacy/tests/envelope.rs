@@ -225,7 +225,7 @@ fn check_context_names_the_mismatch() {
         code(env.check_context(Address::ZERO, CHAIN)),
         ErrorCode::PrivacyPolicyClientMismatch
     );
-    assert_eq!(code(env.check_context(PC, 1)), ErrorCode::ChainIdMismatch);
+    assert_eq!(code(env.check_context(PC, 1)), ErrorCode::PrivacyAadMismatch);
 }
 
 #[test]
