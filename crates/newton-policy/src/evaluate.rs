@@ -194,7 +194,18 @@ impl Policy {
 
     /// JSON in, JSON out: the form that crosses the napi boundary.
     pub fn evaluate_json(&self, request_json: &str) -> Result<String> {
-        let request = EvalRequest::from_json(request_json, self.limits.max_request_bytes)?;
+        self.evaluate_json_with(request_json, |_| Ok(()))
+    }
+
+    /// [`Policy::evaluate_json`], with `prepare` completing the parsed request first (the
+    /// privacy layer attaches a task's private data this way).
+    pub fn evaluate_json_with(
+        &self,
+        request_json: &str,
+        prepare: impl FnOnce(&mut EvalRequest) -> Result<()>,
+    ) -> Result<String> {
+        let mut request = EvalRequest::from_json(request_json, self.limits.max_request_bytes)?;
+        prepare(&mut request)?;
         let decision = self.evaluate(&request)?;
         serde_json::to_string(&decision).map_err(|e| Error::internal(format!("decision is not serializable: {e}")))
     }

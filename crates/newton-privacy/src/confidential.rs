@@ -10,9 +10,10 @@ use alloy_primitives::{Address, B256};
 use newton_core::{Error, ErrorCode, Result};
 use newton_types::hash::domain_id;
 use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Serialize;
 
 /// One published version of a dataset.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DataVersion {
     /// The domain name, e.g. `newton.privacy.blacklist`.
     pub domain: String,
@@ -25,7 +26,8 @@ pub struct DataVersion {
 }
 
 /// A grant's state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum GrantState {
     /// Proposed by the provider, not yet accepted.
     Pending,
@@ -46,7 +48,7 @@ impl GrantState {
 }
 
 /// A grant of one provider's domain to one policy client.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Grant {
     /// The provider.
     pub provider: Address,

@@ -8,6 +8,7 @@ use alloy_primitives::{Address, B256};
 use newton_core::{Error, Result};
 use newton_types::hash::domain_id;
 use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
 
 /// The most domains one link or unlink may name (Newton's `MAX_LINKS`).
 pub const MAX_LINKS: usize = 50;
@@ -26,7 +27,7 @@ pub struct IdentityLink {
 }
 
 /// One linked identity domain as an operator resolves it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LinkedIdentity {
     /// The domain name, e.g. `kyc`.
     pub domain: String,

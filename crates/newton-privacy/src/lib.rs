@@ -25,4 +25,4 @@ pub use identity::{IdentityLink, LinkedIdentity, MAX_LINKS};
 pub use keyring::Keyring;
 pub use keys::RecipientKeyPair;
 pub use store::{DataKind, PrivacyStore, StoredEnvelope};
-pub use task::TaskPrivacy;
+pub use task::{PrivacyNode, TaskPrivacy};

@@ -4,10 +4,11 @@
 
 use crate::confidential::GrantState;
 use crate::store::PrivacyStore;
-use crate::{Keyring, SecureEnvelope};
+use crate::{open_ephemeral, Keyring, SecureEnvelope};
 use alloy_primitives::{Address, B256};
 use newton_core::{Error, ErrorCode, Result};
 use newton_policy::builtins::PrivateData;
+use newton_policy::EvalRequest;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -89,4 +90,56 @@ impl PrivateData for TaskPrivacy {
         }
         Ok(out)
     }
+}
+
+/// An operator's privacy side: the keys it opens envelopes with and, when it serves identity and
+/// confidential data, the store they live in.
+#[derive(Debug, Clone)]
+pub struct PrivacyNode {
+    /// The recipient keys.
+    pub keyring: Arc<Keyring>,
+    /// The identity/confidential store, if this node has one.
+    pub store: Option<Arc<PrivacyStore>>,
+}
+
+impl PrivacyNode {
+    /// Fills `request`'s private parts for a task of `policy_client` whose intent is
+    /// `request.input` (its `from` and `chain_id`): `data.privacy` from the ephemeral envelopes in
+    /// `wasm_args._newton.privacy`, opened now, and the sender's identity and the client's
+    /// confidential data, sealed until a builtin reads them.
+    pub fn attach(&self, request: &mut EvalRequest, policy_client: Address, wasm_args: Option<&Value>) -> Result<()> {
+        let input = request.input.as_ref().ok_or_else(|| {
+            Error::invalid_argument("a private evaluation needs the intent (its `from` and `chain_id`)")
+        })?;
+        let user = intent_field(input, "from")?
+            .parse::<Address>()
+            .map_err(|e| Error::invalid_argument(format!("intent `from` is not an address: {e}")))?;
+        let chain_id = intent_field(input, "chain_id")?
+            .parse::<u64>()
+            .map_err(|e| Error::invalid_argument(format!("intent `chain_id` is not a u64: {e}")))?;
+        if let Some(args) = wasm_args {
+            if let Some(privacy) = open_ephemeral(args, policy_client, chain_id, &self.keyring)? {
+                request.privacy = Some(privacy);
+            }
+        }
+        if let Some(store) = &self.store {
+            if store.chain_id() != chain_id {
+                return Err(Error::new(
+                    ErrorCode::PrivacyAadMismatch,
+                    format!("the privacy store serves chain {}, the intent is on chain {chain_id}", store.chain_id()),
+                ));
+            }
+            let task = TaskPrivacy::new(Arc::clone(store), Arc::clone(&self.keyring), policy_client, user);
+            request.context.sealed = Some(Arc::new(task));
+        }
+        Ok(())
+    }
+}
+
+/// A string field of the parsed intent (`from`, `chain_id` as a decimal string).
+fn intent_field<'a>(input: &'a Value, field: &str) -> Result<&'a str> {
+    input
+        .get(field)
+        .and_then(Value::as_str)
+        .ok_or_else(|| Error::invalid_argument(format!("the intent has no `{field}` string")))
 }

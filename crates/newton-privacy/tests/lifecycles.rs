@@ -367,3 +367,28 @@ fn assert_no_canary(w: &World) {
     }
     assert!(scanned >= 1);
 }
+
+#[test]
+fn a_node_attaches_a_tasks_private_data() {
+    let w = World::new();
+    w.upload_identity(&w.seal(&kyc_fields(), w.owner.address()));
+    let link = w.link();
+    let auth = w.owner.sign(&w.store, &w.link_message(&link, 1), 1);
+    w.store.link_identity(&link, &auth, None).expect("link");
+
+    let node = newton_privacy::PrivacyNode { keyring: Arc::new(w.keyring()), store: Some(Arc::clone(&w.store)) };
+    let secret = SecureEnvelope::seal(br#"{"limit": 5}"#, &w.operator.public_key_bytes(), w.policy_client, CHAIN).expect("seal");
+    let wasm_args = json!({"_newton": {"privacy": [serde_json::from_str::<Value>(&secret.to_json()).expect("json")]}});
+    let input = json!({"from": w.owner.address().to_string(), "chain_id": CHAIN.to_string(), "to": "0x00"});
+    let mut request = EvalRequest { input: Some(input.clone()), ..EvalRequest::default() };
+    node.attach(&mut request, w.policy_client, Some(&wasm_args)).expect("attach");
+    assert_eq!(request.privacy, Some(json!({"limit": 5})));
+    let both = policy("allow if {\n data.privacy.limit == 5\n newton.identity.kyc.check_approved()\n}");
+    assert!(both.evaluate(&request).expect("evaluates").allow);
+
+    // The intent's chain must be the store's.
+    let mut elsewhere = EvalRequest { input: Some(json!({"from": input["from"], "chain_id": "1"})), ..EvalRequest::default() };
+    assert_eq!(code(node.attach(&mut elsewhere, w.policy_client, None)), ErrorCode::PrivacyAadMismatch);
+    let mut no_intent = EvalRequest::default();
+    assert_eq!(code(node.attach(&mut no_intent, w.policy_client, None)), ErrorCode::InvalidArgument);
+}
