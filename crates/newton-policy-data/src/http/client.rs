@@ -96,17 +96,15 @@ impl HttpClient {
 
     /// Performs `req` within `timeout`, reading at most `max_body` bytes of the response.
     pub fn fetch(&self, req: &Request, timeout: Duration, max_body: u64) -> Fetched {
+        let scheme = req.url.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
+        if !matches!(scheme.as_deref(), Some("http" | "https")) {
+            let msg = format!("http.fetch refused: {} is not an http or https URL", req.url);
+            return Err(Error::new(ErrorCode::PolicyDataHttpForbidden, msg));
+        }
         let uri: Uri = match req.url.parse() {
             Ok(u) => u,
             Err(e) => return Ok(Err(format!("invalid url {}: {e}", req.url))),
         };
-        match uri.scheme_str() {
-            Some("http" | "https") => {}
-            other => {
-                let msg = format!("http.fetch refused: scheme {} is not http or https", other.unwrap_or("(none)"));
-                return Err(Error::new(ErrorCode::PolicyDataHttpForbidden, msg));
-            }
-        }
         let builder = match builder(req, uri) {
             Ok(b) => b,
             Err(e) => return Ok(Err(e)),
