@@ -74,6 +74,43 @@ export declare class Policy {
   get modulesJson(): string
 }
 
+/** An operator's privacy side: its keyring (current key first) and, optionally, the store. */
+export declare class PrivacyNode {
+  constructor(secretKeys: Array<string>, store?: PrivacyStore | undefined | null)
+  /** The current key's public half (hex): what `newt_getPrivacyPublicKey` publishes. */
+  get publicKey(): string
+  /** Makes `secret_key` current; envelopes to older keys still open until they are retired. */
+  rotate(secretKey: string): void
+  /** Forgets an older key: envelopes sealed to it fail with `NEWTON_ERR_PRIVACY_KEY_RETIRED`. */
+  retire(publicKey: string): void
+  openSync(envelopeJson: string): Uint8Array
+  open(envelopeJson: string): Promise<Uint8Array>
+}
+
+/** The identity/confidential store of one chain (SQLite, ciphertext only). */
+export declare class PrivacyStore {
+  static open(path: string, chainId: string): Promise<PrivacyStore>
+  get chainId(): string
+  nonce(signer: string): Promise<number>
+  /** `{kind, owner, envelope}` JSON of the envelope under `data_ref_id`. */
+  envelope(dataRefId: string): Promise<string>
+  setPolicyClientOwner(policyClient: string, owner: string): Promise<void>
+  /** Returns the envelope's `data_ref_id`. */
+  uploadIdentity(owner: string, domain: string, envelopeJson: string, auth: AuthorizationInput): Promise<string>
+  linkIdentity(linkInput: IdentityLinkInput, ownerAuth: AuthorizationInput, userAuth?: AuthorizationInput | undefined | null): Promise<void>
+  unlinkIdentity(linkInput: IdentityLinkInput, auth: AuthorizationInput): Promise<void>
+  /** `[{domain, owner, data_ref_id}]` JSON. */
+  linkedIdentity(policyClient: string, user: string): Promise<string>
+  /** `{domain, provider, version, data_ref_id}` JSON of the new version. */
+  publishConfidential(provider: string, domain: string, envelopeJson: string, auth: AuthorizationInput): Promise<string>
+  /** `step` is `propose`, `accept` or `revoke`. */
+  grant(step: string, provider: string, domain: string, policyClient: string, auth: AuthorizationInput): Promise<void>
+  /** `[{provider, domain, state, latest}]` JSON. */
+  grants(policyClient: string): Promise<string>
+  /** `[{domain, provider, version, data_ref_id}]` JSON, oldest first. */
+  versions(provider: string, domain: string): Promise<string>
+}
+
 /** Validates bundles against one registry and one spent store (a SQLite file, opened once). */
 export declare class Validator {
   constructor(registry: OperatorRegistry, spentDbPath: string)
@@ -84,6 +121,14 @@ export declare class Validator {
 
 /** A consistent bundle JSON: the attestation derived from the task and response, and its hash. */
 export declare function attestationBundle(taskJson: string, taskResponseJson: string, certificateJson: string, expiration: number): string
+
+/** A registry authorization: `signature` (65-byte hex) by `signer` over the EIP-712 message. */
+export interface AuthorizationInput {
+  signer: string
+  nonce: number
+  deadline: number
+  signature: string
+}
 
 export interface BatchItem {
   publicKey: Uint8Array
@@ -135,8 +180,19 @@ export interface CompileOptionsInput {
 /** `keccak256(abi.encode(taskResponse))`: the message operators BLS-sign, 0x-hex. */
 export declare function consensusDigest(taskResponseJson: string): string
 
+/** `keccak256` of the envelope bytes: the store's `data_ref_id`. */
+export declare function envelopeDataRefId(envelopeJson: string): string
+
 /** The error-code table as JSON: `[{code, rpcCode, description}]`. */
 export declare function errorCodes(): string
+
+export declare function evaluatePrivate(policy: Policy, requestJson: string, node: PrivacyNode, policyClient: string, wasmArgsJson?: string | undefined | null, signal?: AbortSignal | undefined | null): Promise<string>
+
+/**
+ * Evaluates a task of `policy_client` with the node's private data attached (see
+ * `PrivacyNode::attach`): request JSON → Decision JSON.
+ */
+export declare function evaluatePrivateSync(policy: Policy, requestJson: string, node: PrivacyNode, policyClient: string, wasmArgsJson?: string | undefined | null): string
 
 /** A fresh keystore and what a registry needs of its key (the secret key stays encrypted). */
 export interface GeneratedKeystore {
@@ -150,6 +206,15 @@ export declare function generateKeystore(password: string, kdf?: string | undefi
 
 /** Generates a key in Rust and returns it only encrypted (`kdf`: `scrypt`, the default, or `pbkdf2`). */
 export declare function generateKeystoreSync(password: string, kdf?: string | undefined | null): GeneratedKeystore
+
+export declare function generatePrivacyKey(): PrivacyKeyPair
+
+export interface IdentityLinkInput {
+  owner: string
+  policyClient: string
+  user: string
+  domains: Array<string>
+}
 
 export interface KeyInfo {
   publicKey: Uint8Array
@@ -187,9 +252,22 @@ export declare function policyCid(source: Uint8Array): string
 /** `policyCodeHash`: keccak256 of the raw Rego bytes, 0x-hex. */
 export declare function policyCodeHash(source: Uint8Array): string
 
+export interface PrivacyKeyPair {
+  /** X25519 public key, hex without `0x` (as `recipient_pubkey`). */
+  publicKey: string
+  /** X25519 secret key, hex without `0x`. */
+  secretKey: string
+}
+
+export declare function privacyPublicKey(secretKey: string): string
+
 export declare function runPolicyTests(modules: Array<ModuleInput>, options?: TestOptionsInput | undefined | null): Promise<string>
 
 export declare function runPolicyTestsSync(modules: Array<ModuleInput>, options?: TestOptionsInput | undefined | null): string
+
+export declare function sealEnvelope(plaintext: Uint8Array, recipient: string, policyClient: string, chainId: string): Promise<string>
+
+export declare function sealEnvelopeSync(plaintext: Uint8Array, recipient: string, policyClient: string, chainId: string): string
 
 export interface TestOptionsInput {
   run?: string

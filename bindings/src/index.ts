@@ -67,3 +67,34 @@ export {
   type ValidationReport,
 } from './attestation.js';
 export { buildPolicyData, type BuildPolicyDataOptions, type BuiltPolicyData } from './policy-data-build.js';
+export {
+  PRIVACY_SUITE,
+  PrivacyNode,
+  PrivacyStore,
+  envelopeDataRefId,
+  generatePrivacyKey,
+  openEnvelope,
+  openEnvelopeSync,
+  privacyPublicKey,
+  sealEnvelope,
+  sealEnvelopeSync,
+  type DataVersion,
+  type EnvelopeBinding,
+  type Grant,
+  type GrantArgs,
+  type IdentityLink,
+  type LinkedIdentity,
+  type Plaintext,
+  type PrivacyKeyPair,
+  type PrivateTask,
+  type StoredEnvelope,
+} from './privacy.js';
+export {
+  PRIVACY_EIP712_TYPES,
+  domainId,
+  privacyTypedData,
+  signPrivacyAuthorization,
+  type Authorization,
+  type PrivacyMessage,
+  type PrivacyMessageType,
+} from './privacy-authorization.js';

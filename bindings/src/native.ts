@@ -11,3 +11,5 @@ export type NativeBlsSigner = Binding.BlsSigner;
 export type NativeOperatorRegistry = Binding.OperatorRegistry;
 export type NativeAggregator = Binding.Aggregator;
 export type NativeValidator = Binding.Validator;
+export type NativePrivacyNode = Binding.PrivacyNode;
+export type NativePrivacyStore = Binding.PrivacyStore;

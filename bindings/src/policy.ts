@@ -2,6 +2,7 @@
 import { call, callAsync, type ErrorInfo } from './errors.js';
 import type { TaskIntent } from './intent.js';
 import { native, type NativePolicy } from './native.js';
+import { privateTaskArgs, type PrivateTask } from './privacy.js';
 
 export interface PolicyModule {
   /** File name used in error locations, e.g. `policy.rego`. */
@@ -132,16 +133,32 @@ export class Policy {
     return JSON.parse(this.#native.modulesJson) as ModuleIdentifiers[];
   }
 
-  /** Evaluates on the libuv pool. Pass a JSON string to skip serialization on hot paths. */
-  async evaluate(request: Request, options?: { signal?: AbortSignal }): Promise<Decision> {
+  /**
+   * Evaluates on the libuv pool. Pass a JSON string to skip serialization on hot paths. With
+   * `privacy`, the task's private data is attached: envelopes in `wasmArgs._newton.privacy` become
+   * `data.privacy`, and the sender's identity and the client's granted confidential data are
+   * opened in memory only if the policy's `newton.identity.*` / `newton.confidential.*` read them.
+   */
+  async evaluate(request: Request, options?: { signal?: AbortSignal; privacy?: PrivateTask }): Promise<Decision> {
     const signal = nativeSignal(options?.signal);
-    const json = await callAsync(() => this.#native.evaluate(toJson(request), signal));
+    const privacy = options?.privacy;
+    const json = await callAsync(() =>
+      privacy
+        ? native.evaluatePrivate(this.#native, toJson(request), ...privateTaskArgs(privacy), signal)
+        : this.#native.evaluate(toJson(request), signal),
+    );
     return JSON.parse(json) as Decision;
   }
 
   /** Evaluates on the calling thread (blocks the event loop for the evaluation's duration). */
-  evaluateSync(request: Request): Decision {
-    return JSON.parse(call(() => this.#native.evaluateSync(toJson(request)))) as Decision;
+  evaluateSync(request: Request, options?: { privacy?: PrivateTask }): Decision {
+    const privacy = options?.privacy;
+    const json = call(() =>
+      privacy
+        ? native.evaluatePrivateSync(this.#native, toJson(request), ...privateTaskArgs(privacy))
+        : this.#native.evaluateSync(toJson(request)),
+    );
+    return JSON.parse(json) as Decision;
   }
 }
 

@@ -12,3 +12,4 @@ mod identifiers;
 mod job;
 mod policy;
 mod policy_tests;
+mod privacy;

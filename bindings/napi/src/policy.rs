@@ -64,7 +64,7 @@ pub(crate) fn to_options(options: Option<CompileOptionsInput>) -> newton_core::R
 /// A compiled policy; share it freely, evaluate concurrently.
 #[napi]
 pub struct Policy {
-    inner: Arc<newton_policy::Policy>,
+    pub(crate) inner: Arc<newton_policy::Policy>,
 }
 
 #[napi]

@@ -7,7 +7,7 @@ use crate::{RecipientKeyPair, SecureEnvelope};
 use newton_core::{Error, ErrorCode, Result};
 
 /// The keys this node decrypts with.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Keyring {
     current: RecipientKeyPair,
     previous: Vec<RecipientKeyPair>,
@@ -22,6 +22,11 @@ impl Keyring {
             previous: Vec::new(),
             retired: Vec::new(),
         }
+    }
+
+    /// A keyring whose current key is `current`, with `previous` keys still open.
+    pub fn with_previous(current: RecipientKeyPair, previous: Vec<RecipientKeyPair>) -> Self {
+        Self { current, previous, retired: Vec::new() }
     }
 
     /// The key new envelopes should be sealed to.
