@@ -2,8 +2,11 @@
 // `newton`: the command-line face of the engine. Errors print `newton: CODE: message` and exit 1.
 import { NewtonError } from '../errors.js';
 import { attestationCommand } from './attestation.js';
+import { confidentialCommand } from './confidential.js';
+import { identityCommand } from './identity.js';
 import { keysCommand } from './keys.js';
 import { policyCommand } from './policy.js';
+import { privacyCommand } from './privacy.js';
 
 const HELP = `Usage: newton <area> <command> [options]
 
@@ -11,6 +14,9 @@ Areas:
   policy   eval | test | check | hash   (newton policy --help)
   keys     generate | show              (newton keys --help)
   attestation verify                    (newton attestation --help)
+  privacy  keygen | public-key | seal | open                      (newton privacy --help)
+  identity upload | link | unlink | links                         (newton identity --help)
+  confidential publish | grant | accept | revoke | set-owner | grants | versions
 
 Run \`newton <area> --help\` for details.`;
 
@@ -24,6 +30,12 @@ async function main(argv: string[]): Promise<number> {
       return keysCommand(rest, out);
     case 'attestation':
       return attestationCommand(rest, out);
+    case 'privacy':
+      return privacyCommand(rest, out);
+    case 'identity':
+      return identityCommand(rest, out);
+    case 'confidential':
+      return confidentialCommand(rest, out);
     case undefined:
     case 'help':
     case '--help':
