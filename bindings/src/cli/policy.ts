@@ -5,6 +5,7 @@ import { checkPolicy, Policy, type Decision } from '../policy.js';
 import { runPolicyTests, type TestReport, type TestResult } from '../testing.js';
 import { format, list, parseArgs, required, str, usage } from './args.js';
 import { findRego, readBytes, readJson, readModules, readText } from './files.js';
+import { PRIVATE_TASK_FLAGS, PRIVATE_TASK_HELP, privateTask } from './private-task.js';
 
 type Out = (line: string) => void;
 
@@ -13,6 +14,7 @@ export const POLICY_HELP = `Usage: newton policy <command>
   eval   --policy FILE... --entrypoint PKG.RULE --intent FILE [--params FILE] [--params-schema FILE]
          [--wasm-data FILE] [--privacy FILE] [--identity FILE] [--confidential FILE]
          [--reference-date YYYY-MM-DD] [--rego-v0] [--format json|pretty]
+${PRIVATE_TASK_HELP}
   test   [PATH...] [--run REGEX] [--coverage] [--format pretty|json]
   check  FILE... [--rego-v0]
   hash   FILE [--format pretty|json]
@@ -54,6 +56,7 @@ async function evalCommand(argv: string[], out: Out): Promise<number> {
     'reference-date': {},
     'rego-v0': { boolean: true },
     format: {},
+    ...PRIVATE_TASK_FLAGS,
   });
   const policies = [...list(args, 'policy'), ...args.positionals];
   if (policies.length === 0) throw usage('--policy FILE is required');
@@ -77,7 +80,7 @@ async function evalCommand(argv: string[], out: Out): Promise<number> {
     identity: optional('identity'),
     confidential: optional('confidential'),
     reference_date: str(args, 'reference-date'),
-  });
+  }, { privacy: await privateTask(args, input.chain_id) });
   if (fmt === 'json') out(JSON.stringify({ entrypoint: policy.entrypoint, ...decision, input }, null, 2));
   else out(prettyDecision(policy.entrypoint, decision));
   return 0;
