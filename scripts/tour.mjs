@@ -1,10 +1,12 @@
 // `npm start`: a short tour of what works today. For every example policy it compiles the
 // policy, evaluates its sample intent(s) through the TS API and runs its *_test.rego suite; then
-// the first allowed intent goes through BLS signing, quorum aggregation and validation.
+// the first allowed intent goes through BLS signing, quorum aggregation and validation, and a
+// private task is evaluated with sealed identity and confidential data.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Policy, parseIntent, runPolicyTests } from '../bindings/dist/index.js';
 import { attestationTour } from './tour-attestation.mjs';
+import { privacyTour } from './tour-privacy.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const examples = join(root, 'examples');
@@ -46,4 +48,5 @@ for (const name of readdirSync(examples).sort()) {
   console.log(`   tests: ${report.passed} passed, ${report.failed} failed, ${report.errored} errors`);
 }
 if (allowed) await attestationTour(allowed);
+await privacyTour();
 console.log('\nNext: `npx newton policy --help`, `npm test`, `npm run bench`.');
