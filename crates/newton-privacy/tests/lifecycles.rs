@@ -330,6 +330,11 @@ fn evaluation_failures_have_distinct_codes_and_deny() {
     retired.rotate(RecipientKeyPair::generate());
     retired.retire(&w.operator.public_key_bytes()).expect("retire");
     assert_eq!(evaluate(&kyc, w.task(retired), "0x").error.map(|e| e.code), Some(ErrorCode::PrivacyKeyRetired));
+
+    // A linked envelope that is gone (garbage-collected, say) is an unknown data ref.
+    let db = rusqlite::Connection::open(&w.path).expect("open db");
+    db.execute("DELETE FROM envelopes", []).expect("delete");
+    assert_eq!(evaluate(&kyc, w.task(w.keyring()), "0x").error.map(|e| e.code), Some(ErrorCode::PrivacyUnknownDataRef));
     assert_no_canary(&w);
 }
 
