@@ -74,6 +74,24 @@ export declare class Policy {
   get modulesJson(): string
 }
 
+/** A PolicyData host: one engine, compiled-module cache and HTTP client for many runs. */
+export declare class PolicyDataHost {
+  /** `options_json`: `PolicyDataHostOptions` as JSON (limits, allowHosts, cacheDir, maxInstances). */
+  constructor(optionsJson?: string | undefined | null)
+  loadSync(wasm: Uint8Array): PolicyDataModule
+  load(wasm: Uint8Array, signal?: AbortSignal | undefined | null): Promise<PolicyDataModule>
+}
+
+/** A loaded component; every run is a fresh instance. */
+export declare class PolicyDataModule {
+  get contentHash(): string
+  get witVersion(): string
+  get imports(): Array<string>
+  /** `input`: the wasm_args JSON; `options_json`: run options JSON. Returns the RunResult JSON. */
+  runSync(input: string, optionsJson?: string | undefined | null): string
+  run(input: string, optionsJson?: string | undefined | null, signal?: AbortSignal | undefined | null): Promise<string>
+}
+
 /** An operator's privacy side: its keyring (current key first) and, optionally, the store. */
 export declare class PrivacyNode {
   constructor(secretKeys: Array<string>, store?: PrivacyStore | undefined | null)
@@ -233,6 +251,9 @@ export interface LimitsInput {
   evalTimeoutMs?: number
 }
 
+/** Shallow, in-order, last-wins merge of output JSON objects: `data.wasm`. */
+export declare function mergePolicyDataOutputs(outputs: Array<string>): string
+
 export interface ModuleInput {
   path: string
   source: string
@@ -274,6 +295,9 @@ export interface TestOptionsInput {
   coverage?: boolean
   compile?: CompileOptionsInput
 }
+
+/** Validates a JSON document against a JSON Schema (both JSON text). */
+export declare function validatePolicyDataOutput(schemaJson: string, docJson: string): void
 
 export declare function verifyCertificate(registry: OperatorRegistry, certificateJson: string): Promise<void>
 

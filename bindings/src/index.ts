@@ -68,6 +68,17 @@ export {
 } from './attestation.js';
 export { buildPolicyData, type BuildPolicyDataOptions, type BuiltPolicyData } from './policy-data-build.js';
 export {
+  PolicyDataHost,
+  PolicyDataModule,
+  mergePolicyDataOutputs,
+  validatePolicyDataOutput,
+  type HttpFixtureMode,
+  type PolicyDataHostOptions,
+  type PolicyDataLimits,
+  type RunOptions,
+  type RunResult,
+} from './policy-data.js';
+export {
   PRIVACY_SUITE,
   PrivacyNode,
   PrivacyStore,

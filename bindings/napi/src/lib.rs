@@ -11,5 +11,6 @@ mod error;
 mod identifiers;
 mod job;
 mod policy;
+mod policy_data;
 mod policy_tests;
 mod privacy;

@@ -6,12 +6,14 @@ import { confidentialCommand } from './confidential.js';
 import { identityCommand } from './identity.js';
 import { keysCommand } from './keys.js';
 import { policyCommand } from './policy.js';
+import { policyDataCommand } from './policy-data.js';
 import { privacyCommand } from './privacy.js';
 
 const HELP = `Usage: newton <area> <command> [options]
 
 Areas:
   policy   eval | test | check | hash   (newton policy --help)
+  policy-data run | validate | build    (newton policy-data --help)
   keys     generate | show              (newton keys --help)
   attestation verify                    (newton attestation --help)
   privacy  keygen | public-key | seal | open                      (newton privacy --help)
@@ -26,6 +28,8 @@ async function main(argv: string[]): Promise<number> {
   switch (area) {
     case 'policy':
       return policyCommand(rest, out);
+    case 'policy-data':
+      return policyDataCommand(rest, out);
     case 'keys':
       return keysCommand(rest, out);
     case 'attestation':

@@ -3,9 +3,10 @@ import { parseIntent, type TaskIntent } from '../intent.js';
 import { policyCid, policyCodeHash } from '../identifiers.js';
 import { checkPolicy, Policy, type Decision } from '../policy.js';
 import { runPolicyTests, type TestReport, type TestResult } from '../testing.js';
-import { format, list, parseArgs, required, str, usage } from './args.js';
+import { format, list, parseArgs, required, str, usage, type Parsed } from './args.js';
 import { findRego, readBytes, readJson, readModules, readText } from './files.js';
-import { PRIVATE_TASK_FLAGS, PRIVATE_TASK_HELP, privateTask } from './private-task.js';
+import { PRIVATE_TASK_FLAGS, PRIVATE_TASK_HELP, privateTask, wasmArgs } from './private-task.js';
+import { RUN_FLAGS, policyDataWasm } from './policy-data.js';
 
 type Out = (line: string) => void;
 
@@ -14,6 +15,7 @@ export const POLICY_HELP = `Usage: newton policy <command>
   eval   --policy FILE... --entrypoint PKG.RULE --intent FILE [--params FILE] [--params-schema FILE]
          [--wasm-data FILE] [--privacy FILE] [--identity FILE] [--confidential FILE]
          [--reference-date YYYY-MM-DD] [--rego-v0] [--format json|pretty]
+         [--policy-data FILE.wasm... [--secrets FILE] [--http-fixtures FILE] [--allow-host HOST...] [--fuel N]]
 ${PRIVATE_TASK_HELP}
   test   [PATH...] [--run REGEX] [--coverage] [--format pretty|json]
   check  FILE... [--rego-v0]
@@ -57,6 +59,8 @@ async function evalCommand(argv: string[], out: Out): Promise<number> {
     'rego-v0': { boolean: true },
     format: {},
     ...PRIVATE_TASK_FLAGS,
+    'policy-data': { multiple: true },
+    ...RUN_FLAGS,
   });
   const policies = [...list(args, 'policy'), ...args.positionals];
   if (policies.length === 0) throw usage('--policy FILE is required');
@@ -75,7 +79,7 @@ async function evalCommand(argv: string[], out: Out): Promise<number> {
   const decision = await policy.evaluate({
     input,
     params: optional('params'),
-    wasm: optional('wasm-data'),
+    wasm: await wasmData(args, optional('wasm-data')),
     privacy: optional('privacy'),
     identity: optional('identity'),
     confidential: optional('confidential'),
@@ -84,6 +88,14 @@ async function evalCommand(argv: string[], out: Out): Promise<number> {
   if (fmt === 'json') out(JSON.stringify({ entrypoint: policy.entrypoint, ...decision, input }, null, 2));
   else out(prettyDecision(policy.entrypoint, decision));
   return 0;
+}
+
+/** `data.wasm`: --wasm-data as given, or the --policy-data modules run on --wasm-args and merged. */
+async function wasmData(args: Parsed, given: Record<string, never> | undefined) {
+  const modules = list(args, 'policy-data');
+  if (modules.length === 0) return given;
+  if (given !== undefined) throw usage('give either --wasm-data or --policy-data, not both');
+  return policyDataWasm(args, modules, JSON.stringify(wasmArgs(args)));
 }
 
 function prettyDecision(entrypoint: string, d: Decision): string {

@@ -13,8 +13,8 @@ const MIB: u64 = 1024 * 1024;
 pub struct Limits {
     /// Fuel (≈ WebAssembly instructions) per run. Default 100,000,000, as Newton operators use.
     pub fuel: u64,
-    /// Linear-memory cap per memory of an instance. Default 128 MiB (a componentize-js oracle
-    /// needs tens of MiB).
+    /// Linear-memory cap per memory of an instance. Default 64 MiB: a componentize-js oracle
+    /// starts with 8–16 MiB, so this leaves it 4× headroom.
     pub memory_bytes: u64,
     /// Maximum WebAssembly stack. Default 1 MiB.
     pub stack_bytes: u64,
@@ -36,7 +36,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             fuel: 100_000_000,
-            memory_bytes: 128 * MIB,
+            memory_bytes: 64 * MIB,
             stack_bytes: MIB,
             timeout_ms: 5_000,
             max_http_calls: 50,

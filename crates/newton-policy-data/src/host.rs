@@ -88,9 +88,7 @@ impl PolicyDataHost {
         let fresh = cached.is_none();
         let component = match cached {
             Some(c) => c,
-            None => Component::new(&host.engine, bytes).map_err(|e| {
-                Error::new(ErrorCode::PolicyDataInvalid, format!("the component does not compile: {e}"))
-            })?,
+            None => Component::new(&host.engine, bytes).map_err(|e| compile_error(&e, &host.config))?,
         };
         let compiled = Arc::new(host.prepare(hash.clone(), &component)?);
         if let (true, Some(disk)) = (fresh, &host.disk) {
@@ -139,4 +137,14 @@ impl HostInner {
         };
         Ok(Compiled { hash, wit, imports, pre })
     }
+}
+
+/// A compile failure; a memory whose initial size exceeds the pool slot is the memory cap.
+fn compile_error(e: &wasmtime::Error, config: &HostConfig) -> Error {
+    let text = format!("{e:#}");
+    if text.contains("does not fit in pooling allocator") {
+        let msg = format!("the module's initial memory exceeds the {}-byte memory cap", config.limits.memory_bytes);
+        return Error::new(ErrorCode::PolicyDataLimitMemory, msg);
+    }
+    Error::new(ErrorCode::PolicyDataInvalid, format!("the component does not compile: {text}"))
 }
