@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { buildPolicyData, NewtonError } from '../bindings/dist/index.js';
+import { newton } from './helpers/cli.js';
 import { makeTempDir, writeFiles } from './helpers/newton.js';
 import { BUILD_TIMEOUT_MS, buildCacheDir, fixturesDir } from './helpers/oracle-build.js';
 
@@ -132,4 +133,38 @@ describe('buildPolicyData', () => {
     },
     BUILD_TIMEOUT_MS,
   );
+});
+describe('newton policy-data build', () => {
+  test(
+    'writes the component and prints out, bytes, sha256 and imports as JSON',
+    () => {
+      const out = path.join(tmp, 'cli', 'echo.wasm');
+      fs.mkdirSync(path.dirname(out), { recursive: true });
+      const r = newton(['policy-data', 'build', echo, '--out', out, '--wit', '0.1.0', '--cache-dir', buildCacheDir], { timeoutMs: BUILD_TIMEOUT_MS });
+      expect(r.stderr).toContain('newton: built echo.wasm');
+      expect(r.status).toBe(0);
+      const printed = JSON.parse(r.stdout);
+      const wasm = fs.readFileSync(out);
+      expect(printed).toMatchObject({ out, bytes: wasm.byteLength, imports: ['newton:provider/http@0.1.0'] });
+      expect(printed.sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(isComponent(wasm)).toBe(true);
+    },
+    BUILD_TIMEOUT_MS,
+  );
+
+  test('usage errors and a missing source exit 1 with the code', () => {
+    const noOut = newton(['policy-data', 'build', echo]);
+    expect(noOut.status).toBe(1);
+    expect(noOut.stderr).toContain('NEWTON_ERR_INVALID_ARGUMENT: --out is required');
+    const missing = newton(['policy-data', 'build', 'nope.js', '--out', path.join(tmp, 'x.wasm')]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/NEWTON_ERR_IO: cannot read .*nope\.js: ENOENT/);
+    expect(fs.existsSync(path.join(tmp, 'x.wasm'))).toBe(false);
+  });
+
+  test('--help describes the command', () => {
+    const r = newton(['policy-data', 'build', '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('newton policy-data build SRC.js --out FILE.wasm');
+  });
 });
