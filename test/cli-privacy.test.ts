@@ -141,10 +141,10 @@ describe('lifecycles through the CLI', () => {
     expect(evaluate('ephemeral.rego').allow).toBe(false);
     const other = JSON.parse(fs.readFileSync(seal('eph-other', `0x${'99'.repeat(20)}`, { limit: 7 }), 'utf8'));
     fs.writeFileSync(at('other.json'), JSON.stringify({ _newton: { privacy: [other] } }));
-    const r = run(['policy', 'eval', '--policy', at('ephemeral.rego'), '--entrypoint', 'p.allow', '--intent', at('intent.json'),
-      '--privacy-key', at('operator.key'), '--policy-client', POLICY_CLIENT, '--wasm-args', `@${at('other.json')}`]);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain('NEWTON_ERR_PRIVACY_POLICY_CLIENT_MISMATCH');
+    // An envelope for another policy client denies with its code (exit 0: a deny is a decision).
+    const denied = evaluate('ephemeral.rego', ['--wasm-args', `@${at('other.json')}`]);
+    expect(denied.allow).toBe(false);
+    expect(denied.error?.code).toBe('NEWTON_ERR_PRIVACY_POLICY_CLIENT_MISMATCH');
   });
 
   it('the canary never reached the store files or any output', () => {

@@ -255,7 +255,7 @@ describe('error codes', () => {
     expect(utf8(node.openSync(fresh))).toBe('new');
 
     expect(codeOf(() => node.retire(second.publicKey))).toBe('NEWTON_ERR_INVALID_ARGUMENT'); // the current key
-    expect(codeOf(() => node.retire(generatePrivacyKey().publicKey))).toBe('NEWTON_ERR_PRIVACY_WRONG_RECIPIENT');
+    expect(codeOf(() => node.retire(generatePrivacyKey().publicKey))).toBe('NEWTON_ERR_INVALID_ARGUMENT');
     node.retire(`0x${first.publicKey}`);
     expect(codeOf(() => node.openSync(old))).toBe('NEWTON_ERR_PRIVACY_KEY_RETIRED');
     expect(await codeOfAsync(node.open(old))).toBe('NEWTON_ERR_PRIVACY_KEY_RETIRED');
@@ -301,7 +301,7 @@ describe('private evaluation: ephemeral data (wasmArgs._newton.privacy → data.
     expect(d.result).toBeUndefined();
   });
 
-  // Attach failures reject the evaluation (they are not a deny Decision): the task is malformed.
+  // Ephemeral data that does not open makes the decision a deny carrying its code.
   const failures: [string, ErrorCode, () => PrivateTask][] = [
     ['bound to another policy client', 'NEWTON_ERR_PRIVACY_POLICY_CLIENT_MISMATCH', () => privacy([seal({ kyc_score: 800 }, OTHER_CLIENT)])],
     ['for a task of another policy client', 'NEWTON_ERR_PRIVACY_POLICY_CLIENT_MISMATCH', () => privacy([seal({ kyc_score: 800 })], OTHER_CLIENT)],
@@ -312,9 +312,14 @@ describe('private evaluation: ephemeral data (wasmArgs._newton.privacy → data.
     ['not an array', 'NEWTON_ERR_PRIVACY_ENVELOPE_INVALID', () => ({ ...privacy([]), wasmArgs: { _newton: { privacy: seal({ kyc_score: 800 }) } } })],
     ['a number in the array', 'NEWTON_ERR_PRIVACY_ENVELOPE_INVALID', () => privacy([42])],
   ];
-  it.each(failures)('an envelope %s → %s (async and sync)', async (_, code, task) => {
-    expect(await codeOfAsync(scorePolicy.evaluate({ intent: intent(user) }, { privacy: task() }))).toBe(code);
-    expect(codeOf(() => scorePolicy.evaluateSync({ intent: intent(user) }, { privacy: task() }))).toBe(code);
+  it.each(failures)('an envelope %s → a deny with %s (async and sync)', async (_, code, task) => {
+    for (const decision of [
+      await scorePolicy.evaluate({ intent: intent(user) }, { privacy: task() }),
+      scorePolicy.evaluateSync({ intent: intent(user) }, { privacy: task() }),
+    ]) {
+      expect(decision.allow).toBe(false);
+      expect(decision.error?.code).toBe(code);
+    }
   });
 
   it('the task needs an intent and a policy client address', async () => {

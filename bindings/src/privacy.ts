@@ -4,7 +4,13 @@
 // async forms run on the libuv pool); plaintext crosses as bytes, envelopes as JSON strings.
 import { call, callAsync } from './errors.js';
 import { native, type NativePrivacyNode, type NativePrivacyStore } from './native.js';
-import type { Authorization } from './privacy-authorization.js';
+import type { LocalAccount } from 'viem';
+import {
+  signPrivacyAuthorization,
+  type Authorization,
+  type PrivacyMessage,
+  type PrivacyMessageType,
+} from './privacy-authorization.js';
 
 export type Hex = `0x${string}`;
 export const PRIVACY_SUITE = 'HPKE-Base-X25519-HKDF-SHA256-ChaCha20Poly1305';
@@ -50,7 +56,7 @@ export function sealEnvelopeSync(plaintext: Plaintext, binding: EnvelopeBinding)
   return call(() => native.sealEnvelopeSync(...sealArgs(plaintext, binding)));
 }
 
-/** Opens with one secret key (use a PrivacyNode to open with a rotating keyring). */
+/** Opens with one secret key; it derives the key pair per call, so reuse a PrivacyNode on hot paths. */
 export function openEnvelope(envelope: string | object, secretKey: string): Promise<Uint8Array> {
   return new PrivacyNode({ secretKeys: [secretKey] }).open(envelope);
 }
@@ -180,6 +186,21 @@ export class PrivacyStore {
   /** The nonce `signer`'s next authorization must carry. */
   nonce(signer: string): Promise<number> {
     return callAsync(() => this.#native.nonce(signer));
+  }
+
+  /**
+   * Signs `message` as `account` for this store: its chain, the account's next nonce, and a
+   * deadline `ttlSeconds` (default 3600) from now. Message fields name domains by id (`domainId`).
+   */
+  async authorize(
+    account: LocalAccount,
+    type: PrivacyMessageType,
+    message: PrivacyMessage,
+    options: { ttlSeconds?: number } = {},
+  ): Promise<Authorization> {
+    const deadline = Math.floor(Date.now() / 1000) + (options.ttlSeconds ?? 3600);
+    const nonce = await this.nonce(account.address);
+    return signPrivacyAuthorization(account, type, message, { chainId: this.chainId, nonce, deadline });
   }
 
   async envelope(dataRefId: string): Promise<StoredEnvelope> {

@@ -6,7 +6,7 @@ import type { Hex } from 'viem';
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { NewtonError } from '../errors.js';
 import { PrivacyStore } from '../privacy.js';
-import { signPrivacyAuthorization, type Authorization, type PrivacyMessage, type PrivacyMessageType } from '../privacy-authorization.js';
+import type { Authorization, PrivacyMessage, PrivacyMessageType } from '../privacy-authorization.js';
 import { required, str, type FlagSpec, type Parsed } from './args.js';
 import { readText } from './files.js';
 
@@ -35,19 +35,17 @@ export function signer(args: Parsed, flag = 'signer-key'): PrivateKeyAccount {
   }
 }
 
-/** Signs `message` as `account` with its next nonce in `store`. */
-export async function authorize(
+/** Signs `message` as `account` with its next nonce in `store` and the `--deadline` TTL. */
+export function authorize(
   store: PrivacyStore,
   account: PrivateKeyAccount,
   type: PrivacyMessageType,
   message: PrivacyMessage,
   args: Parsed,
 ): Promise<Authorization> {
-  const ttl = Number(str(args, 'deadline') ?? 3600);
-  if (!Number.isSafeInteger(ttl) || ttl <= 0) {
+  const ttlSeconds = Number(str(args, 'deadline') ?? 3600);
+  if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds <= 0) {
     throw new NewtonError({ code: 'NEWTON_ERR_INVALID_ARGUMENT', message: '--deadline must be a positive number of seconds' });
   }
-  const nonce = await store.nonce(account.address);
-  const deadline = Math.floor(Date.now() / 1000) + ttl;
-  return signPrivacyAuthorization(account, type, message, { chainId: store.chainId, nonce, deadline });
+  return store.authorize(account, type, message, { ttlSeconds });
 }

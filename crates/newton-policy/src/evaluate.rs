@@ -21,6 +21,9 @@ pub struct EvalRequest {
     pub privacy: Option<Value>,
     /// Identity/confidential data and the reference date the Newton builtins read.
     pub context: EvalContext,
+    /// A failure found while completing the request (e.g. private data that does not open): the
+    /// evaluation does not run and the decision is a deny carrying it.
+    pub failure: Option<Error>,
 }
 
 /// The wire form of an evaluation request (JSON, snake_case).
@@ -65,6 +68,7 @@ impl EvalRequest {
             params: object_or_empty("params", wire.params)?,
             wasm: object_or_empty("wasm", wire.wasm)?,
             privacy: wire.privacy,
+            failure: None,
             context: EvalContext {
                 identity: wire.identity.unwrap_or_default(),
                 confidential: wire.confidential.unwrap_or_default(),
@@ -152,6 +156,9 @@ impl Policy {
     pub fn evaluate(&self, request: &EvalRequest) -> Result<Decision> {
         if let Some(schema) = &self.params_schema {
             schema.validate(&request.params)?;
+        }
+        if let Some(failure) = &request.failure {
+            return Ok(Decision::from_error(failure.clone()));
         }
         let mut engine = self.engine.clone();
         let rule = match &request.input {

@@ -52,7 +52,9 @@ impl Keyring {
             .previous
             .iter()
             .position(|k| k.public_key_bytes() == *pubkey)
-            .ok_or_else(|| wrong_recipient(pubkey))?;
+            .ok_or_else(|| {
+                Error::invalid_argument(format!("{} is not an older key of this keyring", hex::encode(pubkey)))
+            })?;
         self.previous.remove(index);
         self.retired.push(*pubkey);
         Ok(())

@@ -105,8 +105,9 @@ pub struct PrivacyNode {
 impl PrivacyNode {
     /// Fills `request`'s private parts for a task of `policy_client` whose intent is
     /// `request.input` (its `from` and `chain_id`): `data.privacy` from the ephemeral envelopes in
-    /// `wasm_args._newton.privacy`, opened now, and the sender's identity and the client's
-    /// confidential data, sealed until a builtin reads them.
+    /// `wasm_args._newton.privacy`, opened now (one that does not open makes the decision a deny
+    /// with its code), and the sender's identity and the client's confidential data, sealed until
+    /// a builtin reads them. Errors are the caller's: no intent, or a store for another chain.
     pub fn attach(&self, request: &mut EvalRequest, policy_client: Address, wasm_args: Option<&Value>) -> Result<()> {
         let input = request.input.as_ref().ok_or_else(|| {
             Error::invalid_argument("a private evaluation needs the intent (its `from` and `chain_id`)")
@@ -117,10 +118,10 @@ impl PrivacyNode {
         let chain_id = intent_field(input, "chain_id")?
             .parse::<u64>()
             .map_err(|e| Error::invalid_argument(format!("intent `chain_id` is not a u64: {e}")))?;
-        if let Some(args) = wasm_args {
-            if let Some(privacy) = open_ephemeral(args, policy_client, chain_id, &self.keyring)? {
-                request.privacy = Some(privacy);
-            }
+        // Ephemeral data that does not open denies the task (with its code); it is not a caller error.
+        match wasm_args.map(|args| open_ephemeral(args, policy_client, chain_id, &self.keyring)).transpose() {
+            Ok(privacy) => request.privacy = privacy.flatten().or(request.privacy.take()),
+            Err(e) => request.failure = Some(e),
         }
         if let Some(store) = &self.store {
             if store.chain_id() != chain_id {

@@ -391,6 +391,15 @@ fn a_node_attaches_a_tasks_private_data() {
     let both = policy("allow if {\n data.privacy.limit == 5\n newton.identity.kyc.check_approved()\n}");
     assert!(both.evaluate(&request).expect("evaluates").allow);
 
+    // Ephemeral data that does not open denies with its code.
+    let foreign = SecureEnvelope::seal(b"{}", &w.operator.public_key_bytes(), Address::repeat_byte(0x99), CHAIN).expect("seal");
+    let bad_args = json!({"_newton": {"privacy": [serde_json::from_str::<Value>(&foreign.to_json()).expect("json")]}});
+    let mut denied = EvalRequest { input: Some(input.clone()), ..EvalRequest::default() };
+    node.attach(&mut denied, w.policy_client, Some(&bad_args)).expect("attach");
+    let decision = policy("allow if true").evaluate(&denied).expect("evaluates");
+    assert!(!decision.allow);
+    assert_eq!(decision.error.map(|e| e.code), Some(ErrorCode::PrivacyPolicyClientMismatch));
+
     // The intent's chain must be the store's.
     let mut elsewhere = EvalRequest { input: Some(json!({"from": input["from"], "chain_id": "1"})), ..EvalRequest::default() };
     assert_eq!(code(node.attach(&mut elsewhere, w.policy_client, None)), ErrorCode::PrivacyAadMismatch);
