@@ -22,18 +22,13 @@ import {
   type ValidationReport,
 } from '../bindings/dist/index.js';
 import { EXPIRATION, Operator, bundle, context, operators, response, task } from './helpers/attestation.js';
-import { makeTempDir, thrown } from './helpers/newton.js';
+import { codeOf, makeTempDir, thrown } from './helpers/newton.js';
 
 const dir = makeTempDir('attestation');
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 let dbCount = 0;
 const freshDb = () => path.join(dir, `spent-${dbCount++}.db`);
 
-function codeOf(fn: () => unknown): ErrorCode {
-  const err = thrown(fn);
-  expect(err).toBeInstanceOf(NewtonError);
-  return (err as NewtonError).code;
-}
 
 const rejection = (promise: Promise<unknown>) =>
   promise.then(

@@ -30,7 +30,7 @@ import {
   type ErrorCode,
   type Kdf,
 } from '../bindings/dist/index.js';
-import { thrown } from './helpers/newton.js';
+import { codeOf, codeOfAsync } from './helpers/newton.js';
 
 const POP_DST = 'BLS_POP_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_';
 const PASSWORD = 'correct horse battery staple';
@@ -44,17 +44,7 @@ const [alice, bob] = signers as [BlsSigner, BlsSigner];
 /** −P for a compressed point: the same x with the y-sign flag (0x20) flipped. */
 const negate = (point: Uint8Array) => Uint8Array.from(point, (b, i) => (i === 0 ? b ^ 0x20 : b));
 
-function codeOf(fn: () => unknown): ErrorCode {
-  const err = thrown(fn);
-  expect(err).toBeInstanceOf(NewtonError);
-  return (err as NewtonError).code;
-}
 
-const codeOfAsync = (promise: Promise<unknown>) =>
-  promise.then(
-    () => expect.fail('expected a rejection'),
-    (err: unknown) => (expect(err).toBeInstanceOf(NewtonError), (err as NewtonError).code),
-  );
 
 // The EIP-2335 "PBKDF2 Test Vector" (the scrypt one differs only in its KDF; the crate tests both).
 const EIP2335_PASSWORD = '𝔱𝔢𝔰𝔱𝔭𝔞𝔰𝔰𝔴𝔬𝔯𝔡🔑';

@@ -11,7 +11,6 @@ import { bytesToHex, encodePacked, hexToBytes, keccak256, toBytes, type Hex } fr
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  NewtonError,
   PrivacyNode,
   PrivacyStore,
   domainId,
@@ -31,7 +30,7 @@ import {
   type Policy,
   type PrivateTask,
 } from '../bindings/dist/index.js';
-import { compileOne, makeTempDir, rpcTransferIntent, thrown, vectors } from './helpers/newton.js';
+import { codeOf, codeOfAsync, compileOne, makeTempDir, rpcTransferIntent, vectors } from './helpers/newton.js';
 
 const CHAIN = 11_155_111;
 const POLICY_CLIENT = '0xc1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1';
@@ -83,17 +82,7 @@ async function sdkOpenBytes(s: CipherSuite, envelopeJson: string, secretKey: str
 const sdkOpen = async (s: CipherSuite, envelopeJson: string, secretKey: string, aad?: Uint8Array) =>
   utf8(await sdkOpenBytes(s, envelopeJson, secretKey, aad));
 
-function codeOf(fn: () => unknown): ErrorCode {
-  const err = thrown(fn);
-  expect(err).toBeInstanceOf(NewtonError);
-  return (err as NewtonError).code;
-}
 
-const codeOfAsync = (promise: Promise<unknown>) =>
-  promise.then(
-    () => expect.fail('expected a rejection'),
-    (err: unknown) => (expect(err).toBeInstanceOf(NewtonError), (err as NewtonError).code),
-  );
 
 /** An envelope's JSON with `edit` applied to its parsed fields. */
 const edited = (json: string, edit: (e: Record<string, unknown>) => void) => {

@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Policy, type CompileOptions, type TaskIntent } from '../../bindings/dist/index.js';
+import { expect } from 'vitest';
+import { NewtonError, Policy, type CompileOptions, type ErrorCode, type TaskIntent } from '../../bindings/dist/index.js';
 import { repoRoot } from './paths.js';
 
 /** ../shared/vectors/newton/vectors.json (Newton hash and encoding vectors). */
@@ -74,6 +75,20 @@ export function thrown(fn: () => unknown): unknown {
   }
   throw new Error('expected a throw');
 }
+
+/** The NewtonError code `fn` throws (it must throw a NewtonError). */
+export function codeOf(fn: () => unknown): ErrorCode {
+  const err = thrown(fn);
+  expect(err).toBeInstanceOf(NewtonError);
+  return (err as NewtonError).code;
+}
+
+/** The NewtonError code `promise` rejects with (it must reject with a NewtonError). */
+export const codeOfAsync = (promise: Promise<unknown>): Promise<ErrorCode> =>
+  promise.then(
+    () => expect.fail('expected a rejection'),
+    (err: unknown) => (expect(err).toBeInstanceOf(NewtonError), (err as NewtonError).code),
+  );
 
 /** A fresh directory under os.tmpdir(); remove it with `fs.rmSync(dir, {recursive: true})`. */
 export function makeTempDir(prefix: string): string {
