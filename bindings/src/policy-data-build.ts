@@ -63,7 +63,8 @@ export async function buildPolicyData(options: BuildPolicyDataOptions): Promise<
 
 /**
  * buildPolicyData with an explicit feature list. Not exported from the package: the test suite
- * uses it to build components that import WASI, which the host must refuse.
+ * uses it to build components that import WASI, which the host must refuse. `imports` lists only
+ * the WIT world's interfaces (what componentize-js reports), not the WASI ones enabled features add.
  */
 export async function componentizeOracle(
   options: BuildPolicyDataOptions,
@@ -73,7 +74,7 @@ export async function componentizeOracle(
   const source = readSource(sourcePath);
   const wit = witFile(options.wit);
   if (!statOrThrow(wit, 'WIT file').isFile()) {
-    throw new NewtonError({ code: 'NEWTON_ERR_INVALID_ARGUMENT', message: `--wit ${wit} is not a file (pass the .wit file)` });
+    throw new NewtonError({ code: 'NEWTON_ERR_INVALID_ARGUMENT', message: `WIT path ${wit} is not a file (pass the .wit file)` });
   }
   const witWorld = readSource(wit);
   const componentizeVersion = installedComponentizeVersion();
