@@ -5,8 +5,8 @@ import { checkPolicy, Policy, type Decision } from '../policy.js';
 import { runPolicyTests, type TestReport, type TestResult } from '../testing.js';
 import { format, list, parseArgs, required, str, usage, type Parsed } from './args.js';
 import { findRego, readBytes, readJson, readModules, readText } from './files.js';
-import { PRIVATE_TASK_FLAGS, PRIVATE_TASK_HELP, privateTask, wasmArgs } from './private-task.js';
-import { RUN_FLAGS, policyDataWasm } from './policy-data.js';
+import { PRIVATE_TASK_FLAGS, PRIVATE_TASK_HELP, privateTask } from './private-task.js';
+import { RUN_FLAGS, jsonArg, policyDataWasm } from './policy-data.js';
 
 type Out = (line: string) => void;
 
@@ -95,7 +95,7 @@ async function wasmData(args: Parsed, given: Record<string, never> | undefined) 
   const modules = list(args, 'policy-data');
   if (modules.length === 0) return given;
   if (given !== undefined) throw usage('give either --wasm-data or --policy-data, not both');
-  return policyDataWasm(args, modules, JSON.stringify(wasmArgs(args)));
+  return policyDataWasm(args, modules, jsonArg(args, 'wasm-args') ?? '{}'); // the text as given: big numbers stay exact
 }
 
 function prettyDecision(entrypoint: string, d: Decision): string {
