@@ -76,6 +76,24 @@ fn network_failures_are_the_guests_to_handle() {
 }
 
 #[test]
+fn a_slow_server_times_out_into_a_guest_error_and_the_wall_clock_still_holds() {
+    let port = serve();
+    let url = format!("http://127.0.0.1:{port}/slow");
+    let per_call = host(r#"{"allowHosts":["127.0.0.1"],"httpTimeoutMs":200}"#);
+    let started = Instant::now();
+    let e = run(&load(&per_call, &fetching("0.2.0", &url, 1))).expect_err("timeout");
+    assert_eq!(e.code, ErrorCode::PolicyDataGuestError, "{}", e.message);
+    assert!(e.message.contains("timeout") || e.message.contains("timed out"), "{}", e.message);
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    // The run's wall clock bounds the http timeout too: 2 calls of ≤ 300 ms, then LIMIT_TIME.
+    let whole = host(r#"{"allowHosts":["127.0.0.1"],"timeoutMs":300}"#);
+    let started = Instant::now();
+    let e = run(&load(&whole, &fetching("0.2.0", &url, 2))).expect_err("time");
+    assert_eq!(e.code, ErrorCode::PolicyDataLimitTime, "{}", e.message);
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+}
+
+#[test]
 fn redirects_and_errors_are_plain_responses() {
     let port = serve();
     let client = HttpClient::new(newton_policy_data::http::guard::AllowList::parse(&["127.0.0.1".into()]).expect("allow"));

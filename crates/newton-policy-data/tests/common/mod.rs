@@ -229,7 +229,7 @@ pub fn run(module: &PolicyDataModule) -> newton_core::Result<String> {
 }
 
 /// A local HTTP/1.1 server: `/json` → a small JSON object, `/big` → 2 MiB, `/redirect` → 302
-/// to `/json`, anything else → 404. One thread per connection, `Connection: close`.
+/// to `/json`, `/slow` → answers after 3 s, anything else → 404. One thread per connection, `Connection: close`.
 pub fn serve() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
@@ -258,6 +258,10 @@ pub fn serve() -> u16 {
                     "/json" => ("200 OK", String::new(), br#"{"price":42,"source":"local"}"#.to_vec()),
                     "/big" => ("200 OK", String::new(), vec![b'a'; 2 * 1024 * 1024]),
                     "/redirect" => ("302 Found", "Location: /json\r\n".into(), Vec::new()),
+                    "/slow" => {
+                        std::thread::sleep(std::time::Duration::from_secs(3));
+                        ("200 OK", String::new(), b"{}".to_vec())
+                    }
                     _ => ("404 Not Found", String::new(), b"{}".to_vec()),
                 };
                 let head = format!(
