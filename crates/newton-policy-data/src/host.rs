@@ -80,6 +80,7 @@ impl PolicyDataHost {
     pub fn load(&self, bytes: &[u8]) -> Result<PolicyDataModule> {
         let host = &self.inner;
         inspect::check_bytes(bytes, host.config.limits.max_module_bytes)?;
+        inspect::check_import_names(&inspect::scan_imports(bytes)?)?;
         let hash: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
         if let Some(compiled) = host.cache().map.get(&hash) {
             return Ok(PolicyDataModule::new(Arc::clone(host), Arc::clone(compiled)));

@@ -1,5 +1,5 @@
-//! Load-time checks: the size cap and the component header before compiling; after compiling,
-//! the imports (only the Newton worlds) and the `run` export.
+//! Load-time checks: the size cap, the component header and the imports (only the Newton worlds)
+//! before compiling; after compiling, the imports as wasmtime sees them and the `run` export.
 
 use newton_core::{Error, ErrorCode, Result};
 use serde_json::json;
@@ -45,11 +45,31 @@ pub fn check_bytes(bytes: &[u8], max_bytes: u64) -> Result<()> {
     }
 }
 
-/// The component's import names, and the world they select. Anything outside the Newton worlds
-/// (wasi:http, wasi:random, wasi:clocks, wasi:filesystem, …) is refused, naming the import.
-pub fn check_imports(engine: &Engine, component: &Component) -> Result<(WitVersion, Vec<String>)> {
-    let ty = component.component_type();
-    let imports: Vec<String> = ty.imports(engine).map(|(name, _)| name.to_owned()).collect();
+/// The top-level import names of a component binary, read before compiling so that a forbidden
+/// import is refused in milliseconds rather than after a multi-second compile.
+pub fn scan_imports(bytes: &[u8]) -> Result<Vec<String>> {
+    let invalid = |e: wasmparser::BinaryReaderError| Error::new(ErrorCode::PolicyDataInvalid, format!("malformed component: {e}"));
+    let mut names = Vec::new();
+    // Nested modules and components yield their own Version … End; only depth 1 is the top level.
+    let mut depth = 0usize;
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        match payload.map_err(invalid)? {
+            wasmparser::Payload::Version { .. } => depth += 1,
+            wasmparser::Payload::End(_) => depth = depth.saturating_sub(1),
+            wasmparser::Payload::ComponentImportSection(reader) if depth == 1 => {
+                for import in reader {
+                    names.push(import.map_err(invalid)?.name.name.to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(names)
+}
+
+/// The world the import names select. Anything outside the Newton worlds (wasi:http,
+/// wasi:random, wasi:clocks, wasi:filesystem, …) is refused, naming the import.
+pub fn check_import_names(imports: &[String]) -> Result<WitVersion> {
     let forbidden: Vec<&String> =
         imports.iter().filter(|n| !ALLOWED_0_2.contains(&n.as_str()) && !ALLOWED_0_1.contains(&n.as_str())).collect();
     if let Some(first) = forbidden.first() {
@@ -65,7 +85,15 @@ pub fn check_imports(engine: &Engine, component: &Component) -> Result<(WitVersi
         let msg = "the component mixes newton:provider@0.1.0 and @0.2.0 imports";
         return Err(Error::new(ErrorCode::PolicyDataForbiddenImport, msg).with_details(json!({ "imports": imports })));
     }
-    let version = if legacy { WitVersion::V0_1_0 } else { WitVersion::V0_2_0 };
+    Ok(if legacy { WitVersion::V0_1_0 } else { WitVersion::V0_2_0 })
+}
+
+/// The compiled component's imports (checked again, as wasmtime sees them), the world they select,
+/// and the `run` export.
+pub fn check_imports(engine: &Engine, component: &Component) -> Result<(WitVersion, Vec<String>)> {
+    let ty = component.component_type();
+    let imports: Vec<String> = ty.imports(engine).map(|(name, _)| name.to_owned()).collect();
+    let version = check_import_names(&imports)?;
     match ty.get_export(engine, "run").map(|e| e.ty) {
         Some(ComponentItem::ComponentFunc(_)) => Ok((version, imports)),
         _ => Err(Error::new(
