@@ -14,16 +14,7 @@ import {
   type EvaluationRequest,
   type TestReport,
 } from '../bindings/dist/index.js';
-import {
-  ABI_FALSE,
-  ABI_TRUE,
-  compileOne,
-  cryptoCase,
-  rpcTransferIntent,
-  thrown,
-  utf8Hex,
-  vectors,
-} from './helpers/newton.js';
+import { ABI_FALSE, ABI_TRUE, compileOne, cryptoCase, rejection, rpcTransferIntent, thrown, utf8Hex, vectors } from './helpers/newton.js';
 
 /** Evaluates `request` both ways and checks sync and async agree before returning the decision. */
 async function decide(policy: Policy, request: EvaluationRequest | string = {}): Promise<Decision> {
@@ -40,17 +31,6 @@ function newtonError(fn: () => unknown): NewtonError {
   return err as NewtonError;
 }
 
-/** The NewtonError `promise` rejects with. */
-async function rejection(promise: Promise<unknown>): Promise<NewtonError> {
-  const err = await promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(NewtonError);
-  return err as NewtonError;
-}
 
 describe('Decision: allow only when the entrypoint is exactly true', () => {
   it('allows `true` with abi.encode(true) and no reason', async () => {

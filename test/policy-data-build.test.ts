@@ -3,9 +3,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { buildPolicyData, NewtonError } from '../bindings/dist/index.js';
+import { buildPolicyData } from '../bindings/dist/index.js';
 import { newton } from './helpers/cli.js';
-import { makeTempDir, writeFiles } from './helpers/newton.js';
+import { makeTempDir, rejection, writeFiles } from './helpers/newton.js';
 import { BUILD_TIMEOUT_MS, buildCacheDir, fixturesDir } from './helpers/oracle-build.js';
 
 const echo = path.join(fixturesDir, 'echo.js');
@@ -16,16 +16,6 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const isComponent = (wasm: Uint8Array) =>
   Buffer.from(wasm.subarray(0, 8)).equals(Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]));
 
-async function rejection(promise: Promise<unknown>): Promise<NewtonError> {
-  const err = await promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(NewtonError);
-  return err as NewtonError;
-}
 
 describe('buildPolicyData', () => {
   test(

@@ -90,6 +90,18 @@ export const codeOfAsync = (promise: Promise<unknown>): Promise<ErrorCode> =>
     (err: unknown) => (expect(err).toBeInstanceOf(NewtonError), (err as NewtonError).code),
   );
 
+/** The NewtonError `promise` rejects with (it must reject with one). */
+export async function rejection(promise: Promise<unknown>): Promise<NewtonError> {
+  const err = await promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(NewtonError);
+  return err as NewtonError;
+}
+
 /** A fresh directory under os.tmpdir(); remove it with `fs.rmSync(dir, {recursive: true})`. */
 export function makeTempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `newton-${prefix}-`));

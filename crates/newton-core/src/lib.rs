@@ -3,6 +3,8 @@
 
 mod code;
 mod error;
+mod json;
 
 pub use code::ErrorCode;
 pub use error::{Error, Result};
+pub use json::json_kind;

@@ -1,7 +1,7 @@
 //! What a module returns: checks on the `run` output, the shallow merge into `data.wasm`, and
 //! JSON Schema validation of outputs (`newton policy-data validate`).
 
-use newton_core::{Error, ErrorCode, Result};
+use newton_core::{json_kind, Error, ErrorCode, Result};
 use serde_json::{json, Map, Value};
 
 /// Checks the guest's `Ok` text: at most `max_bytes`, JSON, and an object.
@@ -13,14 +13,7 @@ pub fn check_output(text: &str, max_bytes: u64) -> Result<Map<String, Value>> {
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(other) => {
-            let kind = match other {
-                Value::Null => "null",
-                Value::Bool(_) => "a boolean",
-                Value::Number(_) => "a number",
-                Value::String(_) => "a string",
-                Value::Array(_) => "an array",
-                Value::Object(_) => "an object",
-            };
+            let kind = json_kind(&other);
             Err(Error::new(ErrorCode::PolicyDataOutputNotObject, format!("the module's output is {kind}, not a JSON object")))
         }
         Err(e) => Err(Error::new(ErrorCode::PolicyDataOutputInvalid, format!("the module's output is not JSON: {e}"))),

@@ -2,7 +2,7 @@
 
 use crate::builtins::{parse_date, with_context, EvalContext};
 use crate::{context_rule, diagnostics, Policy};
-use newton_core::{Error, ErrorCode, Result};
+use newton_core::{json_kind, Error, ErrorCode, Result};
 use newton_types::{evaluation_result::encode_evaluation_result, parse_intent, TaskIntent};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -87,17 +87,6 @@ fn object_or_empty(field: &str, value: Option<Value>) -> Result<Value> {
             "`{field}` must be a JSON object, got {}",
             json_kind(&other)
         ))),
-    }
-}
-
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
