@@ -5,7 +5,7 @@
 
 use crate::authorization::{refused, AcceptGrant, Authorization, ProposeGrant, PublishData, RevokeGrant};
 use crate::identity::domain_name;
-use crate::store::{address, from_sql_int, sql_int, store_error, unix_seconds, DataKind, PrivacyStore};
+use crate::store::{address, b256, from_sql_int, sql_int, store_error, unix_seconds, DataKind, PrivacyStore};
 use alloy_primitives::{Address, B256};
 use newton_core::{Error, ErrorCode, Result};
 use newton_types::hash::domain_id;
@@ -162,7 +162,7 @@ impl PrivacyStore {
             .into_iter()
             .map(|(provider, state, domain, version, data_ref_id)| {
                 let provider = address(&provider);
-                let data_ref_id = B256::try_from(data_ref_id.as_slice()).unwrap_or_default();
+                let data_ref_id = b256(&data_ref_id);
                 Grant {
                     provider,
                     domain: domain.clone(),
@@ -185,7 +185,7 @@ impl PrivacyStore {
                     domain: domain.to_owned(),
                     provider,
                     version: from_sql_int(r.get(0)?),
-                    data_ref_id: B256::try_from(r.get::<_, Vec<u8>>(1)?.as_slice()).unwrap_or_default(),
+                    data_ref_id: b256(&r.get::<_, Vec<u8>>(1)?),
                 })
             })?;
             rows.collect()

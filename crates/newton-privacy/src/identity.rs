@@ -3,7 +3,7 @@
 //! policy client's user. Operators find it through the links at evaluation time.
 
 use crate::authorization::{refused, Authorization, LinkIdentity, UnlinkIdentity, UploadIdentity};
-use crate::store::{address, store_error, unknown_ref, DataKind, PrivacyStore};
+use crate::store::{address, b256, store_error, DataKind, PrivacyStore};
 use alloy_primitives::{Address, B256};
 use newton_core::{Error, Result};
 use newton_types::hash::domain_id;
@@ -165,12 +165,10 @@ impl PrivacyStore {
             })?;
             rows.collect::<rusqlite::Result<Vec<_>>>()
         })?;
-        rows.into_iter()
-            .map(|(domain, owner, data_ref_id)| {
-                let data_ref_id = B256::try_from(data_ref_id.as_slice()).map_err(|_| unknown_ref(B256::ZERO))?;
-                Ok(LinkedIdentity { domain, owner: address(&owner), data_ref_id })
-            })
-            .collect()
+        Ok(rows
+            .into_iter()
+            .map(|(domain, owner, data_ref_id)| LinkedIdentity { domain, owner: address(&owner), data_ref_id: b256(&data_ref_id) })
+            .collect())
     }
 }
 

@@ -238,6 +238,12 @@ impl PrivacyStore {
     }
 }
 
+impl std::fmt::Debug for PrivacyStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PrivacyStore").field("chain_id", &self.chain_id).finish_non_exhaustive()
+    }
+}
+
 fn next_nonce(connection: &Connection, signer: Address) -> rusqlite::Result<u64> {
     connection
         .query_row("SELECT next FROM nonces WHERE signer = ?1", [signer.as_slice()], |r| r.get(0))
@@ -247,6 +253,12 @@ fn next_nonce(connection: &Connection, signer: Address) -> rusqlite::Result<u64>
 
 pub(crate) fn address(bytes: &[u8]) -> Address {
     Address::try_from(bytes).unwrap_or_default()
+}
+
+/// A 32-byte id column (this store writes only 32-byte ids; anything else reads as zero, which
+/// names no envelope).
+pub(crate) fn b256(bytes: &[u8]) -> B256 {
+    B256::try_from(bytes).unwrap_or_default()
 }
 
 pub(crate) fn unknown_ref(data_ref_id: B256) -> Error {

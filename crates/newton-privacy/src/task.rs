@@ -40,12 +40,6 @@ impl TaskPrivacy {
     }
 }
 
-impl std::fmt::Debug for PrivacyStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PrivacyStore").field("chain_id", &self.chain_id()).finish_non_exhaustive()
-    }
-}
-
 impl PrivateData for TaskPrivacy {
     /// Every identity domain linked for the sender, domain name → fields.
     fn identity(&self) -> Result<Map<String, Value>> {
