@@ -1,5 +1,5 @@
 // Every Ethereum BLS vector (ethereum/bls12-381-tests v0.1.2 plus the 006855c extras, in
-// ../shared/vectors/bls) through the TS API, each in its sync and its async form, which must agree.
+// test/vectors/bls) through the TS API, each in its sync and its async form, which must agree.
 // `output: null` means the call must throw. hash_to_G2 has no TS entry point (it is internal to
 // signing); crates/newton-bls/tests/vectors.rs runs those vectors against the crate.
 import fs from 'node:fs';
@@ -25,7 +25,7 @@ import {
 } from '../bindings/dist/index.js';
 import { blsVectorsDir } from './helpers/paths.js';
 
-/** One vector file; `input` and `output` are shaped per handler (see ../shared/vectors/bls/formats). */
+/** One vector file; `input` and `output` are shaped per handler (see test/vectors/bls/formats). */
 type Case = { name: string; input: any; output: any };
 
 function cases(handler: string, expected: number): Case[] {

@@ -1,4 +1,4 @@
-// OPA's Rego conformance cases (../shared/vectors/opa, see its SOURCE.md) run through the public
+// OPA's Rego conformance cases (test/vectors/opa, see its SOURCE.md) run through the public
 // TypeScript API. Each case's query becomes the body of a generated rule whose value is the set
 // of the query's bindings; cases the engine deliberately cannot run are in the skip file.
 import fs from 'node:fs';

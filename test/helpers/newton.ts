@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { NewtonError, Policy, type CompileOptions, type ErrorCode, type TaskIntent } from '../../bindings/dist/index.js';
-import { repoRoot } from './paths.js';
+import { vectorsDir } from './paths.js';
 
-/** ../shared/vectors/newton/vectors.json (Newton hash and encoding vectors). */
-export const newtonVectorsFile = path.resolve(repoRoot, '../shared/vectors/newton/vectors.json');
+/** test/vectors/newton/vectors.json (Newton hash and encoding vectors). */
+export const newtonVectorsFile = path.join(vectorsDir, 'newton/vectors.json');
 
 export interface NewtonVectors {
   intent_example: {

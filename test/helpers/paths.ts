@@ -5,8 +5,11 @@ import { fileURLToPath } from 'node:url';
 /** The repository root (/work/main here, the checkout in CI). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** OPA's YAML conformance cases, kept beside the repository. */
-export const opaVectorsDir = path.resolve(repoRoot, '../shared/vectors/opa');
+/** Conformance data copied into the repository (sources and licences in its README.md). */
+export const vectorsDir = path.join(repoRoot, 'test/vectors');
 
-/** Ethereum's BLS12-381 signature vectors (bls12-381-tests), kept beside the repository. */
-export const blsVectorsDir = path.resolve(repoRoot, '../shared/vectors/bls');
+/** OPA's YAML conformance cases. */
+export const opaVectorsDir = path.join(vectorsDir, 'opa');
+
+/** Ethereum's BLS12-381 signature vectors (bls12-381-tests). */
+export const blsVectorsDir = path.join(vectorsDir, 'bls');

@@ -1,5 +1,5 @@
 //! Every case of ethereum/bls12-381-tests v0.1.2 (plus the unreleased 006855c extras), from
-//! `shared/vectors/bls`. `output: null` means the operation must fail.
+//! `test/vectors/bls`. `output: null` means the operation must fail.
 
 use newton_bls::{
     aggregate_signatures, aggregate_verify, batch_verify, fast_aggregate_verify, PublicKey,
@@ -9,7 +9,7 @@ use newton_core::ErrorCode;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/bls");
+const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test/vectors/bls");
 
 /// Runs `check` on every case of `handler`, asserting there are `expected` of them.
 fn run(handler: &str, expected: usize, check: impl Fn(&str, &Value, &Value)) {

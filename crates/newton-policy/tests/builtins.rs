@@ -9,7 +9,7 @@ use serde_json::json;
 
 const VECTORS: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/vectors/newton/vectors.json"
+    "/../../test/vectors/newton/vectors.json"
 ));
 
 /// An engine with the builtins registered and `package t` holding `rules`.

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 const VECTORS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/vectors/newton/vectors.json"
+    "/../../test/vectors/newton/vectors.json"
 );
 const PC: Address = address!("1234567890abcdef1234567890abcdef12345678");
 const CHAIN: u64 = 11155111;

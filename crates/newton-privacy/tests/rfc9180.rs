@@ -9,7 +9,7 @@ use std::convert::Infallible;
 
 const VECTORS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/vectors/hpke/rfc9180.json"
+    "/../../test/vectors/hpke/rfc9180.json"
 );
 
 /// Hands out the vector's `ikmE`, so `setup_sender_with_rng` derives the vector's ephemeral key.

@@ -1,4 +1,4 @@
-//! Hashes, selectors and encodings against `shared/vectors/newton/vectors.json`.
+//! Hashes, selectors and encodings against `test/vectors/newton/vectors.json`.
 
 mod common;
 
