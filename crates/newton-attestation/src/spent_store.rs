@@ -6,7 +6,7 @@
 //! concurrent spends of one attestation — across threads or processes — exactly one wins.
 
 use alloy_primitives::B256;
-use newton_core::{Error, ErrorCode, Result};
+use newton_core::{check_schema_version, Error, ErrorCode, Result};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -15,6 +15,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// How long a writer waits for another connection's lock before failing with `Store`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The schema this build writes (`PRAGMA user_version`); see [`newton_core::check_schema_version`].
+const SCHEMA_VERSION: i64 = 1;
+
+/// Version 1. Files from before versioning (user_version 0) already have this table.
 const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS spent_attestations (
     task_id BLOB PRIMARY KEY NOT NULL CHECK (length(task_id) = 32),
     attestation_hash BLOB NOT NULL CHECK (length(attestation_hash) = 32),
@@ -31,11 +35,12 @@ pub struct SpentStore {
 }
 
 impl SpentStore {
-    /// Opens (creating if needed) the store at `path`; any failure → `Store`.
+    /// Opens (creating if needed) the store at `path`; any failure, or a file written by a newer
+    /// newton-engine (a higher schema version), → `Store`.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let failed = |e: rusqlite::Error| store_error(&format!("open {}", path.display()), e);
-        let connection = Connection::open(path).map_err(failed)?;
+        let mut connection = Connection::open(path).map_err(failed)?;
         connection.busy_timeout(BUSY_TIMEOUT).map_err(failed)?;
         let mode: String = connection
             .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
@@ -47,7 +52,14 @@ impl SpentStore {
             ));
         }
         connection.pragma_update(None, "synchronous", "FULL").map_err(failed)?;
-        connection.execute_batch(SCHEMA).map_err(failed)?;
+        let transaction =
+            connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(failed)?;
+        let found: i64 =
+            transaction.query_row("PRAGMA user_version", [], |row| row.get(0)).map_err(failed)?;
+        check_schema_version("spent store", path, found, SCHEMA_VERSION)?;
+        transaction.execute_batch(SCHEMA).map_err(failed)?;
+        transaction.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(failed)?;
+        transaction.commit().map_err(failed)?;
         Ok(Self { connection: Mutex::new(connection) })
     }
 

@@ -4,7 +4,9 @@
 mod code;
 mod error;
 mod json;
+mod schema;
 
 pub use code::ErrorCode;
 pub use error::{Error, Result};
 pub use json::json_kind;
+pub use schema::check_schema_version;

@@ -9,7 +9,7 @@ use crate::authorization::{refused, registry_domain, Authorization};
 use crate::SecureEnvelope;
 use alloy_primitives::{keccak256, Address, B256};
 use alloy_sol_types::{Eip712Domain, SolStruct};
-use newton_core::{Error, ErrorCode, Result};
+use newton_core::{check_schema_version, Error, ErrorCode, Result};
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -18,6 +18,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// How long a writer waits for another connection's lock before failing with `Store`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The schema this build writes (`PRAGMA user_version`); see [`newton_core::check_schema_version`].
+const SCHEMA_VERSION: i64 = 1;
+
+/// Version 1. Files from before versioning (user_version 0) already have these tables.
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS envelopes (
@@ -87,7 +91,8 @@ pub struct StoredEnvelope {
 
 impl PrivacyStore {
     /// Opens (creating if needed) the store at `path` for `chain_id`; a store created for
-    /// another chain is refused. Any SQLite failure → `Store`.
+    /// another chain, or by a newer newton-engine (a higher schema version), is refused. Any
+    /// SQLite failure → `Store`.
     pub fn open(path: impl AsRef<Path>, chain_id: u64) -> Result<Self> {
         let path = path.as_ref();
         let failed = |e: rusqlite::Error| store_error(&format!("open {}", path.display()), e);
@@ -96,7 +101,10 @@ impl PrivacyStore {
         connection.pragma_update(None, "journal_mode", "WAL").map_err(failed)?;
         connection.pragma_update(None, "synchronous", "FULL").map_err(failed)?;
         let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(failed)?;
+        let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(failed)?;
+        check_schema_version("privacy store", path, found, SCHEMA_VERSION)?;
         tx.execute_batch(SCHEMA).map_err(failed)?;
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(failed)?;
         tx.execute("INSERT INTO meta (key, value) VALUES ('chain_id', ?1) ON CONFLICT DO NOTHING", [chain_id.to_string()])
             .map_err(failed)?;
         let stored: String =

@@ -73,3 +73,35 @@ fn of_100_concurrent_spends_exactly_one_wins() {
     assert_eq!(winners, 1);
     assert!(SpentStore::open(path.as_path()).unwrap().is_spent(key(7)).unwrap());
 }
+
+/// Sets the file's `PRAGMA user_version` behind the store's back.
+fn set_user_version(path: &std::path::Path, version: i64) {
+    let connection = rusqlite::Connection::open(path).unwrap();
+    connection.pragma_update(None, "user_version", version).unwrap();
+}
+
+#[test]
+fn the_schema_version_is_stamped_an_unversioned_file_opens_and_a_newer_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("spent.db");
+    let store = SpentStore::open(&path).unwrap();
+    assert!(store.spend(key(1), key(100)).unwrap());
+    drop(store);
+    let version = |p: &std::path::Path| -> i64 {
+        rusqlite::Connection::open(p).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap()
+    };
+    assert_eq!(version(&path), 1);
+
+    // A file written before stores carried a version (user_version 0) keeps its spends.
+    set_user_version(&path, 0);
+    let reopened = SpentStore::open(&path).unwrap();
+    assert!(reopened.is_spent(key(1)).unwrap());
+    drop(reopened);
+    assert_eq!(version(&path), 1);
+
+    set_user_version(&path, 2);
+    let err = SpentStore::open(&path).err().unwrap();
+    assert_eq!(err.code, ErrorCode::Store);
+    assert!(err.message.contains("schema version 2 is newer than this newton-engine knows (1)"), "{}", err.message);
+    assert_eq!(version(&path), 2, "a refused file is left as it was");
+}
