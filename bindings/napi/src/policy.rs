@@ -51,7 +51,7 @@ pub(crate) fn to_options(options: Option<CompileOptionsInput>) -> newton_core::R
         rego_v0: o.rego_v0.unwrap_or(false),
         params_schema: o.params_schema.as_deref().map(ParamsSchema::compile).transpose()?,
         data: o.data.as_deref().map(|d| Error::parse_json("static data", d)).transpose()?,
-        strict_builtin_errors: o.strict_builtin_errors.unwrap_or(false),
+        strict_builtin_errors: o.strict_builtin_errors.unwrap_or(true),
         limits: Limits {
             max_module_bytes: l.max_module_bytes.map_or(d.max_module_bytes, |v| v as usize),
             max_modules: l.max_modules.map_or(d.max_modules, |v| v as usize),

@@ -57,6 +57,12 @@ codes! {
     LimitTime = "NEWTON_ERR_LIMIT_TIME", -32615, "Evaluation exceeded its time limit.";
     LimitSize = "NEWTON_ERR_LIMIT_SIZE", -32602, "An input exceeded its size limit (policy bytes, module count, JSON bytes).";
     LimitMemory = "NEWTON_ERR_LIMIT_MEMORY", -32615, "Evaluation exceeded its memory limit.";
+    LimitDepth = "NEWTON_ERR_LIMIT_DEPTH", -32602, "A Rego module or a JSON document (input, params, data, PolicyData output) nests deeper than the limit.";
+    PolicyRecursion = "NEWTON_ERR_POLICY_RECURSION", -32602, "Rules or functions of the policy depend on themselves (rego_recursion_error); details list the cycle.";
+    PolicyEvalDepth = "NEWTON_ERR_POLICY_EVAL_DEPTH", -32615, "Rule/function evaluations or the values they build nested deeper than the limit (the decision is deny).";
+    PolicyLimitElements = "NEWTON_ERR_POLICY_LIMIT_ELEMENTS", -32615, "Evaluation created more collection elements than its budget (the decision is deny).";
+    PolicyLimitStringBytes = "NEWTON_ERR_POLICY_LIMIT_STRING_BYTES", -32615, "Evaluation created more string bytes than its budget (the decision is deny).";
+    PolicyLimitInteger = "NEWTON_ERR_POLICY_LIMIT_INTEGER", -32615, "An integer grew past the size limit in bits (the decision is deny).";
     TestFailed = "NEWTON_ERR_TEST_FAILED", -32615, "One or more policy tests failed.";
     BlsBadEncoding = "NEWTON_ERR_BLS_BAD_ENCODING", -32602, "BLS key or signature bytes are malformed, not on the curve or not in the subgroup.";
     BlsKeyInvalid = "NEWTON_ERR_BLS_KEY_INVALID", -32602, "A BLS secret key is zero/out of range or a public key is the point at infinity.";

@@ -2,6 +2,10 @@
 
 use serde_json::Value;
 
+/// How deep a JSON document may nest: serde_json's recursion limit, kept on everywhere so that
+/// parsing (and every later walk of the value) stays within a bounded stack.
+pub const MAX_JSON_DEPTH: usize = 128;
+
 /// The kind of a JSON value, as error messages name it: "null", "a boolean", "an object", ….
 pub fn json_kind(value: &Value) -> &'static str {
     match value {

@@ -1,7 +1,9 @@
-//! Read-only views over regorus's AST JSON: the builtin calls a module makes and the rules it
-//! declares. Used at compile time only (determinism check, test discovery).
+//! Read-only views over regorus's parsed modules: packages, the rules they declare, the builtin
+//! calls they make, and an iterative visitor over every expression (so no policy shape can
+//! exhaust the stack here). Used at compile time only (determinism and recursion checks, test
+//! discovery).
 
-use serde_json::Value;
+use regorus::unstable::{Expr, Literal, Module, Query, Ref, Rule, RuleHead, Span};
 
 /// A source location (1-based line and column).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -11,104 +13,171 @@ pub struct Location {
     pub column: u64,
 }
 
-/// One parsed module as regorus reports it.
-pub struct ModuleAst<'a> {
-    pub file: &'a str,
-    contents: &'a str,
-    ast: &'a Value,
+impl Location {
+    /// Where a span starts. Derived from the byte offset: regorus's `col` for a dotted reference
+    /// points at the last dot, not at the start of the name.
+    pub fn of(span: &Span) -> Self {
+        let contents = span.source.get_contents();
+        let before = contents.get(..span.start as usize).unwrap_or_default();
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        Self {
+            file: span.source.get_path().clone(),
+            line: before.matches('\n').count() as u64 + 1,
+            column: before[line_start..].chars().count() as u64 + 1,
+        }
+    }
 }
 
-/// Splits regorus's `get_ast_as_json` output into modules.
-pub fn modules(ast_json: &Value) -> Vec<ModuleAst<'_>> {
-    ast_json
-        .as_array()
-        .map(|mods| {
-            mods.iter()
-                .filter_map(|m| {
-                    Some(ModuleAst {
-                        file: m.pointer("/source/file")?.as_str()?,
-                        contents: m.pointer("/source/contents")?.as_str()?,
-                        ast: m.get("ast")?,
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+/// One node the visitor reaches.
+pub enum Node<'a> {
+    Expr(&'a Expr),
+    Literal(&'a Literal),
 }
 
-impl ModuleAst<'_> {
+/// One parsed module.
+#[derive(Clone)]
+pub struct ModuleAst(pub Ref<Module>);
+
+/// The modules of `engine`, in the order they were added.
+pub fn modules(engine: &mut regorus::Engine) -> Vec<ModuleAst> {
+    engine.get_modules().iter().cloned().map(ModuleAst).collect()
+}
+
+impl ModuleAst {
+    pub fn file(&self) -> String {
+        self.0.package.span.source.get_path().clone()
+    }
+
     /// The package path, e.g. `a.b` for `package a.b`.
-    pub fn package(&self) -> Option<&str> {
-        self.text(self.ast.pointer("/package/refr")?)
+    pub fn package(&self) -> String {
+        self.0.package.refr.span().text().to_string()
     }
 
     /// Every function call: the callee as written (e.g. `http.send`) and where it is.
-    pub fn calls(&self) -> Vec<(&str, Location)> {
+    pub fn calls(&self) -> Vec<(String, Location)> {
         let mut out = Vec::new();
-        self.walk(self.ast, &mut |node| {
-            if let Some(fcn) = node.get("Call").and_then(|c| c.get("fcn")) {
-                if let (Some(name), Some(loc)) = (self.text(fcn), self.location(fcn)) {
-                    out.push((name, loc));
+        for rule in &self.0.policy {
+            visit(rule, |node| {
+                if let Node::Expr(Expr::Call { fcn, .. }) = node {
+                    out.push((fcn.span().text().to_string(), Location::of(fcn.span())));
                 }
-            }
-        });
+            });
+        }
         out
     }
 
     /// Names of the rules this module declares (ref heads as written, e.g. `allow`, `a.b`).
-    pub fn rule_names(&self) -> Vec<(&str, Location)> {
-        let mut out = Vec::new();
-        let rules = self.ast.get("rules").and_then(Value::as_array);
-        for rule in rules.into_iter().flatten() {
-            let head_ref = rule
-                .pointer("/Default/refr")
-                .or_else(|| rule.pointer("/Spec/head").and_then(head_refr));
-            if let Some(refr) = head_ref {
-                if let (Some(name), Some(loc)) = (self.text(refr), self.location(refr)) {
-                    out.push((name, loc));
-                }
-            }
-        }
-        out
-    }
-
-    fn walk<'v>(&self, node: &'v Value, visit: &mut impl FnMut(&'v Value)) {
-        match node {
-            Value::Object(map) => {
-                visit(node);
-                map.values().for_each(|v| self.walk(v, visit));
-            }
-            Value::Array(items) => items.iter().for_each(|v| self.walk(v, visit)),
-            _ => {}
-        }
-    }
-
-    fn span(expr: &Value) -> Option<&Value> {
-        expr.as_object()?.values().next()?.get("span")
-    }
-
-    fn text(&self, expr: &Value) -> Option<&str> {
-        let span = Self::span(expr)?;
-        let start = usize::try_from(span.get("start")?.as_u64()?).ok()?;
-        let end = usize::try_from(span.get("end")?.as_u64()?).ok()?;
-        self.contents.get(start..end)
-    }
-
-    /// Where an expression starts. Derived from the byte offset: regorus's `col` for a dotted
-    /// reference points at the last dot, not at the start of the name.
-    fn location(&self, expr: &Value) -> Option<Location> {
-        let start = usize::try_from(Self::span(expr)?.get("start")?.as_u64()?).ok()?;
-        let before = self.contents.get(..start)?;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        Some(Location {
-            file: self.file.to_string(),
-            line: before.matches('\n').count() as u64 + 1,
-            column: before[line_start..].chars().count() as u64 + 1,
-        })
+    pub fn rule_names(&self) -> Vec<(String, Location)> {
+        self.0.policy.iter().map(|r| (head_ref(r).span().text().to_string(), Location::of(head_ref(r).span()))).collect()
     }
 }
 
 /// The reference a rule head defines, whatever the head's kind.
-fn head_refr(head: &Value) -> Option<&Value> {
-    head.as_object()?.values().next()?.get("refr")
+pub fn head_ref(rule: &Rule) -> &Ref<Expr> {
+    match rule {
+        Rule::Default { refr, .. } => refr,
+        Rule::Spec { head: RuleHead::Compr { refr, .. } | RuleHead::Set { refr, .. } | RuleHead::Func { refr, .. }, .. } => {
+            refr
+        }
+    }
+}
+
+enum Item<'a> {
+    Expr(&'a Expr),
+    Query(&'a Query),
+}
+
+/// Calls `f` on every expression and literal of `rule` (head and bodies). A reference chain
+/// (`a.b[x].c`) is one node: the visitor goes on into its dynamic indexes, not into its prefixes.
+pub fn visit<'a>(rule: &'a Rule, mut f: impl FnMut(Node<'a>)) {
+    let mut stack: Vec<Item<'a>> = Vec::new();
+    match rule {
+        Rule::Default { value, .. } => stack.push(Item::Expr(value)),
+        Rule::Spec { head, bodies, .. } => {
+            match head {
+                RuleHead::Compr { assign, .. } => stack.extend(assign.iter().map(|a| Item::Expr(&a.value))),
+                RuleHead::Set { key, .. } => stack.extend(key.iter().map(|k| Item::Expr(k))),
+                RuleHead::Func { args, assign, .. } => {
+                    stack.extend(args.iter().map(|a| Item::Expr(a)));
+                    stack.extend(assign.iter().map(|a| Item::Expr(&a.value)));
+                }
+            }
+            for body in bodies {
+                stack.extend(body.assign.iter().map(|a| Item::Expr(&a.value)));
+                stack.push(Item::Query(&body.query));
+            }
+        }
+    }
+    while let Some(item) = stack.pop() {
+        let expr = match item {
+            Item::Query(q) => {
+                for stmt in &q.stmts {
+                    stack.extend(stmt.with_mods.iter().map(|w| Item::Expr(&w.r#as)));
+                    f(Node::Literal(&stmt.literal));
+                    match &stmt.literal {
+                        Literal::SomeVars { .. } => {}
+                        Literal::SomeIn { key, value, collection, .. } => {
+                            stack.extend(key.iter().map(|k| Item::Expr(k)));
+                            stack.push(Item::Expr(value));
+                            stack.push(Item::Expr(collection));
+                        }
+                        Literal::Expr { expr, .. } | Literal::NotExpr { expr, .. } => stack.push(Item::Expr(expr)),
+                        Literal::Every { domain, query, .. } => {
+                            stack.push(Item::Expr(domain));
+                            stack.push(Item::Query(query));
+                        }
+                    }
+                }
+                continue;
+            }
+            Item::Expr(e) => e,
+        };
+        f(Node::Expr(expr));
+        match expr {
+            Expr::RefDot { .. } | Expr::RefBrack { .. } => {
+                let mut e = expr;
+                while let Expr::RefDot { refr, .. } | Expr::RefBrack { refr, .. } = e {
+                    if let Expr::RefBrack { index, .. } = e {
+                        stack.push(Item::Expr(index));
+                    }
+                    e = refr;
+                }
+                // A chain rooted in a call (`f(x).y`) still visits the call.
+                if !matches!(e, Expr::Var { .. }) {
+                    stack.push(Item::Expr(e));
+                }
+            }
+            Expr::Call { params, .. } => stack.extend(params.iter().map(|p| Item::Expr(p))),
+            Expr::Array { items, .. } | Expr::Set { items, .. } => stack.extend(items.iter().map(|i| Item::Expr(i))),
+            Expr::Object { fields, .. } => {
+                for (_, k, v) in fields {
+                    stack.push(Item::Expr(k));
+                    stack.push(Item::Expr(v));
+                }
+            }
+            Expr::ArrayCompr { term, query, .. } | Expr::SetCompr { term, query, .. } => {
+                stack.push(Item::Expr(term));
+                stack.push(Item::Query(query));
+            }
+            Expr::ObjectCompr { key, value, query, .. } => {
+                stack.push(Item::Expr(key));
+                stack.push(Item::Expr(value));
+                stack.push(Item::Query(query));
+            }
+            Expr::UnaryExpr { expr, .. } => stack.push(Item::Expr(expr)),
+            Expr::BinExpr { lhs, rhs, .. }
+            | Expr::BoolExpr { lhs, rhs, .. }
+            | Expr::ArithExpr { lhs, rhs, .. }
+            | Expr::AssignExpr { lhs, rhs, .. } => {
+                stack.push(Item::Expr(lhs));
+                stack.push(Item::Expr(rhs));
+            }
+            Expr::Membership { key, value, collection, .. } => {
+                stack.extend(key.iter().map(|k| Item::Expr(k)));
+                stack.push(Item::Expr(value));
+                stack.push(Item::Expr(collection));
+            }
+            _ => {}
+        }
+    }
 }

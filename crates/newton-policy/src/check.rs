@@ -2,7 +2,7 @@
 //! choosing an entrypoint — what a CI lint step runs before publishing a policy.
 
 use crate::compile::{load, module_info, ModuleInfo};
-use crate::{ast, diagnostics, CompileOptions, PolicyModule};
+use crate::{diagnostics, CompileOptions, PolicyModule};
 use newton_core::{ErrorCode, Result};
 use serde::Serialize;
 
@@ -17,14 +17,14 @@ pub struct CheckedModule {
 
 /// Checks `modules` together; fails with the first parse, determinism or compile error.
 pub fn check(modules: &[PolicyModule], options: &CompileOptions) -> Result<Vec<CheckedModule>> {
-    let (mut engine, ast_json) = load(modules, options)?;
-    let checked: Vec<CheckedModule> = ast::modules(&ast_json)
+    let (mut engine, parsed) = load(modules, options)?;
+    let checked: Vec<CheckedModule> = parsed
         .iter()
         .zip(modules)
         .map(|(m, src)| CheckedModule {
             info: module_info(src),
-            package: m.package().unwrap_or_default().to_string(),
-            rules: m.rule_names().into_iter().map(|(name, _)| name.to_string()).collect(),
+            package: m.package(),
+            rules: m.rule_names().into_iter().map(|(name, _)| name).collect(),
         })
         .collect();
     // Preparing any rule runs the analyzer over every module, surfacing compile errors.

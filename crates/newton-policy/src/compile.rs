@@ -1,12 +1,10 @@
 //! Compile once: Rego modules + an entrypoint become a [`Policy`] that is `Send + Sync` and is
 //! evaluated many times, from many threads, without recompiling.
 
-use crate::{ast, builtins, context_rule, determinism, diagnostics, Limits, ParamsSchema};
+use crate::{ast, builtins, context_rule, determinism, diagnostics, nesting, recursion, Limits, ParamsSchema};
 use newton_core::{Error, ErrorCode, Result};
 use newton_types::{cid::cid_v1_raw, hash::policy_code_hash};
-use regorus::utils::limits::ExecutionTimerConfig;
 use serde::Serialize;
-use std::num::NonZeroU32;
 
 /// One Rego source file.
 #[derive(Clone, Debug)]
@@ -15,8 +13,9 @@ pub struct PolicyModule {
     pub source: String,
 }
 
-/// Options for [`Policy::compile`]; `Default` is Rego v1, no params schema, default limits.
-#[derive(Clone, Debug, Default)]
+/// Options for [`Policy::compile`]; `Default` is Rego v1, strict builtin errors, no params
+/// schema, default limits.
+#[derive(Clone, Debug)]
 pub struct CompileOptions {
     /// Accept Rego v0 syntax (rules without `if`/`contains`). Off by default.
     pub rego_v0: bool,
@@ -25,9 +24,24 @@ pub struct CompileOptions {
     /// Static base data compiled into the policy (lookup tables and the like), visible under
     /// `data` beside the per-evaluation `params`/`wasm`/`privacy`, which it must not define.
     pub data: Option<serde_json::Value>,
-    /// Raise builtin errors (e.g. `to_number("x")`) instead of treating them as undefined.
+    /// A builtin error (e.g. `count(null)`, `to_number("x")`) is an evaluation error, so the
+    /// decision denies with the builtin's message. On by default, as in Newton's engine; off is
+    /// OPA's non-strict semantics, where the failing expression is undefined — which lets
+    /// `not count(data.wasm.t) > 3` allow on a `null` oracle value.
     pub strict_builtin_errors: bool,
     pub limits: Limits,
+}
+
+impl Default for CompileOptions {
+    fn default() -> Self {
+        Self {
+            rego_v0: false,
+            params_schema: None,
+            data: None,
+            strict_builtin_errors: true,
+            limits: Limits::default(),
+        }
+    }
 }
 
 /// Identifiers of one module as Newton publishes them.
@@ -72,11 +86,7 @@ impl Policy {
             .add_policy(format!("{}.rego", context_rule::PACKAGE), context_rule::module(&entrypoint))
             .and_then(|_| engine.compile_with_entrypoint(&context_rule::RULE.into()))
             .map_err(|e| Error::internal(format!("preparing the evaluation context failed: {e:#}")))?;
-        let timer = ExecutionTimerConfig {
-            limit: options.limits.eval_timeout,
-            check_interval: NonZeroU32::new(64).unwrap_or(NonZeroU32::MIN),
-        };
-        engine.set_execution_timer_config(timer);
+        engine.set_execution_timer_config(options.limits.execution_timer());
         Ok(Self {
             engine,
             entrypoint,
@@ -97,13 +107,10 @@ impl Policy {
     }
 }
 
-/// Loads modules into a fresh engine with the Newton builtins, after limit and determinism
-/// checks, returning the engine and its AST JSON (for [`ast::modules`]). Shared by
+/// Loads modules into a fresh engine with the Newton builtins, after limit, nesting, recursion
+/// and determinism checks, returning the engine and its parsed modules. Shared by
 /// [`Policy::compile`], `check` and the test runner.
-pub(crate) fn load(
-    modules: &[PolicyModule],
-    options: &CompileOptions,
-) -> Result<(regorus::Engine, serde_json::Value)> {
+pub(crate) fn load(modules: &[PolicyModule], options: &CompileOptions) -> Result<(regorus::Engine, Vec<ast::ModuleAst>)> {
     let limits = &options.limits;
     if modules.is_empty() {
         return Err(Error::invalid_argument("a policy needs at least one Rego module"));
@@ -133,21 +140,18 @@ pub(crate) fn load(
         if !seen.insert(m.path.as_str()) {
             return Err(Error::invalid_argument(format!("module path {} is given twice", m.path)));
         }
+        nesting::check(&m.path, &m.source, limits.max_nesting)?;
         engine
             .add_policy(m.path.clone(), m.source.clone())
             .map_err(|e| diagnostics::from_regorus(ErrorCode::PolicyParse, &e))?;
     }
-    let ast_json = engine
-        .get_ast_as_json()
-        .map_err(|e| Error::internal(format!("reading the policy AST failed: {e:#}")))?;
-    let ast_json: serde_json::Value = serde_json::from_str(&ast_json)
-        .map_err(|e| Error::internal(format!("policy AST is not JSON: {e}")))?;
-    let parsed = ast::modules(&ast_json);
-    if let Some(m) = parsed.iter().find(|m| m.package().is_some_and(|p| p.starts_with(context_rule::PACKAGE))) {
-        return Err(Error::invalid_argument(format!("{}: package {} is reserved", m.file, context_rule::PACKAGE)));
+    recursion::check(engine.get_modules())?;
+    let parsed = ast::modules(&mut engine);
+    if let Some(m) = parsed.iter().find(|m| m.package().starts_with(context_rule::PACKAGE)) {
+        return Err(Error::invalid_argument(format!("{}: package {} is reserved", m.file(), context_rule::PACKAGE)));
     }
     determinism::check(&parsed)?;
-    Ok((engine, ast_json))
+    Ok((engine, parsed))
 }
 
 fn add_static_data(engine: &mut regorus::Engine, data: &serde_json::Value) -> Result<()> {

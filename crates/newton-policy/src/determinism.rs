@@ -26,7 +26,7 @@ fn is_nondeterministic(name: &str) -> bool {
 }
 
 /// Fails with `NEWTON_ERR_POLICY_NONDETERMINISTIC` listing every offending call.
-pub fn check(modules: &[ModuleAst<'_>]) -> Result<()> {
+pub fn check(modules: &[ModuleAst]) -> Result<()> {
     let offenders: Vec<_> = modules
         .iter()
         .flat_map(|m| m.calls())

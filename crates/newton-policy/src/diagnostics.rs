@@ -38,17 +38,23 @@ pub fn from_regorus(code: ErrorCode, err: &anyhow::Error) -> Error {
     }
 }
 
-/// Maps a limit error raised during evaluation to its code.
+/// Maps an error raised during evaluation to its code: a breached limit keeps its own code
+/// (and the location of the expression that breached it, when regorus gave one).
 pub fn eval_error(err: &anyhow::Error) -> Error {
-    match err.downcast_ref::<regorus::LimitError>() {
-        Some(regorus::LimitError::TimeLimitExceeded { .. }) => {
-            Error::new(ErrorCode::LimitTime, format!("evaluation exceeded its time limit: {err}"))
-        }
-        Some(regorus::LimitError::MemoryLimitExceeded { .. }) => {
-            Error::new(ErrorCode::LimitMemory, format!("evaluation exceeded its memory limit: {err}"))
-        }
-        _ => from_regorus(ErrorCode::PolicyEval, err),
-    }
+    use regorus::LimitError as L;
+    let code = match err.chain().find_map(|e| e.downcast_ref::<L>()) {
+        Some(L::TimeLimitExceeded { .. }) => ErrorCode::LimitTime,
+        Some(L::MemoryLimitExceeded { .. }) => ErrorCode::LimitMemory,
+        Some(L::DepthLimitExceeded { .. }) => ErrorCode::PolicyEvalDepth,
+        Some(L::ElementLimitExceeded { .. }) => ErrorCode::PolicyLimitElements,
+        Some(L::StringLimitExceeded { .. }) => ErrorCode::PolicyLimitStringBytes,
+        Some(L::IntegerLimitExceeded { .. }) => ErrorCode::PolicyLimitInteger,
+        Some(L::RegexSizeLimitExceeded { .. }) => ErrorCode::LimitSize,
+        None => return from_regorus(ErrorCode::PolicyEval, err),
+    };
+    let mut error = from_regorus(code, err);
+    error.code = code;
+    error
 }
 
 #[cfg(test)]

@@ -1,12 +1,11 @@
 //! Evaluation: the context a Newton operator builds, and the [`Decision`] it yields.
 
 use crate::builtins::{parse_date, with_context, EvalContext};
-use crate::{context_rule, diagnostics, Policy};
+use crate::{context_rule, diagnostics, guard, Policy};
 use newton_core::{json_kind, Error, ErrorCode, Result};
 use newton_types::{evaluation_result::encode_evaluation_result, parse_intent, TaskIntent};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// Everything one evaluation sees. Build it with [`EvalRequest::from_json`].
 #[derive(Clone, Debug, Default)]
@@ -176,15 +175,15 @@ impl Policy {
             }
         };
         // A panic inside the interpreter is a bug, but it must still end as a deny, not a crash.
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
+        let outcome = guard::guarded(&self.limits, || {
             with_context(&request.context, || engine.eval_rule(rule.to_string()))
-        }));
+        });
         Ok(match outcome {
             // Sealed data that does not open denies with its own code, whatever the rule did.
             Ok((_, Some(failure))) => Decision::from_error(failure),
             Ok((Ok(value), None)) => Decision::from_value(&self.entrypoint, value),
             Ok((Err(e), None)) => Decision::from_error(diagnostics::eval_error(&e)),
-            Err(panic) => Decision::from_error(Error::from_panic("the interpreter panicked", panic.as_ref())),
+            Err(panic) => Decision::from_error(panic),
         })
     }
 

@@ -13,8 +13,11 @@ mod context_rule;
 mod determinism;
 mod diagnostics;
 mod evaluate;
+mod guard;
 mod limits;
+mod nesting;
 mod params;
+mod recursion;
 pub mod testing;
 
 pub use check::{check, CheckedModule};

@@ -1,5 +1,6 @@
 //! Resource limits with documented defaults. Every limit is enforced; a breach is an error
-//! code (`NEWTON_ERR_LIMIT_*`), never a hang.
+//! code (`NEWTON_ERR_LIMIT_*`, `NEWTON_ERR_POLICY_LIMIT_*`, `NEWTON_ERR_POLICY_EVAL_DEPTH`),
+//! never a hang or a crash.
 
 use std::time::Duration;
 
@@ -12,8 +13,20 @@ pub struct Limits {
     pub max_modules: usize,
     /// Largest evaluation request (input + data JSON), in bytes. Default 8 MiB.
     pub max_request_bytes: usize,
-    /// Wall-clock budget of one evaluation. Default 1 s.
+    /// Wall-clock budget of one evaluation, honoured inside builtins too. Default 1 s.
     pub eval_timeout: Duration,
+    /// Deepest bracket nesting (`(`, `[`, `{`) in Rego source. Default 64.
+    pub max_nesting: usize,
+    /// Deepest nesting of rule and function evaluations, and of the values they build.
+    /// Default 256.
+    pub max_eval_depth: u32,
+    /// Most collection elements one evaluation creates (array items, set members, object
+    /// entries, counted per occurrence). Default 1,000,000.
+    pub max_eval_elements: u64,
+    /// Most string bytes one evaluation creates. Default 16 MiB.
+    pub max_eval_string_bytes: u64,
+    /// Largest integer, in bits. Default 4096.
+    pub max_integer_bits: u64,
 }
 
 impl Default for Limits {
@@ -23,6 +36,32 @@ impl Default for Limits {
             max_modules: 256,
             max_request_bytes: 8 << 20,
             eval_timeout: Duration::from_secs(1),
+            max_nesting: 64,
+            max_eval_depth: 256,
+            max_eval_elements: 1_000_000,
+            max_eval_string_bytes: 16 << 20,
+            max_integer_bits: 4096,
+        }
+    }
+}
+
+impl Limits {
+    /// The interpreter's own timer (checked every 64 steps).
+    pub(crate) fn execution_timer(&self) -> regorus::utils::limits::ExecutionTimerConfig {
+        regorus::utils::limits::ExecutionTimerConfig {
+            limit: self.eval_timeout,
+            check_interval: std::num::NonZeroU32::new(64).unwrap_or(std::num::NonZeroU32::MIN),
+        }
+    }
+
+    /// The evaluation budget handed to the interpreter.
+    pub(crate) fn eval_budget(&self) -> regorus::EvalBudgetConfig {
+        regorus::EvalBudgetConfig {
+            max_depth: self.max_eval_depth,
+            max_elements: self.max_eval_elements,
+            max_string_bytes: self.max_eval_string_bytes,
+            max_integer_bits: self.max_integer_bits,
+            timeout: Some(self.eval_timeout),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! `with input as …` / `with data.params as …`.
 
 use crate::compile::load;
-use crate::{ast, diagnostics, CompileOptions, PolicyModule};
+use crate::{ast, diagnostics, guard, CompileOptions, Limits, PolicyModule};
 use newton_core::{Error, ErrorCode, Result};
 use serde::Serialize;
 use serde_json::Value;
@@ -85,10 +85,10 @@ pub fn run_tests(modules: &[PolicyModule], options: &TestOptions) -> Result<Test
         .as_deref()
         .map(|r| regex::Regex::new(r).map_err(|e| Error::invalid_argument(format!("--run {r:?} is not a regex: {e}"))))
         .transpose()?;
-    let (mut engine, ast_json) = load(modules, &options.compile)?;
+    let (mut engine, parsed) = load(modules, &options.compile)?;
     let mut tests: Vec<(String, String, ast::Location)> = Vec::new();
-    for module in ast::modules(&ast_json) {
-        let Some(package) = module.package() else { continue };
+    for module in parsed {
+        let package = module.package();
         for (rule, loc) in module.rule_names() {
             let full = format!("data.{package}.{rule}");
             let is_test = rule.starts_with("test_") || rule.starts_with("todo_");
@@ -99,9 +99,11 @@ pub fn run_tests(modules: &[PolicyModule], options: &TestOptions) -> Result<Test
     }
     engine.set_enable_coverage(options.coverage);
     engine.set_gather_prints(true);
+    let limits = &options.compile.limits;
+    engine.set_execution_timer_config(limits.execution_timer());
     let results: Vec<TestResult> = tests
         .into_iter()
-        .map(|(name, package, loc)| run_one(&mut engine, name, package, loc))
+        .map(|(name, package, loc)| run_one(&mut engine, limits, name, package, loc))
         .collect();
     let count = |o: Outcome| results.iter().filter(|r| r.outcome == o).count();
     Ok(TestReport {
@@ -114,16 +116,23 @@ pub fn run_tests(modules: &[PolicyModule], options: &TestOptions) -> Result<Test
     })
 }
 
-fn run_one(engine: &mut regorus::Engine, name: String, package: String, loc: ast::Location) -> TestResult {
+fn run_one(
+    engine: &mut regorus::Engine,
+    limits: &Limits,
+    name: String,
+    package: String,
+    loc: ast::Location,
+) -> TestResult {
     let started = Instant::now();
     let skip = name.rsplit('.').next().is_some_and(|r| r.starts_with("todo_"));
     let (outcome, value, error) = match skip {
         true => (Outcome::Skip, None, None),
-        false => match engine.eval_rule(name.clone()) {
-            Ok(regorus::Value::Bool(true)) => (Outcome::Pass, None, None),
-            Ok(regorus::Value::Undefined) => (Outcome::Fail, Some(Value::Null), None),
-            Ok(v) => (Outcome::Fail, Some(serde_json::to_value(&v).unwrap_or(Value::Null)), None),
-            Err(e) => (Outcome::Error, None, Some(diagnostics::eval_error(&e))),
+        false => match guard::guarded(limits, || engine.eval_rule(name.clone())) {
+            Ok(Ok(regorus::Value::Bool(true))) => (Outcome::Pass, None, None),
+            Ok(Ok(regorus::Value::Undefined)) => (Outcome::Fail, Some(Value::Null), None),
+            Ok(Ok(v)) => (Outcome::Fail, Some(serde_json::to_value(&v).unwrap_or(Value::Null)), None),
+            Ok(Err(e)) => (Outcome::Error, None, Some(diagnostics::eval_error(&e))),
+            Err(panic) => (Outcome::Error, None, Some(panic)),
         },
     };
     TestResult {

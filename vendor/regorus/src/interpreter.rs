@@ -12,6 +12,11 @@ use crate::compiler::destructuring_planner::{
 };
 use crate::compiler::hoist::{HoistedLoop, HoistedLoopsLookup, LoopType};
 use crate::lexer::*;
+use crate::utils::limits::budget;
+
+// Stack left before `eval_expr` moves to a new segment, and the size of each new segment.
+const STACK_RED_ZONE: usize = 128 * 1024;
+const STACK_SEGMENT: usize = 2 * 1024 * 1024;
 use crate::lookup::Lookup;
 use crate::parser::Parser;
 use crate::parser::ParserContext;
@@ -2002,6 +2007,7 @@ impl Interpreter {
                 };
 
                 let comps_defined = comps.iter().all(|v| v != &Value::Undefined);
+                Self::charge_element(&output)?;
                 let ctx_mut = self.get_current_context_mut()?;
 
                 if is_const_rule {
@@ -2046,6 +2052,8 @@ impl Interpreter {
                 (Some(ke), Some(oe)) => {
                     let key = self.eval_expr(&ke)?;
                     let value = self.eval_expr(&oe)?;
+                    Self::charge_element(&key)?;
+                    budget::charge_value(&value).map_err(anyhow::Error::new)?;
 
                     let ctx_mut = self.get_current_context_mut()?;
                     if key != Value::Undefined && value != Value::Undefined {
@@ -2076,6 +2084,7 @@ impl Interpreter {
                 }
                 (None, Some(oe)) => {
                     let output = self.eval_expr(&oe)?;
+                    Self::charge_element(&output)?;
                     let ctx_mut = self.get_current_context_mut()?;
                     if output != Value::Undefined {
                         match &mut ctx_mut.value {
@@ -2409,7 +2418,7 @@ impl Interpreter {
             array.push(term);
         }
 
-        Ok(Value::from_array(array))
+        Self::charge_created(Value::from_array(array))
     }
 
     fn eval_object(&mut self, fields: &Vec<(Span, ExprRef, ExprRef)>) -> Result<Value> {
@@ -2432,7 +2441,7 @@ impl Interpreter {
             object.insert(key, value);
         }
 
-        Ok(Value::from_map(object))
+        Self::charge_created(Value::from_map(object))
     }
 
     fn eval_set(&mut self, items: &Vec<ExprRef>) -> Result<Value> {
@@ -2447,7 +2456,20 @@ impl Interpreter {
             set.insert(term);
         }
 
-        Ok(Value::from_set(set))
+        Self::charge_created(Value::from_set(set))
+    }
+
+    /// Charges a value the evaluation just created to the evaluation budget.
+    fn charge_created(value: Value) -> Result<Value> {
+        budget::charge_value(&value).map_err(anyhow::Error::new)?;
+        Ok(value)
+    }
+
+    /// Charges one collection element (and what it holds) to the evaluation budget.
+    fn charge_element(value: &Value) -> Result<()> {
+        budget::charge(1, 0)
+            .and_then(|()| budget::charge_value(value))
+            .map_err(anyhow::Error::new)
     }
 
     fn eval_membership(
@@ -2675,6 +2697,7 @@ impl Interpreter {
             }
         }
 
+        budget::charge_value(&v).map_err(anyhow::Error::new)?;
         if let Some(cached_key) = cache {
             self.builtins_cache.insert((cached_key, args), v.clone());
         }
@@ -2893,6 +2916,7 @@ impl Interpreter {
         }
 
         let fcns = fcns_rules.clone();
+        let _depth = budget::enter().map_err(anyhow::Error::new)?;
 
         let mut results: Vec<Value> = Vec::new();
         let mut errors: Vec<anyhow::Error> = Vec::new();
@@ -3026,11 +3050,16 @@ impl Interpreter {
             }
         }
 
+        // A breached limit ends the evaluation in every mode, keeping its type so callers can
+        // tell it from other errors (newton-engine patch).
+        if let Some(i) = errors
+            .iter()
+            .position(|e| e.downcast_ref::<crate::LimitError>().is_some())
+        {
+            return Err(errors.swap_remove(i));
+        }
         if self.compiled_policy.strict_builtin_errors && !errors.is_empty() {
-            return Err(errors
-                .first()
-                .map(|e| anyhow!(e.to_string()))
-                .unwrap_or_else(|| anyhow!("internal error: missing error entry")));
+            return Err(errors.swap_remove(0));
         }
 
         if results.is_empty() {
@@ -3078,10 +3107,7 @@ impl Interpreter {
             if errors.is_empty() {
                 return Ok(Value::Undefined);
             } else {
-                return Err(errors
-                    .first()
-                    .map(|e| anyhow!(e.to_string()))
-                    .unwrap_or_else(|| anyhow!("internal error: missing error entry")));
+                return Err(errors.swap_remove(0));
             }
         }
 
@@ -3470,6 +3496,12 @@ impl Interpreter {
     }
 
     fn eval_expr(&mut self, expr: &ExprRef) -> Result<Value> {
+        // Nested rules, functions and expressions recurse through here: grow the stack on demand
+        // (newton-engine patch) so the depth limit, not the thread's stack size, bounds them.
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || self.eval_expr_unguarded(expr))
+    }
+
+    fn eval_expr_unguarded(&mut self, expr: &ExprRef) -> Result<Value> {
         self.check_execution_time()?;
         #[cfg(feature = "coverage")]
         if self.enable_coverage {
@@ -4237,6 +4269,7 @@ impl Interpreter {
             return Ok(());
         }
 
+        let _depth = budget::enter().map_err(anyhow::Error::new)?;
         self.active_rules.push(rule.clone());
         if self.active_rules.iter().filter(|&r| r == rule).count() == 2 {
             let mut msg = String::default();

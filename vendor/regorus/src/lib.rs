@@ -189,6 +189,7 @@ pub use lexer::Source;
 pub use policy_info::PolicyInfo;
 pub use utils::limits::LimitError;
 pub use utils::limits::PolicyLengthConfig;
+pub use utils::limits::{with_eval_budget, EvalBudgetConfig};
 #[cfg(all(feature = "allocator-memory-limits", not(miri)))]
 #[cfg_attr(docsrs, doc(cfg(feature = "allocator-memory-limits")))]
 pub use utils::limits::{

@@ -51,6 +51,10 @@ fn lsh(span: &Span, params: &[Ref<Expr>], args: &[Value], strict: bool) -> Resul
         return Ok(Value::Undefined);
     }
 
+    if let (Some(value), Some(shift)) = (v1.as_big(), v2.as_u64()) {
+        crate::utils::limits::budget::check_integer_bits(value.bits().saturating_add(shift))
+            .map_err(anyhow::Error::new)?;
+    }
     Ok(match v1.lsh(&v2) {
         Some(v) => Value::from(v),
         _ => Value::Undefined,

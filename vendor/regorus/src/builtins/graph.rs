@@ -80,6 +80,16 @@ fn reachable(span: &Span, params: &[Ref<Expr>], args: &[Value], strict: bool) ->
     Ok(Value::from_set(reachable))
 }
 
+/// Adds a found path, charging it to the evaluation budget (newton-engine patch).
+fn add_path(paths: &mut BTreeSet<Value>, path: &[Value]) -> Result<()> {
+    crate::utils::limits::budget::charge(path.len() as u64 + 1, 0).map_err(anyhow::Error::new)?;
+    paths.insert(Value::from_array(path.to_vec()));
+    Ok(())
+}
+
+// Longest path followed: `visit` recurses once per step.
+const MAX_PATH_LENGTH: u32 = 1024;
+
 fn visit(
     graph: &Object,
     visited: &mut BTreeSet<Value>,
@@ -90,7 +100,7 @@ fn visit(
     if let Value::String(s) = node {
         if s.as_ref() == "" {
             if !path.is_empty() {
-                paths.insert(Value::from_array(path.clone()));
+                add_path(paths, path)?;
                 // Guard path result growth when terminating at empty edge.
                 enforce_limit()?;
             }
@@ -102,7 +112,7 @@ fn visit(
     if neighbors.is_none() {
         // Current node is not valid. Add path as is.
         if !path.is_empty() {
-            paths.insert(Value::from_array(path.clone()));
+            add_path(paths, path)?;
             // Guard path set growth when encountering missing nodes.
             enforce_limit()?;
         }
@@ -110,10 +120,15 @@ fn visit(
     }
 
     if visited.contains(node) {
-        paths.insert(Value::from_array(path.clone()));
+        add_path(paths, path)?;
         // Guard path set growth when detecting a cycle.
         enforce_limit()?;
     } else {
+        if path.len() >= MAX_PATH_LENGTH as usize {
+            return Err(anyhow::Error::new(
+                crate::utils::limits::LimitError::DepthLimitExceeded { limit: MAX_PATH_LENGTH },
+            ));
+        }
         path.push(node.clone());
         // Guard path stack growth while descending the graph.
         enforce_limit()?;
@@ -140,7 +155,7 @@ fn visit(
         if n == 0 {
             // Current node has no neighbors.
             if !path.is_empty() {
-                paths.insert(Value::from_array(path.clone()));
+                add_path(paths, path)?;
                 // Guard path set growth when recording leaf nodes.
                 enforce_limit()?;
             }

@@ -11,6 +11,7 @@
 use crate::ast::{ArithOp, Expr, Ref};
 use crate::builtins;
 use crate::builtins::utils::{enforce_limit, ensure_args_count, ensure_numeric};
+use crate::utils::limits::budget;
 use crate::lexer::Span;
 use crate::number::Number;
 use crate::value::Value;
@@ -46,9 +47,9 @@ pub fn arithmetic_operation(
     let v2 = ensure_numeric(op_name.as_str(), expr2, &v2)?;
 
     Ok(Value::from(match op {
-        ArithOp::Add => v1.add(&v2)?,
-        ArithOp::Sub => v1.sub(&v2)?,
-        ArithOp::Mul => v1.mul(&v2)?,
+        ArithOp::Add => bounded(v1.add(&v2)?)?,
+        ArithOp::Sub => bounded(v1.sub(&v2)?)?,
+        ArithOp::Mul => bounded(v1.mul(&v2)?)?,
         ArithOp::Div if strict && v2 == Number::from(0u64) => bail!(span.error("divide by zero")),
         ArithOp::Div if v2 == Number::from(0u64) => return Ok(Value::Undefined),
         ArithOp::Div => v1.divide(&v2)?,
@@ -59,6 +60,15 @@ pub fn arithmetic_operation(
         }
         ArithOp::Mod => v1.modulo(&v2)?,
     }))
+}
+
+/// Refuses integers larger than the evaluation budget allows (operands within the limit give
+/// a result at most twice as large, so checking after the operation bounds the work).
+pub(crate) fn bounded(n: Number) -> Result<Number> {
+    if let Number::BigInt(b) = &n {
+        budget::check_integer_bits(b.bits()).map_err(anyhow::Error::new)?;
+    }
+    Ok(n)
 }
 
 fn abs(span: &Span, params: &[Ref<Expr>], args: &[Value], _strict: bool) -> Result<Value> {
@@ -106,6 +116,7 @@ fn range(span: &Span, params: &[Ref<Expr>], args: &[Value], strict: bool) -> Res
         _ => bail!(span.error("could not determine number of elements")),
     };
 
+    budget::reserve(num_elements as u64, 0).map_err(anyhow::Error::new)?;
     let mut values = Vec::with_capacity(num_elements);
     let mut v = v1;
     let incr = Number::from(incr);
@@ -150,6 +161,7 @@ fn range_step(span: &Span, params: &[Ref<Expr>], args: &[Value], strict: bool) -
         _ => bail!(span.error("could not determine number of elements")),
     };
 
+    budget::reserve(num_elements.unsigned_abs(), 0).map_err(anyhow::Error::new)?;
     let mut values = Vec::with_capacity(num_elements as usize);
     let incr = Number::from(incr);
     let mut v = v1;

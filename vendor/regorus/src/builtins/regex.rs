@@ -235,6 +235,15 @@ fn regex_replace(
         _ => return Ok(Value::Undefined),
     };
 
+    // Each match expands to at most this much; refuse before building an oversized result.
+    let mut grown = s.len() as u64;
+    let mut expanded = String::new();
+    for caps in re.captures_iter(&s) {
+        expanded.clear();
+        caps.expand(&value, &mut expanded);
+        grown = grown.saturating_add(expanded.len() as u64);
+        crate::utils::limits::budget::reserve(0, grown).map_err(anyhow::Error::new)?;
+    }
     Ok(Value::String(re.replace_all(&s, value.as_ref()).into()))
 }
 

@@ -7,6 +7,7 @@
     clippy::pattern_type_mismatch
 )]
 
+use crate::utils::limits::budget;
 use crate::ast::{Expr, Ref};
 use crate::builtins;
 use crate::builtins::utils::{
@@ -54,6 +55,9 @@ fn concat(span: &Span, params: &[Ref<Expr>], args: &[Value], _strict: bool) -> R
     ensure_args_count(span, name, params, args, 2)?;
     let delimiter = ensure_string(name, &params[0], &args[0])?;
     let collection = ensure_string_collection(name, &params[1], &args[1])?;
+    let joined = collection.iter().map(|s| s.len() as u64).sum::<u64>()
+        + (delimiter.len() as u64).saturating_mul(collection.len().saturating_sub(1) as u64);
+    budget::reserve(0, joined).map_err(anyhow::Error::new)?;
     Ok(Value::String(collection.join(&delimiter).into()))
 }
 
@@ -147,7 +151,18 @@ fn replace(span: &Span, params: &[Ref<Expr>], args: &[Value], _strict: bool) -> 
     let s = ensure_string(name, &params[0], &args[0])?;
     let old = ensure_string(name, &params[1], &args[1])?;
     let new = ensure_string(name, &params[2], &args[2])?;
+    reserve_replacement(&s, &old, &new)?;
     Ok(Value::String(s.replace(old.as_ref(), new.as_ref()).into()))
+}
+
+/// Fails before replacing `old` by `new` in `s` when the result would exceed the budget.
+fn reserve_replacement(s: &str, old: &str, new: &str) -> Result<()> {
+    let count = match old.is_empty() {
+        true => s.chars().count() as u64 + 1,
+        false => s.matches(old).count() as u64,
+    };
+    let grown = count.saturating_mul(new.len() as u64);
+    budget::reserve(0, (s.len() as u64).saturating_add(grown)).map_err(anyhow::Error::new)
 }
 
 fn split(span: &Span, params: &[Ref<Expr>], args: &[Value], _strict: bool) -> Result<Value> {
@@ -155,6 +170,12 @@ fn split(span: &Span, params: &[Ref<Expr>], args: &[Value], _strict: bool) -> Re
     ensure_args_count(span, name, params, args, 2)?;
     let s = ensure_string(name, &params[0], &args[0])?;
     let delimiter = ensure_string(name, &params[1], &args[1])?;
+
+    let parts = match delimiter.is_empty() {
+        true => s.chars().count(),
+        false => s.matches(delimiter.as_ref()).count() + 1,
+    };
+    budget::reserve(parts as u64, 0).map_err(anyhow::Error::new)?;
 
     // Handle https://github.com/microsoft/regorus/issues/291
     let parts: Vec<Value> = if delimiter.as_ref() == "" {
@@ -334,13 +355,16 @@ fn sprintf(span: &Span, params: &[Ref<Expr>], args: &[Value], _strict: bool) -> 
                     }
 
                     while chars.peek().map(|c| c.is_numeric()) == Some(true) {
-                        w = w * 10
-                            + chars
+                        w = w.saturating_mul(10).saturating_add(
+                            chars
                                 .next()
                                 .expect("could not get next digit")
                                 .to_digit(10)
-                                .expect("could not get digit from char");
+                                .expect("could not get digit from char"),
+                        );
                     }
+                    // A width or precision pads the output by up to `w` bytes.
+                    budget::reserve(0, u64::from(w)).map_err(anyhow::Error::new)?;
                     let width = match first_char {
                         '0' => Width::LeadingZeros(w as usize),
                         '.' => Width::Decimals(w as usize),
@@ -650,6 +674,7 @@ fn replace_n(span: &Span, params: &[Ref<Expr>], args: &[Value], _strict: bool) -
     for item in obj.as_ref().iter_sorted() {
         match item {
             (Value::String(k), Value::String(v)) => {
+                reserve_replacement(&s, k, v)?;
                 s = s.replace(k.as_ref(), v.as_ref()).into();
             }
             _ => {

@@ -14,6 +14,7 @@ use anyhow::{bail, Result};
 
 #[inline]
 pub fn enforce_limit() -> Result<()> {
+    crate::utils::limits::budget::tick().map_err(anyhow::Error::new)?;
     crate::utils::limits::check_memory_limit_if_needed().map_err(anyhow::Error::new)
 }
 

@@ -28,6 +28,26 @@ pub enum LimitError {
         /// Configured compiled-NFA size ceiling in bytes.
         limit: usize,
     },
+    /// Rule and function evaluations nested deeper than the budget allows.
+    DepthLimitExceeded {
+        /// Configured nesting limit.
+        limit: u32,
+    },
+    /// An evaluation created more collection elements than its budget.
+    ElementLimitExceeded {
+        /// Configured element budget.
+        limit: u64,
+    },
+    /// An evaluation created more string bytes than its budget.
+    StringLimitExceeded {
+        /// Configured string-byte budget.
+        limit: u64,
+    },
+    /// An integer grew past the configured size.
+    IntegerLimitExceeded {
+        /// Configured integer size, in bits.
+        limit: u64,
+    },
 }
 
 impl fmt::Debug for LimitError {
@@ -45,6 +65,22 @@ impl fmt::Debug for LimitError {
                 .finish(),
             Self::RegexSizeLimitExceeded { limit } => f
                 .debug_struct("RegexSizeLimitExceeded")
+                .field("limit", limit)
+                .finish(),
+            Self::DepthLimitExceeded { limit } => f
+                .debug_struct("DepthLimitExceeded")
+                .field("limit", limit)
+                .finish(),
+            Self::ElementLimitExceeded { limit } => f
+                .debug_struct("ElementLimitExceeded")
+                .field("limit", limit)
+                .finish(),
+            Self::StringLimitExceeded { limit } => f
+                .debug_struct("StringLimitExceeded")
+                .field("limit", limit)
+                .finish(),
+            Self::IntegerLimitExceeded { limit } => f
+                .debug_struct("IntegerLimitExceeded")
                 .field("limit", limit)
                 .finish(),
         }
@@ -72,6 +108,24 @@ impl fmt::Display for LimitError {
             }
             Self::RegexSizeLimitExceeded { limit } => {
                 write!(f, "compiled regex exceeded size limit ({} bytes)", limit)
+            }
+            Self::DepthLimitExceeded { limit } => write!(
+                f,
+                "rule and function evaluations nested deeper than the limit of {}",
+                limit
+            ),
+            Self::ElementLimitExceeded { limit } => write!(
+                f,
+                "evaluation created more than {} collection elements",
+                limit
+            ),
+            Self::StringLimitExceeded { limit } => write!(
+                f,
+                "evaluation created more than {} bytes of strings",
+                limit
+            ),
+            Self::IntegerLimitExceeded { limit } => {
+                write!(f, "integer larger than {} bits", limit)
             }
         }
     }

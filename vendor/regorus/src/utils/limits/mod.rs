@@ -5,6 +5,7 @@
 
 #![allow(dead_code)]
 
+pub(crate) mod budget;
 mod error;
 mod length;
 #[cfg(all(feature = "allocator-memory-limits", not(miri)))]
@@ -13,6 +14,8 @@ mod time;
 
 #[allow(unused_imports)]
 pub use error::LimitError;
+
+pub use budget::{with_eval_budget, EvalBudgetConfig};
 
 #[allow(unused_imports)]
 #[cfg(all(feature = "allocator-memory-limits", not(miri)))]
