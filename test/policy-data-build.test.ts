@@ -6,6 +6,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { buildPolicyData } from '../bindings/dist/index.js';
 import { newton } from './helpers/cli.js';
 import { makeTempDir, rejection, writeFiles } from './helpers/newton.js';
+import { repoRoot } from './helpers/paths.js';
 import { BUILD_TIMEOUT_MS, buildCacheDir, fixturesDir } from './helpers/oracle-build.js';
 
 const echo = path.join(fixturesDir, 'echo.js');
@@ -16,6 +17,16 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const isComponent = (wasm: Uint8Array) =>
   Buffer.from(wasm.subarray(0, 8)).equals(Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]));
 
+describe('the package\'s WIT worlds', () => {
+  test('bindings/wit is an exact copy of crates/newton-policy-data/wit (rerun bindings/scripts/copy-wit.mjs)', () => {
+    const files = (dir: string) =>
+      fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.wit')).sort()
+        .map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]);
+    const source = files(path.join(repoRoot, 'crates/newton-policy-data/wit'));
+    expect(source.map(([f]) => f)).toEqual(['0.1.0/newton-provider.wit', '0.2.0/newton-provider.wit']);
+    expect(files(path.join(repoRoot, 'bindings/wit'))).toEqual(source);
+  });
+});
 
 describe('buildPolicyData', () => {
   test(
@@ -24,7 +35,7 @@ describe('buildPolicyData', () => {
       const first = await buildPolicyData({ source: echo, cacheDir: buildCacheDir });
       expect(isComponent(first.wasm)).toBe(true);
       expect(first.imports).toEqual(['newton:provider/http@0.2.0', 'newton:provider/secrets@0.2.0', 'newton:provider/tlsn@0.2.0']);
-      expect(first.wit).toMatch(/crates\/newton-policy-data\/wit\/0\.2\.0\/newton-provider\.wit$/);
+      expect(first.wit).toMatch(/bindings\/wit\/0\.2\.0\/newton-provider\.wit$/);
       expect(first.componentizeVersion).toMatch(/^\d+\.\d+\.\d+/);
 
       const again = await buildPolicyData({ source: echo, cacheDir: buildCacheDir, out: path.join(tmp, 'echo.wasm') });

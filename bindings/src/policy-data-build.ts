@@ -50,7 +50,8 @@ export interface BuiltPolicyData {
 /** componentize-js features that would make the component import WASI (refused by the host). */
 export const DISABLED_FEATURES = ['random', 'stdio', 'clocks', 'http', 'fetch-event'] as const;
 
-const witDir = fileURLToPath(new URL('../../crates/newton-policy-data/wit/', import.meta.url));
+/** The package's copy of crates/newton-policy-data/wit (bindings/scripts/copy-wit.mjs). */
+const witDir = fileURLToPath(new URL('../wit/', import.meta.url));
 
 /** The WIT file for a version name, or the given path. */
 export function witFile(wit: WitVersion | string = '0.2.0'): string {
