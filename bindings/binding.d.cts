@@ -249,6 +249,11 @@ export interface LimitsInput {
   maxModules?: number
   maxRequestBytes?: number
   evalTimeoutMs?: number
+  maxNesting?: number
+  maxEvalDepth?: number
+  maxEvalElements?: number
+  maxEvalStringBytes?: number
+  maxIntegerBits?: number
 }
 
 /** Shallow, in-order, last-wins merge of output JSON objects: `data.wasm`. */

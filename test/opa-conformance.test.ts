@@ -72,7 +72,7 @@ function run(c: OpaCase): Outcome {
   try {
     policy = Policy.compileSync(modules, '__conformance.results', {
       data: c.data,
-      strictBuiltinErrors: c.strict_error,
+      strictBuiltinErrors: c.strict_error ?? false, // OPA's default is non-strict; its cases say strict_error where they need it
     });
   } catch (err) {
     if (err instanceof NewtonError) return { error: err };

@@ -62,12 +62,12 @@ describe('Decision: allow only when the entrypoint is exactly true', () => {
     expect('result' in d).toBe(false);
   });
 
-  it('treats builtin errors as undefined by default and as an evaluation error under strictBuiltinErrors', async () => {
+  it('treats builtin errors as evaluation errors by default and as undefined with strictBuiltinErrors: false', async () => {
     const source = 'package p\n\nallow if to_number("x") == 1\n';
-    const lax = await decide(compileOne(source));
+    const lax = await decide(compileOne(source, { strictBuiltinErrors: false }));
     expect(lax).toEqual({ allow: false, evaluation_result: ABI_FALSE, reason: 'data.p.allow is undefined' });
 
-    const strict = await decide(compileOne(source, { strictBuiltinErrors: true }));
+    const strict = await decide(compileOne(source));
     expect(strict.allow).toBe(false);
     expect(strict.evaluation_result).toBe(ABI_FALSE);
     expect(strict.result).toBeUndefined();
@@ -119,7 +119,7 @@ describe('deny is a value; caller errors throw NewtonError', () => {
   });
 
   it('never throws for denies, including evaluation errors', async () => {
-    const erroring = compileOne('package p\n\nallow if to_number("x")\n', { strictBuiltinErrors: true });
+    const erroring = compileOne('package p\n\nallow if to_number("x")\n');
     await expect(erroring.evaluate({})).resolves.toMatchObject({ allow: false, error: { code: 'NEWTON_ERR_POLICY_EVAL' } });
     expect(() => erroring.evaluateSync({})).not.toThrow();
     await expect(policy.evaluate({ input: { value: '1' } })).resolves.toMatchObject({ allow: false });
@@ -656,10 +656,10 @@ describe('runPolicyTests', () => {
 
   it('surfaces prints, honours strictBuiltinErrors, and rejects broken modules', async () => {
     const m = [{ path: 't.rego', source: 'package t\n\ntest_p if {\n  print("hi", 1)\n  to_number("x") == 1\n}\n' }];
-    const lax = await runPolicyTests(m);
+    const lax = await runPolicyTests(m, { compile: { strictBuiltinErrors: false } });
     expect(lax.results[0]).toMatchObject({ outcome: 'fail', value: null });
     expect(lax.results[0]?.prints?.[0]).toContain('hi 1');
-    const strict = await runPolicyTests(m, { compile: { strictBuiltinErrors: true } });
+    const strict = await runPolicyTests(m);
     expect(strict.results[0]).toMatchObject({ outcome: 'error', error: { code: 'NEWTON_ERR_POLICY_EVAL' } });
     const broken = [{ path: 'b.rego', source: 'package b\n\ntest_x if {\n' }];
     expect((await rejection(runPolicyTests(broken))).code).toBe('NEWTON_ERR_POLICY_PARSE');

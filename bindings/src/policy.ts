@@ -18,8 +18,18 @@ export interface Limits {
   maxModules?: number;
   /** Largest evaluation request JSON in bytes (8 MiB). */
   maxRequestBytes?: number;
-  /** Wall-clock budget per evaluation in ms (1000). */
+  /** Wall-clock budget per evaluation in ms, honoured inside builtins too (1000). */
   evalTimeoutMs?: number;
+  /** Deepest bracket nesting in Rego source (64). */
+  maxNesting?: number;
+  /** Deepest nesting of rule/function evaluations and of the values they build (256). */
+  maxEvalDepth?: number;
+  /** Most collection elements one evaluation creates (1,000,000). */
+  maxEvalElements?: number;
+  /** Most string bytes one evaluation creates (16 MiB). */
+  maxEvalStringBytes?: number;
+  /** Largest integer, in bits (4096). */
+  maxIntegerBits?: number;
 }
 
 export interface CompileOptions {
@@ -29,7 +39,11 @@ export interface CompileOptions {
   paramsSchema?: object | string;
   /** Static base data compiled into the policy (must not define params/wasm/data/privacy). */
   data?: Record<string, unknown>;
-  /** Raise builtin errors instead of treating them as undefined (OPA's strict mode). */
+  /**
+   * A builtin error (e.g. `count(null)`) is an evaluation error, so the decision denies with its
+   * message (default `true`, as in Newton's engine). `false` is OPA's non-strict semantics: the
+   * failing expression is undefined, which can turn a deny into an allow on bad oracle data.
+   */
   strictBuiltinErrors?: boolean;
   limits?: Limits;
   signal?: AbortSignal;

@@ -16,11 +16,17 @@ pub struct ModuleInput {
 }
 
 #[napi(object)]
+#[derive(Default)]
 pub struct LimitsInput {
     pub max_module_bytes: Option<u32>,
     pub max_modules: Option<u32>,
     pub max_request_bytes: Option<u32>,
     pub eval_timeout_ms: Option<u32>,
+    pub max_nesting: Option<u32>,
+    pub max_eval_depth: Option<u32>,
+    pub max_eval_elements: Option<u32>,
+    pub max_eval_string_bytes: Option<u32>,
+    pub max_integer_bits: Option<u32>,
 }
 
 #[napi(object)]
@@ -41,12 +47,7 @@ pub(crate) fn to_modules(modules: Vec<ModuleInput>) -> Vec<PolicyModule> {
 pub(crate) fn to_options(options: Option<CompileOptionsInput>) -> newton_core::Result<CompileOptions> {
     let Some(o) = options else { return Ok(CompileOptions::default()) };
     let d = Limits::default();
-    let l = o.limits.unwrap_or(LimitsInput {
-        max_module_bytes: None,
-        max_modules: None,
-        max_request_bytes: None,
-        eval_timeout_ms: None,
-    });
+    let l = o.limits.unwrap_or_default();
     Ok(CompileOptions {
         rego_v0: o.rego_v0.unwrap_or(false),
         params_schema: o.params_schema.as_deref().map(ParamsSchema::compile).transpose()?,
@@ -57,6 +58,11 @@ pub(crate) fn to_options(options: Option<CompileOptionsInput>) -> newton_core::R
             max_modules: l.max_modules.map_or(d.max_modules, |v| v as usize),
             max_request_bytes: l.max_request_bytes.map_or(d.max_request_bytes, |v| v as usize),
             eval_timeout: l.eval_timeout_ms.map_or(d.eval_timeout, |v| Duration::from_millis(v.into())),
+            max_nesting: l.max_nesting.map_or(d.max_nesting, |v| v as usize),
+            max_eval_depth: l.max_eval_depth.unwrap_or(d.max_eval_depth),
+            max_eval_elements: l.max_eval_elements.map_or(d.max_eval_elements, u64::from),
+            max_eval_string_bytes: l.max_eval_string_bytes.map_or(d.max_eval_string_bytes, u64::from),
+            max_integer_bits: l.max_integer_bits.map_or(d.max_integer_bits, u64::from),
         },
     })
 }

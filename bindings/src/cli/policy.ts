@@ -14,12 +14,15 @@ export const POLICY_HELP = `Usage: newton policy <command>
 
   eval   --policy FILE... --entrypoint PKG.RULE --intent FILE [--params FILE] [--params-schema FILE]
          [--wasm-data FILE] [--privacy FILE] [--identity FILE] [--confidential FILE]
-         [--reference-date YYYY-MM-DD] [--rego-v0] [--format json|pretty]
+         [--reference-date YYYY-MM-DD] [--rego-v0] [--non-strict] [--format json|pretty]
          [--policy-data FILE.wasm... [--secrets FILE] [--http-fixtures FILE] [--allow-host HOST...] [--fuel N]]
 ${PRIVATE_TASK_HELP}
-  test   [PATH...] [--run REGEX] [--coverage] [--format pretty|json]
+  test   [PATH...] [--run REGEX] [--coverage] [--non-strict] [--format pretty|json]
   check  FILE... [--rego-v0]
   hash   FILE [--format pretty|json]
+
+A builtin error (e.g. count(null)) is an evaluation error, so the decision denies with its message;
+--non-strict gives OPA's semantics instead, where the failing expression is undefined.
 
 Exit codes: 0 ok (any decision), 1 error, 2 test failures.`;
 
@@ -57,6 +60,7 @@ async function evalCommand(argv: string[], out: Out): Promise<number> {
     confidential: {},
     'reference-date': {},
     'rego-v0': { boolean: true },
+    'non-strict': { boolean: true },
     format: {},
     ...PRIVATE_TASK_FLAGS,
     'policy-data': { multiple: true },
@@ -72,6 +76,7 @@ async function evalCommand(argv: string[], out: Out): Promise<number> {
   const schemaPath = str(args, 'params-schema');
   const policy = await Policy.compile(readModules(policies), required(args, 'entrypoint'), {
     regoV0: args.flags['rego-v0'] === true,
+    strictBuiltinErrors: args.flags['non-strict'] !== true,
     paramsSchema: schemaPath === undefined ? undefined : readText(schemaPath),
   });
   const intent = readJson<TaskIntent>(required(args, 'intent'));
@@ -108,14 +113,20 @@ function prettyDecision(entrypoint: string, d: Decision): string {
 }
 
 async function testCommand(argv: string[], out: Out): Promise<number> {
-  const args = parseArgs(argv, { run: {}, coverage: { boolean: true }, format: {}, 'rego-v0': { boolean: true } });
+  const args = parseArgs(argv, {
+    run: {},
+    coverage: { boolean: true },
+    format: {},
+    'rego-v0': { boolean: true },
+    'non-strict': { boolean: true },
+  });
   const fmt = format(args, ['json', 'pretty'], 'pretty');
   const files = findRego(args.positionals.length > 0 ? args.positionals : ['.']);
   if (files.length === 0) throw usage('no .rego files found');
   const report = await runPolicyTests(readModules(files), {
     run: str(args, 'run'),
     coverage: args.flags.coverage === true,
-    compile: { regoV0: args.flags['rego-v0'] === true },
+    compile: { regoV0: args.flags['rego-v0'] === true, strictBuiltinErrors: args.flags['non-strict'] !== true },
   });
   out(fmt === 'json' ? JSON.stringify(report, null, 2) : prettyReport(report));
   return report.failed + report.errored > 0 ? 2 : 0;

@@ -1,7 +1,7 @@
 //! The error every crate returns: a stable code, a readable message and optional structured
 //! details (for example the file, line and column of a parse error).
 
-use crate::{ErrorCode, MAX_JSON_DEPTH};
+use crate::{is_too_deep, ErrorCode, MAX_JSON_DEPTH};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -37,7 +37,7 @@ impl Error {
 
     /// Parses a JSON document, naming `what` it was in the error.
     pub fn parse_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T> {
-        serde_json::from_str(text).map_err(|e| match e.to_string().starts_with("recursion limit exceeded") {
+        serde_json::from_str(text).map_err(|e| match is_too_deep(&e) {
             true => Self::new(
                 ErrorCode::LimitDepth,
                 format!("{what} nests deeper than {MAX_JSON_DEPTH} levels ({e})"),

@@ -6,6 +6,11 @@ use serde_json::Value;
 /// parsing (and every later walk of the value) stays within a bounded stack.
 pub const MAX_JSON_DEPTH: usize = 128;
 
+/// True when serde_json refused a document for nesting deeper than [`MAX_JSON_DEPTH`].
+pub fn is_too_deep(e: &serde_json::Error) -> bool {
+    e.to_string().starts_with("recursion limit exceeded")
+}
+
 /// The kind of a JSON value, as error messages name it: "null", "a boolean", "an object", ….
 pub fn json_kind(value: &Value) -> &'static str {
     match value {

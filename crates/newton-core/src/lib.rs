@@ -8,5 +8,5 @@ mod schema;
 
 pub use code::ErrorCode;
 pub use error::{Error, Result};
-pub use json::{json_kind, MAX_JSON_DEPTH};
+pub use json::{is_too_deep, json_kind, MAX_JSON_DEPTH};
 pub use schema::check_schema_version;

@@ -1,7 +1,7 @@
 //! What a module returns: checks on the `run` output, the shallow merge into `data.wasm`, and
 //! JSON Schema validation of outputs (`newton policy-data validate`).
 
-use newton_core::{json_kind, Error, ErrorCode, Result};
+use newton_core::{is_too_deep, json_kind, Error, ErrorCode, Result, MAX_JSON_DEPTH};
 use serde_json::{json, Map, Value};
 
 /// Checks the guest's `Ok` text: at most `max_bytes`, JSON, and an object.
@@ -16,6 +16,10 @@ pub fn check_output(text: &str, max_bytes: u64) -> Result<Map<String, Value>> {
             let kind = json_kind(&other);
             Err(Error::new(ErrorCode::PolicyDataOutputNotObject, format!("the module's output is {kind}, not a JSON object")))
         }
+        Err(e) if is_too_deep(&e) => Err(Error::new(
+            ErrorCode::LimitDepth,
+            format!("the module's output nests deeper than {MAX_JSON_DEPTH} levels ({e})"),
+        )),
         Err(e) => Err(Error::new(ErrorCode::PolicyDataOutputInvalid, format!("the module's output is not JSON: {e}"))),
     }
 }
@@ -70,6 +74,8 @@ mod tests {
         assert_eq!(check_output("[1]", 100).expect_err("array").code, ErrorCode::PolicyDataOutputNotObject);
         assert_eq!(check_output("{", 100).expect_err("json").code, ErrorCode::PolicyDataOutputInvalid);
         assert_eq!(check_output(r#"{"a":"xxxx"}"#, 5).expect_err("size").code, ErrorCode::PolicyDataOutputTooLarge);
+        let deep = format!("{{\"a\":{}1{}}}", "[".repeat(200), "]".repeat(200));
+        assert_eq!(check_output(&deep, 1 << 20).expect_err("depth").code, ErrorCode::LimitDepth);
     }
 
     #[test]

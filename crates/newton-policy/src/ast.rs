@@ -53,22 +53,27 @@ impl ModuleAst {
         self.0.package.refr.span().text().to_string()
     }
 
-    /// Every function call: the callee as written (e.g. `http.send`) and where it is.
+    /// Every function call: the callee as written (e.g. `http.send`) and where it is, in source order.
     pub fn calls(&self) -> Vec<(String, Location)> {
         let mut out = Vec::new();
         for rule in &self.0.policy {
             visit(rule, |node| {
                 if let Node::Expr(Expr::Call { fcn, .. }) = node {
-                    out.push((fcn.span().text().to_string(), Location::of(fcn.span())));
+                    out.push((fcn.span().start, fcn.span().text().to_string(), Location::of(fcn.span())));
                 }
             });
         }
-        out
+        out.sort_by_key(|(start, ..)| *start);
+        out.into_iter().map(|(_, name, loc)| (name, loc)).collect()
     }
 
     /// Names of the rules this module declares (ref heads as written, e.g. `allow`, `a.b`).
     pub fn rule_names(&self) -> Vec<(String, Location)> {
-        self.0.policy.iter().map(|r| (head_ref(r).span().text().to_string(), Location::of(head_ref(r).span()))).collect()
+        self.0
+            .policy
+            .iter()
+            .map(|r| (head_ref(r).span().text().to_string(), Location::of(head_ref(r).span())))
+            .collect()
     }
 }
 
@@ -76,9 +81,10 @@ impl ModuleAst {
 pub fn head_ref(rule: &Rule) -> &Ref<Expr> {
     match rule {
         Rule::Default { refr, .. } => refr,
-        Rule::Spec { head: RuleHead::Compr { refr, .. } | RuleHead::Set { refr, .. } | RuleHead::Func { refr, .. }, .. } => {
-            refr
-        }
+        Rule::Spec {
+            head: RuleHead::Compr { refr, .. } | RuleHead::Set { refr, .. } | RuleHead::Func { refr, .. },
+            ..
+        } => refr,
     }
 }
 

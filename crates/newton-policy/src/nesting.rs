@@ -61,7 +61,10 @@ mod tests {
     fn counts_brackets_outside_strings_and_comments() {
         assert!(check("p.rego", "x := [[[1]]]", 3).is_ok());
         let err = check("p.rego", "a := 1\nx := [[[[1]]]]", 3).unwrap_err();
-        assert_eq!((err.code, err.message.as_str()), (ErrorCode::LimitDepth, "p.rego:2:9: brackets nest deeper than the limit of 3"));
+        assert_eq!(
+            (err.code, err.message.as_str()),
+            (ErrorCode::LimitDepth, "p.rego:2:9: brackets nest deeper than the limit of 3")
+        );
         assert!(check("p.rego", "x := \"[[[[\\\"[[[[\" # [[[[[\ny := `[[[[[`", 1).is_ok());
     }
 

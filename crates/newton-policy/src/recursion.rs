@@ -3,9 +3,9 @@
 //! member with its file and line. Everything here is iterative, so a hostile AST cannot exhaust
 //! the stack.
 
+use crate::ast::{self, Node};
 use newton_core::{Error, ErrorCode, Result};
 use petgraph::{algo::kosaraju_scc, graph::DiGraph};
-use crate::ast::{self, Node};
 use regorus::unstable::{AssignOp, Expr, Literal, Module, Ref, Rule, RuleHead, Span};
 use serde_json::json;
 use std::collections::{BTreeMap, HashSet};
@@ -83,10 +83,8 @@ pub fn check(modules: &[Ref<Module>]) -> Result<()> {
             n => format!(" ({} more cycle(s) found)", n - 1),
         }
     );
-    let members: Vec<_> = cycle
-        .iter()
-        .map(|&m| json!({"rule": name(m), "file": nodes[m].file, "line": nodes[m].line}))
-        .collect();
+    let members: Vec<_> =
+        cycle.iter().map(|&m| json!({"rule": name(m), "file": nodes[m].file, "line": nodes[m].line})).collect();
     Err(Error::new(ErrorCode::PolicyRecursion, message)
         .with_details(json!({"file": first.file, "line": first.line, "cycle": members})))
 }
@@ -163,6 +161,8 @@ fn references(module: &Module, package: &[String], rule: &Rule) -> Vec<Vec<Strin
 
     refs.into_iter()
         .filter_map(|(root, rest)| match root.as_str() {
+            // Bare `data` (e.g. `object.get(data, "wasm", {})`) reads the documents, not the rules.
+            "data" if rest.is_empty() => None,
             "data" => Some(rest),
             "input" | "_" => None,
             _ if locals.contains(&root) => None,

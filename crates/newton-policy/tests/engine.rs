@@ -184,3 +184,17 @@ fn input_is_undefined_when_not_given_and_unrepresentable_results_are_errors() {
     assert!(!huge.allow);
     assert_eq!(huge.error.map(|e| e.code), Some(ErrorCode::PolicyEval));
 }
+
+#[test]
+fn builtin_errors_deny_by_default_and_are_undefined_when_non_strict() {
+    let src = "package p\nimport rego.v1\ndefault allow := false\nallow if not count(data.wasm.t) > 3\n";
+    let request = EvalRequest::from_json(r#"{"wasm":{"t":null}}"#, 1 << 10).expect("request");
+    let strict = compile(src).evaluate(&request).expect("evaluates");
+    assert!(!strict.allow);
+    let err = strict.error.expect("the builtin error is kept");
+    assert_eq!(err.code, ErrorCode::PolicyEval);
+    assert!(err.message.starts_with("policy.rego:4:") && err.message.contains("count"), "{}", err.message);
+    let options = CompileOptions { strict_builtin_errors: false, ..Default::default() };
+    let lax = Policy::compile(&module(src), "p.allow", options).expect("compiles");
+    assert!(lax.evaluate(&request).expect("evaluates").allow, "OPA's non-strict semantics allow here");
+}
