@@ -2,16 +2,16 @@
 //! operators' response, the attestation derived from them, its hash, the quorum certificate
 //! over the response, and the expiration block.
 
-use crate::{sol_json, Certificate};
+use crate::Certificate;
 use alloy_primitives::B256;
 use newton_core::{Error, Result};
-use newton_types::{hash::attestation_hash, sol};
+use newton_types::{hash::attestation_hash, sol, sol_json};
 use serde::{Deserialize, Serialize};
 
 /// Everything [`validate`](crate::validate) checks.
 ///
 /// JSON: snake_case keys at the top; the Newton structs keep their Solidity field names (the
-/// gateway's snake_case spellings are accepted too), values as described in `sol_json`:
+/// gateway's snake_case spellings are accepted too), values as described in `newton_types::sol_json`:
 ///
 /// ```json
 /// {

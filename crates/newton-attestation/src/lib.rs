@@ -9,7 +9,6 @@ mod certificate;
 mod hex_array;
 mod operators;
 mod quorum;
-mod sol_json;
 mod spent_store;
 mod stake_json;
 mod validator;

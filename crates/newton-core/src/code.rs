@@ -111,6 +111,8 @@ codes! {
     PrivacyNoGrant = "NEWTON_ERR_PRIVACY_NO_GRANT", -32615, "The policy client has no accepted grant for the confidential data it reads (the decision is deny).";
     PrivacyGrantRevoked = "NEWTON_ERR_PRIVACY_GRANT_REVOKED", -32615, "The provider revoked the policy client's grant to the confidential data it reads (the decision is deny).";
     PrivacyUnauthorized = "NEWTON_ERR_PRIVACY_UNAUTHORIZED", -32002, "A registry change is not signed by the party it belongs to, or its nonce or deadline is stale.";
+    ConsensusToleranceExceeded = "NEWTON_ERR_CONSENSUS_TOLERANCE_EXCEEDED", -32620, "Operators' PolicyData numbers differ from their median by more than the tolerance (ToleranceExceeded); details name the JSON path.";
+    ConsensusFailed = "NEWTON_ERR_CONSENSUS_FAILED", -32620, "Operators' PolicyData cannot be agreed on: a string, boolean or structure differs, or the results are for different tasks; details name the JSON path.";
 }
 
 impl Serialize for ErrorCode {

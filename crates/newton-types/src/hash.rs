@@ -2,7 +2,7 @@
 //! registries). Every ABI encoding goes through alloy.
 
 use crate::sol;
-use alloy_primitives::{keccak256, Address, B256};
+use alloy_primitives::{keccak256, Address, B256, U256};
 use alloy_sol_types::{SolStruct, SolValue};
 
 /// `keccak256(abi.encode(intent))`: the `intentHash` of `PolicyDenied` and privacy
@@ -34,10 +34,45 @@ pub fn task_hash(task: &sol::Task) -> B256 {
     keccak256(fields.abi_encode_params())
 }
 
+/// A task id: `keccak256(abi.encode(policyClient, intent, initializationTimestamp, nonce))`.
+///
+/// Newton's gateway does not publish its derivation (protocol reference §15.6); this is the
+/// deterministic definition this engine uses, binding the id to the client, the intent, the
+/// creation time and a caller-chosen nonce that makes repeated intents distinct.
+pub fn task_id(policy_client: Address, intent: &sol::Intent, initialization_timestamp: U256, nonce: U256) -> B256 {
+    keccak256((policy_client, intent.clone(), initialization_timestamp, nonce).abi_encode_params())
+}
+
+/// `NewtonPolicy.setPolicy`'s policy id: `keccak256(abi.encode(client, policyAddress, owner,
+/// policyCid, schemaCid, entrypoint, policyConfig, policyData, block.timestamp, version))`, with
+/// every field but `policyId` and `policyCodeHash` taken from the `PolicySet` event's `info`.
+/// A new id on every `setPolicy`.
+pub fn policy_id(policy_client: Address, info: &sol::SetPolicyInfo, block_timestamp: U256) -> B256 {
+    let fields = (
+        policy_client,
+        info.policyAddress,
+        info.owner,
+        info.policyCid.clone(),
+        info.schemaCid.clone(),
+        info.entrypoint.clone(),
+        info.policyConfig.clone(),
+        info.policyData.clone(),
+        block_timestamp,
+        info.version.clone(),
+    );
+    keccak256(fields.abi_encode_params())
+}
+
 /// `TaskLib.computeConsensusDigest`: `keccak256(abi.encode(taskResponse))`, the message
 /// operators BLS-sign (and the normalized response hash).
 pub fn consensus_digest(response: &sol::TaskResponse) -> B256 {
     keccak256(response.abi_encode())
+}
+
+/// `respondToTask`'s `taskResponseHash`: `keccak256(abi.encode(taskResponse,
+/// responseCertificate))`, the value a challenge must reproduce.
+pub fn task_response_hash(response: &sol::TaskResponse, certificate: &sol::ResponseCertificate) -> B256 {
+    keccak256((response.clone(), certificate.clone()).abi_encode_params())
 }
 
 /// `keccak256(abi.encode(attestation))`, as stored by `AttestationValidator`.

@@ -84,6 +84,20 @@ impl TaskIntent {
     }
 }
 
+impl From<&sol::Intent> for TaskIntent {
+    /// The wire intent of an on-chain `Intent` (every field is already typed).
+    fn from(intent: &sol::Intent) -> Self {
+        Self {
+            from: intent.from,
+            to: intent.to,
+            value: intent.value,
+            data: intent.data.clone(),
+            chain_id: intent.chainId,
+            function_signature: intent.functionSignature.clone(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,5 +173,6 @@ mod tests {
             (intent.from, intent.to, intent.value, intent.chain_id)
         );
         assert_eq!((&sol.data, &sol.functionSignature), (&intent.data, &intent.function_signature));
+        assert_eq!(TaskIntent::from(&sol), intent);
     }
 }

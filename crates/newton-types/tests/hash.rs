@@ -114,3 +114,73 @@ fn consensus_digest_and_attestation_hash_encode_one_struct() {
     .abi_encode();
     assert_eq!(hash::attestation_hash(&attestation), keccak256(expected));
 }
+
+#[test]
+fn task_id_encodes_client_intent_timestamp_and_nonce_as_arguments() {
+    let intent = intent();
+    let client = Address::repeat_byte(0x33);
+    let (timestamp, nonce) = (U256::from(1_700_000_000u64), U256::from(7u8));
+    let expected = DynSolValue::Tuple(vec![
+        DynSolValue::Address(client),
+        dyn_intent(&intent),
+        DynSolValue::Uint(timestamp, 256),
+        DynSolValue::Uint(nonce, 256),
+    ])
+    .abi_encode_params();
+    assert_eq!(hash::task_id(client, &intent, timestamp, nonce), keccak256(expected));
+    assert_ne!(hash::task_id(client, &intent, timestamp, nonce), hash::task_id(client, &intent, timestamp, U256::ZERO));
+}
+
+#[test]
+fn policy_id_encodes_the_set_policy_arguments() {
+    let info = sol::SetPolicyInfo {
+        policyId: B256::ZERO,
+        policyAddress: Address::repeat_byte(0x55),
+        owner: Address::repeat_byte(0x77),
+        policyCid: "bafkreihtbsfdwri6pzlkoqpqlxl3esexff3u6crjg2n5s2bvgca2rqgkam".into(),
+        schemaCid: "bafkreierdrbh6byjpb26zt3dz5yqy44dp2vxcthvsqwl2ak63q5jdgx5fy".into(),
+        entrypoint: "newton_quickstart.allow".into(),
+        policyConfig: sol::PolicyConfig { policyParams: Bytes::from_static(b"{}"), expireAfter: 100 },
+        policyData: vec![Address::repeat_byte(0x66), Address::repeat_byte(0x67)],
+        policyCodeHash: B256::repeat_byte(0x99),
+        version: "0.5.0".into(),
+    };
+    let client = Address::repeat_byte(0x33);
+    let timestamp = U256::from(1_700_000_123u64);
+    let expected = DynSolValue::Tuple(vec![
+        DynSolValue::Address(client),
+        DynSolValue::Address(info.policyAddress),
+        DynSolValue::Address(info.owner),
+        DynSolValue::String(info.policyCid.clone()),
+        DynSolValue::String(info.schemaCid.clone()),
+        DynSolValue::String(info.entrypoint.clone()),
+        DynSolValue::Tuple(vec![
+            DynSolValue::Bytes(info.policyConfig.policyParams.to_vec()),
+            DynSolValue::Uint(U256::from(info.policyConfig.expireAfter), 32),
+        ]),
+        DynSolValue::Array(info.policyData.iter().map(|a| DynSolValue::Address(*a)).collect()),
+        DynSolValue::Uint(timestamp, 256),
+        DynSolValue::String(info.version.clone()),
+    ])
+    .abi_encode_params();
+    assert_eq!(hash::policy_id(client, &info, timestamp), keccak256(expected));
+    let mut other = info.clone();
+    other.policyCodeHash = B256::repeat_byte(0x11);
+    assert_eq!(hash::policy_id(client, &other, timestamp), hash::policy_id(client, &info, timestamp));
+}
+
+#[test]
+fn task_response_hash_encodes_response_and_certificate_as_arguments() {
+    let response = sol::TaskResponse { intent: intent(), ..Default::default() };
+    let certificate = sol::ResponseCertificate {
+        referenceBlock: 100,
+        responseExpireBlock: 160,
+        hashOfNonSigners: B256::repeat_byte(0x0a),
+        signatureData: Bytes::from_static(&[1, 2, 3]),
+    };
+    let encoded = (response.clone(), certificate.clone()).abi_encode_params();
+    assert_eq!(hash::task_response_hash(&response, &certificate), keccak256(&encoded));
+    // Two dynamic arguments: two head offsets, the response's first.
+    assert_eq!(encoded[..32], U256::from(0x40).to_be_bytes::<32>());
+    assert_ne!(hash::task_response_hash(&response, &certificate), hash::consensus_digest(&response));
+}
