@@ -20,6 +20,7 @@ allow if {
 # The oracle must have screened exactly the address the call acts on.
 screened_address_matches if {
 	input.function.inputs[0].type == "address"
+	is_string(oracle("address"))
 	lower(oracle("address")) == lower(input.decoded_function_arguments[0])
 }
 
@@ -61,7 +62,10 @@ default call_address := null
 
 call_address := input.decoded_function_arguments[0]
 
+# Type checks first: builtin errors deny (strict mode), so a wrong-typed field never reaches one.
 has_legal_name if {
+	is_string(oracle("name_first"))
+	is_string(oracle("name_last"))
 	trim_space(oracle("name_first")) != ""
 	trim_space(oracle("name_last")) != ""
 }
