@@ -65,7 +65,7 @@ fn results_must_be_for_one_task_and_the_same_contracts() {
     lying.policy_data[0].digest = keccak256("lie");
     assert_eq!(consensus(&[one.clone(), lying], DEFAULT_TOLERANCE).unwrap_err().code, ErrorCode::InvalidArgument);
     for bad in [-0.1, f64::NAN, f64::INFINITY] {
-        assert_eq!(consensus(&[one.clone()], bad).unwrap_err().code, ErrorCode::InvalidArgument);
+        assert_eq!(consensus(std::slice::from_ref(&one), bad).unwrap_err().code, ErrorCode::InvalidArgument);
     }
 }
 
