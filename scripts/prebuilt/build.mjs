@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync,
 import os from 'node:os';
 import path from 'node:path';
 import {
-  TARGETS, bindingsDir, cargoTargetDir, checkElf, fail, mainTarball, outDir, output, requireTool, run, targetKeys, version,
+  TARGETS, bindingsDir, checkElf, fail, mainTarball, outDir, output, requireTool, run, targetKeys, version, zigbuild,
 } from './common.mjs';
 
 const keys = targetKeys(process.argv.slice(2));
@@ -30,17 +30,15 @@ run('npx', ['napi', 'create-npm-dirs', '--npm-dir', 'npm'], { cwd: bindingsDir }
 for (const key of keys) {
   const { triple, platform } = TARGETS[key];
   const started = Date.now();
-  const scratch = path.join(cargoTargetDir(key), 'napi-out');
-  // `.2.28` is cargo-zigbuild's glibc version suffix (the release profile already strips symbols).
-  run('npx', ['napi', 'build', '--platform', '--release', '-x', '--target', `${triple}.2.28`,
-    '--manifest-path', 'napi/Cargo.toml', '--output-dir', scratch, '--no-js'], {
-    cwd: bindingsDir,
-    // The shipped binaries always get cross-crate thin LTO, whatever Cargo.toml's release profile says.
-    env: { ...process.env, CARGO_TARGET_DIR: cargoTargetDir(key), CARGO_PROFILE_RELEASE_LTO: 'thin' },
-  });
+  // cargo-zigbuild directly, as `napi build -x` would run it: napi build also regenerates type
+  // definitions (committed here) and forces the addon crate to rebuild, a full LTO link, each time.
+  const messages = zigbuild(key, ['-p', 'newton-napi']);
+  const built = messages.find((m) => m.reason === 'compiler-artifact' && m.target.name === 'newton_napi')
+    ?.filenames.find((f) => f.endsWith('.so'));
+  if (!built) fail(`cargo zigbuild -p newton-napi for ${triple} produced no shared library`);
   const node = `newton.${platform}.node`;
-  checkElf(path.join(scratch, node), key);
-  copyFileSync(path.join(scratch, node), path.join(bindingsDir, 'npm', platform, node));
+  checkElf(built, key);
+  copyFileSync(built, path.join(bindingsDir, 'npm', platform, node));
   run('npm', ['pack', '--pack-destination', outDir], { cwd: path.join(bindingsDir, 'npm', platform) });
   console.log(`prebuilt: ${platform} built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }

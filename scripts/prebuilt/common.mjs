@@ -55,6 +55,18 @@ export function output(cmd, args, options = {}) {
   return r.stdout;
 }
 
+/**
+ * `cargo zigbuild --release --target <triple>.2.28 ARGS` in the target's own cargo dir, with the
+ * shipped profile (thin LTO, whatever Cargo.toml's release profile says); cargo's JSON messages.
+ * `.2.28` is cargo-zigbuild's glibc version suffix.
+ */
+export function zigbuild(key, args) {
+  const env = { ...process.env, CARGO_TARGET_DIR: cargoTargetDir(key), CARGO_PROFILE_RELEASE_LTO: 'thin' };
+  const cmd = ['zigbuild', '--release', '--target', `${TARGETS[key].triple}.${GLIBC_FLOOR}`, ...args, '--message-format=json-render-diagnostics'];
+  console.log(`$ cargo ${cmd.join(' ')}`);
+  return output('cargo', cmd, { cwd: repoRoot, env }).split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
 /** Ends the process naming the install command unless `cmd args` runs. */
 export function requireTool(cmd, args, install) {
   const r = spawnSync(cmd, args, { stdio: 'ignore' });

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from '@bytecodealliance/jco';
 import {
-  TARGETS, cargoTargetDir, checkElf, fail, mainTarball, output, repoRoot, requireTool, run, tarball,
+  TARGETS, cargoTargetDir, checkElf, fail, mainTarball, output, repoRoot, requireTool, run, tarball, zigbuild,
 } from '../../scripts/prebuilt/common.mjs';
 
 const key = process.argv.includes('--arm64') ? 'arm64' : 'x64';
@@ -42,7 +42,13 @@ try {
   // An empty project; PATH keeps node/npm but no directory holding cargo or rustc.
   const project = path.join(work, 'project');
   mkdirSync(project);
-  writeFileSync(path.join(project, 'package.json'), '{ "name": "newton-dist-check", "private": true, "type": "module" }\n');
+  // The platform package as an optional dependency, as the published main package lists it, so
+  // npm selects it by os/cpu/libc (`--cpu=arm64` for the arm64 run on this x64 host).
+  writeFileSync(path.join(project, 'package.json'), `${JSON.stringify({
+    name: 'newton-dist-check', private: true, type: 'module',
+    dependencies: { 'newton-engine': `file:${mainTarball()}` },
+    optionalDependencies: { [`newton-engine-${platform}`]: `file:${tarball(key)}` },
+  }, null, 2)}\n`);
   const PATH = process.env.PATH.split(':').filter((d) => !existsSync(path.join(d, 'cargo')) && !existsSync(path.join(d, 'rustc'))).join(':');
   const env = { ...process.env, PATH, CARGO_HOME: path.join(work, 'no-cargo'), RUSTUP_HOME: path.join(work, 'no-rustup') };
   for (const tool of ['cargo', 'rustc']) {
@@ -50,7 +56,10 @@ try {
   }
   const platformFlags = key === 'arm64' ? ['--cpu=arm64', '--os=linux', '--libc=glibc'] : [];
   step('npm install (tarballs, no Rust)', () =>
-    run('npm', ['install', '--no-audit', '--no-fund', ...platformFlags, mainTarball(), tarball(key)], { cwd: project, env }));
+    run('npm', ['install', '--no-audit', '--no-fund', ...platformFlags], { cwd: project, env }));
+  if (!existsSync(path.join(project, `node_modules/newton-engine-${platform}/newton.${platform}.node`))) {
+    fail(`npm did not install newton-engine-${platform}`);
+  }
 
   for (const f of ['test/dist/smoke.mjs', 'test/helpers/bls-vectors.mjs', 'test/fixtures/policy-data/echo.js']) {
     copyFileSync(path.join(repoRoot, f), path.join(project, path.basename(f)));
@@ -93,9 +102,8 @@ function arm64Node() {
 
 /** Cross-builds one integration test of a crate for aarch64 (glibc 2.28); its executable. */
 function crossBuildTest(pkg, test) {
-  const args = ['zigbuild', '--release', '--target', `${triple}.2.28`, '-p', pkg, '--test', test, '--message-format=json-render-diagnostics'];
-  const lines = output('cargo', args, { cwd: repoRoot, env: { ...process.env, CARGO_TARGET_DIR: cargoTargetDir(key) } }).split('\n');
-  const exe = lines.filter(Boolean).map((l) => JSON.parse(l)).find((m) => m.reason === 'compiler-artifact' && m.executable && m.target.name === test)?.executable;
-  if (!exe) fail(`cargo zigbuild ${pkg} --test ${test} produced no executable`);
+  const exe = zigbuild(key, ['-p', pkg, '--test', test])
+    .find((m) => m.reason === 'compiler-artifact' && m.executable && m.target.name === test)?.executable;
+  if (!exe) fail(`cargo zigbuild -p ${pkg} --test ${test} produced no executable`);
   return exe;
 }
