@@ -112,19 +112,24 @@ pub(crate) fn enter() -> Result<DepthGuard, LimitError> {
     )
 }
 
+/// Fails when `elements` and `bytes` more would not fit in the budget.
+fn room(s: &State, elements: u64, bytes: u64) -> Result<(), LimitError> {
+    if s.elements.saturating_add(elements) > s.config.max_elements {
+        return Err(LimitError::ElementLimitExceeded { limit: s.config.max_elements });
+    }
+    if s.bytes.saturating_add(bytes) > s.config.max_string_bytes {
+        return Err(LimitError::StringLimitExceeded { limit: s.config.max_string_bytes });
+    }
+    Ok(())
+}
+
 /// Charges elements and string bytes about to be created.
 pub(crate) fn charge(elements: u64, bytes: u64) -> Result<(), LimitError> {
     update(
         |s| {
             s.elements = s.elements.saturating_add(elements);
             s.bytes = s.bytes.saturating_add(bytes);
-            if s.elements > s.config.max_elements {
-                return Err(LimitError::ElementLimitExceeded { limit: s.config.max_elements });
-            }
-            if s.bytes > s.config.max_string_bytes {
-                return Err(LimitError::StringLimitExceeded { limit: s.config.max_string_bytes });
-            }
-            Ok(())
+            room(s, 0, 0)
         },
         (),
     )
@@ -134,15 +139,7 @@ pub(crate) fn charge(elements: u64, bytes: u64) -> Result<(), LimitError> {
 /// without charging them (the created value is charged once it exists).
 pub(crate) fn reserve(elements: u64, bytes: u64) -> Result<(), LimitError> {
     update(
-        |s| {
-            if s.elements.saturating_add(elements) > s.config.max_elements {
-                return Err(LimitError::ElementLimitExceeded { limit: s.config.max_elements });
-            }
-            if s.bytes.saturating_add(bytes) > s.config.max_string_bytes {
-                return Err(LimitError::StringLimitExceeded { limit: s.config.max_string_bytes });
-            }
-            Ok(())
-        },
+        |s| room(s, elements, bytes),
         (),
     )
 }
