@@ -4,6 +4,7 @@
 // level, Solidity (camelCase) field names inside the Newton structs.
 import { bytesToHex, type Hex } from './bls.js';
 import { call, callAsync, type ErrorCode, type ErrorInfo } from './errors.js';
+import { toJson as json } from './json.js';
 import { native, type NativeAggregator, type NativeOperatorRegistry, type NativeValidator } from './native.js';
 
 /** Bytes as `0x` hex or raw. */
@@ -154,7 +155,6 @@ export interface ValidationReport {
   valid: boolean;
 }
 
-const json = (value: object | string) => (typeof value === 'string' ? value : JSON.stringify(value));
 const hex = (bytes: BytesLike) => (typeof bytes === 'string' ? bytes : bytesToHex(bytes));
 
 let nativeRegistry: (registry: OperatorRegistry) => NativeOperatorRegistry;

@@ -1,5 +1,6 @@
 // Intents: the wire TaskIntent a dApp sends, and the parsed intent a policy sees as `input`.
 import { call } from './errors.js';
+import { toJson } from './json.js';
 import { native } from './native.js';
 
 /** The gateway's wire intent (`newt_createTask` params.intent). camelCase keys are accepted too. */
@@ -44,6 +45,6 @@ export interface ParsedIntent {
 
 /** Normalizes a wire intent and ABI-decodes its calldata (Newton's ParsedIntent). */
 export function parseIntent(intent: TaskIntent | string): ParsedIntent {
-  const json = typeof intent === 'string' ? intent : JSON.stringify(intent);
+  const json = toJson(intent);
   return JSON.parse(call(() => native.parseIntent(json))) as ParsedIntent;
 }

@@ -1,6 +1,7 @@
 // PolicyData: load newton:provider WASM components once, run them in fresh instances under
 // fuel/memory/stack/time/http limits, and merge their outputs into `data.wasm`.
 import { call, callAsync } from './errors.js';
+import { toJson as json } from './json.js';
 import { native } from './native.js';
 import type * as Binding from '../binding.cjs';
 
@@ -55,8 +56,6 @@ export interface RunResult {
   fuelConsumed: number;
   httpCalls: number;
 }
-
-const json = (value: string | object) => (typeof value === 'string' ? value : JSON.stringify(value));
 
 /** napi-rs misses an already-aborted signal and replaces `onabort`: hand it a dependent one. */
 function nativeSignal(signal: AbortSignal | undefined): AbortSignal | undefined {

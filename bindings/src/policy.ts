@@ -1,6 +1,7 @@
 // Compile once, evaluate many: the policy engine's public API.
 import { call, callAsync, type ErrorInfo } from './errors.js';
 import type { TaskIntent } from './intent.js';
+import { toJson } from './json.js';
 import { native, type NativePolicy } from './native.js';
 import { privateTaskArgs, type PrivateTask } from './privacy.js';
 
@@ -101,7 +102,7 @@ export function toNativeCompileOptions(options: CompileOptions = {}) {
     limits,
     strictBuiltinErrors,
     data: data === undefined ? undefined : JSON.stringify(data),
-    paramsSchema: typeof paramsSchema === 'object' ? JSON.stringify(paramsSchema) : paramsSchema,
+    paramsSchema: paramsSchema === undefined ? undefined : toJson(paramsSchema),
   };
 }
 
@@ -113,8 +114,6 @@ function nativeSignal(signal: AbortSignal | undefined): AbortSignal | undefined 
   signal?.throwIfAborted();
   return signal && AbortSignal.any([signal]);
 }
-
-const toJson = (request: Request) => (typeof request === 'string' ? request : JSON.stringify(request));
 
 /** A compiled policy. Thread-safe: evaluate it concurrently as often as you like. */
 export class Policy {

@@ -3,6 +3,7 @@
 // identity and confidential lifecycles (PrivacyStore). Seal/open run in Rust (≈50–100 µs each, so
 // async forms run on the libuv pool); plaintext crosses as bytes, envelopes as JSON strings.
 import { call, callAsync } from './errors.js';
+import { toJson } from './json.js';
 import { native, type NativePrivacyNode, type NativePrivacyStore } from './native.js';
 import type { LocalAccount } from 'viem';
 import {
@@ -34,8 +35,7 @@ export type Plaintext = string | Uint8Array | object;
 
 const strip0x = (hex: string) => (hex.startsWith('0x') ? hex.slice(2) : hex);
 const toBytes = (p: Plaintext): Uint8Array =>
-  p instanceof Uint8Array ? p : Buffer.from(typeof p === 'string' ? p : JSON.stringify(p), 'utf8');
-const envelopeJson = (e: string | object) => (typeof e === 'string' ? e : JSON.stringify(e));
+  p instanceof Uint8Array ? p : Buffer.from(toJson(p), 'utf8');
 const sealArgs = (p: Plaintext, b: EnvelopeBinding) =>
   [toBytes(p), strip0x(b.recipientPublicKey), b.policyClient, String(b.chainId)] as const;
 
@@ -102,11 +102,11 @@ export class PrivacyNode {
   }
 
   open(envelope: string | object): Promise<Uint8Array> {
-    return callAsync(() => this.#native.open(envelopeJson(envelope)));
+    return callAsync(() => this.#native.open(toJson(envelope)));
   }
 
   openSync(envelope: string | object): Uint8Array {
-    return call(() => this.#native.openSync(envelopeJson(envelope)));
+    return call(() => this.#native.openSync(toJson(envelope)));
   }
 
   /** @internal the addon handle, for Policy.evaluate. */
@@ -117,7 +117,7 @@ export class PrivacyNode {
 
 /** Arguments of a task's private evaluation, as the addon takes them. */
 export function privateTaskArgs(task: PrivateTask): [NativePrivacyNode, string, string | undefined] {
-  const args = task.wasmArgs === undefined ? undefined : envelopeJson(task.wasmArgs);
+  const args = task.wasmArgs === undefined ? undefined : toJson(task.wasmArgs);
   return [task.node.native, task.policyClient, args];
 }
 
