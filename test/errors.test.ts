@@ -1,5 +1,5 @@
-// The error table: errorCodes() is exactly the ErrorCode union of the TS API and the Rust table,
-// and every failure of the API is a NewtonError carrying one of those codes.
+// The error table: errorCodes() is exactly the Rust table and the ErrorCode union of the TS API
+// (generated from it), and every failure of the API is a NewtonError carrying one of those codes.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,14 +15,15 @@ import {
   runPolicyTestsSync,
   type ErrorCode,
 } from '../bindings/dist/index.js';
+import { generated } from '../scripts/error-table.mjs';
 import { repoRoot } from './helpers/paths.js';
 import { thrown } from './helpers/newton.js';
 
-/** The members of `export type ErrorCode = | '…' | …;` in bindings/src/errors.ts. */
+/** The members of `export type ErrorCode = | '…' | …;` in the generated bindings/src/error-codes.ts. */
 function unionFromTypeScript(): string[] {
-  const source = fs.readFileSync(path.join(repoRoot, 'bindings/src/errors.ts'), 'utf8');
+  const source = fs.readFileSync(path.join(repoRoot, 'bindings/src/error-codes.ts'), 'utf8');
   const union = /export type ErrorCode =([^;]*);/.exec(source)?.[1];
-  if (!union) throw new Error('ErrorCode union not found in bindings/src/errors.ts');
+  if (!union) throw new Error('ErrorCode union not found in bindings/src/error-codes.ts');
   return [...union.matchAll(/'([A-Z_]+)'/g)].map((m) => m[1] as string);
 }
 
@@ -137,9 +138,14 @@ describe('NewtonError', () => {
   });
 });
 
-describe('docs/errors.md', () => {
-  it('is the generated table (regenerate: node scripts/error-table.mjs > docs/errors.md)', async () => {
-    const { errorTable } = await import('../scripts/error-table.mjs');
-    expect(fs.readFileSync(path.join(repoRoot, 'docs/errors.md'), 'utf8')).toBe(errorTable());
+describe('files generated from the table (regenerate: npm run gen:errors)', () => {
+  it.each(Object.keys(generated))('%s is up to date', (file) => {
+    expect(fs.readFileSync(path.join(repoRoot, file), 'utf8')).toBe(generated[file as keyof typeof generated]());
+  });
+
+  it('gives the TS API its ErrorCode union (no hand-written copy)', () => {
+    const errors = fs.readFileSync(path.join(repoRoot, 'bindings/src/errors.ts'), 'utf8');
+    expect(errors).toContain("from './error-codes.js'");
+    expect(errors).not.toMatch(/'NEWTON_ERR_[A-Z_]+'\s*\|/);
   });
 });
