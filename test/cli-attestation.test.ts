@@ -1,11 +1,11 @@
-// `newton attestation verify`, spawned as a user runs it: pretty and json output, exit codes
-// 0 (valid), 3 (invalid attestation) and 1 (errors), and the spent store.
+// `newton attestation verify`, run in-process as a user runs it: pretty and json output, exit
+// codes 0 (valid), 3 (invalid attestation), 1 (errors) and 2 (usage), and the spent store.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ValidationReport } from '../bindings/dist/index.js';
 import { CALLER, CHAIN_ID, EXPIRATION, POLICY_ID, bundle, operators } from './helpers/attestation.js';
-import { newton } from './helpers/cli.js';
+import { newton, type CliResult } from './helpers/cli.js';
 import { makeTempDir, writeFiles } from './helpers/newton.js';
 
 let dir: string;
@@ -31,16 +31,16 @@ function hexBytes(_: string, value: unknown) {
 const expected = { 'policy-id': POLICY_ID, 'chain-id': String(CHAIN_ID), caller: CALLER, block: '100' };
 
 /** `newton attestation verify` on the fixture files, with `overrides` of the expected values and extra flags. */
-function verify(overrides: Record<string, string | undefined> = {}, extra: string[] = []) {
+async function verify(overrides: Record<string, string | undefined> = {}, extra: string[] = []) {
   const flags = { attestation: f['bundle.json'], operators: f['operators.json'], ...expected, ...overrides };
   const args = Object.entries(flags).flatMap(([name, value]) => (value === undefined ? [] : [`--${name}`, value]));
-  return newton(['attestation', 'verify', ...args, ...extra]);
+  return await newton(['attestation', 'verify', ...args, ...extra]);
 }
 
 describe('newton attestation verify', () => {
-  it('prints one ✓ line per check and exits 0 for a valid attestation, spending nothing', () => {
+  it('prints one ✓ line per check and exits 0 for a valid attestation, spending nothing', async () => {
     for (let run = 0; run < 2; run++) {
-      const r = verify();
+      const r = await verify();
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       const lines = r.stdout.trimEnd().split('\n');
@@ -51,16 +51,16 @@ describe('newton attestation verify', () => {
     }
   });
 
-  it('prints the report as json', () => {
-    const r = verify({}, ['--format', 'json']);
+  it('prints the report as json', async () => {
+    const r = await verify({}, ['--format', 'json']);
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout) as ValidationReport;
     expect(report.valid).toBe(true);
     expect(report.checks.map((c) => c.status)).toEqual(Array(9).fill('passed'));
   });
 
-  it('exits 3 with ✗ and the code on each failed check, – on the skipped spend', () => {
-    const r = verify({ 'chain-id': '0x1', caller: `0x${'42'.repeat(20)}` });
+  it('exits 3 with ✗ and the code on each failed check, – on the skipped spend', async () => {
+    const r = await verify({ 'chain-id': '0x1', caller: `0x${'42'.repeat(20)}` });
     expect(r.status).toBe(3);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[1]).toMatch(/^✗ intent_sender +NEWTON_ERR_INTENT_SENDER_MISMATCH: intent sender .* is not the caller/);
@@ -69,51 +69,63 @@ describe('newton attestation verify', () => {
     expect(lines[8]).toMatch(/^– single_use +skipped$/);
     expect(lines[9]).toBe('INVALID (NEWTON_ERR_INTENT_SENDER_MISMATCH)');
 
-    const json = verify({ 'policy-id': `0x${'00'.repeat(32)}` }, ['--format=json']);
+    const json = await verify({ 'policy-id': `0x${'00'.repeat(32)}` }, ['--format=json']);
     expect(json.status).toBe(3);
     const report = JSON.parse(json.stdout) as ValidationReport;
     expect(report.valid).toBe(false);
     expect(report.checks[0]).toMatchObject({ check: 'policy_id', status: 'failed', code: 'NEWTON_ERR_POLICY_ID_MISMATCH' });
   });
 
-  it('treats --block as the current block: valid before the expiration block, expired at it', () => {
-    expect(verify({ block: String(EXPIRATION - 1) }).status).toBe(0);
-    const r = verify({ block: String(EXPIRATION) });
+  it('treats --block as the current block: valid before the expiration block, expired at it', async () => {
+    expect((await verify({ block: String(EXPIRATION - 1) })).status).toBe(0);
+    const r = await verify({ block: String(EXPIRATION) });
     expect(r.status).toBe(3);
     expect(r.stdout).toMatch(/^✗ expiration +NEWTON_ERR_ATTESTATION_EXPIRED: /m);
   });
 
-  it('spends a valid attestation in --spent-db, so a second verify fails', () => {
+  it('spends a valid attestation in --spent-db, so a second verify fails', async () => {
     const db = path.join(dir, 'spent.db');
-    expect(verify({ 'spent-db': db }).status).toBe(0);
+    expect((await verify({ 'spent-db': db })).status).toBe(0);
     expect(fs.existsSync(db)).toBe(true);
-    const again = verify({ 'spent-db': db });
+    const again = await verify({ 'spent-db': db });
     expect(again.status).toBe(3);
     expect(again.stdout).toMatch(/^✗ single_use +NEWTON_ERR_ATTESTATION_ALREADY_SPENT: /m);
   });
 
-  it('exits 1 on bad arguments and files, naming the problem', () => {
-    const cases: [ReturnType<typeof verify>, RegExp][] = [
-      [verify({ 'policy-id': undefined }), /NEWTON_ERR_INVALID_ARGUMENT: --policy-id is required/],
-      [verify({ block: 'latest' }), /NEWTON_ERR_INVALID_ARGUMENT: --block must be a block number/],
-      [verify({ caller: '0x1234' }), /NEWTON_ERR_INVALID_ARGUMENT: --caller must be a 0x address/],
-      [verify({ attestation: path.join(dir, 'missing.json') }), /NEWTON_ERR_IO: cannot read .*missing\.json/],
-      [verify({ attestation: f['not-json.json'] }), /NEWTON_ERR_INVALID_JSON: .*not-json\.json: attestation bundle is not valid JSON/],
-      [verify({ operators: f['bundle.json'] }), /NEWTON_ERR_INVALID_JSON: .*bundle\.json: operator set is not valid JSON/],
-      [verify({ operators: f['bad-pop-operators.json'] }), /NEWTON_ERR_BLS_POP_INVALID: .*operator set entry 2/],
-      [newton(['attestation', 'sign']), /NEWTON_ERR_INVALID_ARGUMENT: unknown command "attestation sign"/],
+  it('exits 1 on bad files and 2 on bad arguments, naming the problem', async () => {
+    const cases: [CliResult, number, RegExp][] = [
+      [await verify({ 'policy-id': undefined }), 2, /NEWTON_ERR_INVALID_ARGUMENT: required option '--policy-id <HEX>' not specified/],
+      [await verify({ block: 'latest' }), 2, /NEWTON_ERR_INVALID_ARGUMENT: option '--block <N>' argument 'latest' is invalid\. Expected a block number\./],
+      [await verify({ caller: '0x1234' }), 2, /NEWTON_ERR_INVALID_ARGUMENT: option '--caller <ADDR>' argument '0x1234' is invalid\. Expected a 0x address\./],
+      [await newton(['attestation', 'sign']), 2, /NEWTON_ERR_INVALID_ARGUMENT: unknown command 'sign'/],
+      [await verify({ attestation: path.join(dir, 'missing.json') }), 1, /NEWTON_ERR_IO: cannot read .*missing\.json/],
+      [await verify({ attestation: f['not-json.json'] }), 1, /NEWTON_ERR_INVALID_JSON: .*not-json\.json: attestation bundle is not valid JSON/],
+      [await verify({ operators: f['bundle.json'] }), 1, /NEWTON_ERR_INVALID_JSON: .*bundle\.json: operator set is not valid JSON/],
+      [await verify({ operators: f['bad-pop-operators.json'] }), 1, /NEWTON_ERR_BLS_POP_INVALID: .*operator set entry 2/],
     ];
-    for (const [r, stderr] of cases) {
-      expect(r.status).toBe(1);
+    for (const [r, status, stderr] of cases) {
+      expect(r.status).toBe(status);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(stderr);
     }
   });
 
-  it('documents the exit codes in its help and the area in the top-level help', () => {
-    const help = newton(['attestation', '--help']);
+  it('reports an error as one JSON object on stderr with --format json', async () => {
+    const r = await verify({ operators: f['bad-pop-operators.json'] }, ['--format', 'json']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    const error = JSON.parse(r.stderr);
+    expect(Object.keys(error)).toEqual(['code', 'message', 'details']);
+    expect(error.code).toBe('NEWTON_ERR_BLS_POP_INVALID');
+    expect(error.message).toContain('operator set entry 2');
+  });
+
+  it('documents the exit codes in its help and the area in the top-level help', async () => {
+    const help = await newton(['attestation', 'verify', '--help']);
     expect(help.status).toBe(0);
-    expect(help.stdout).toContain('Exit codes: 0 valid, 1 error (bad arguments or files), 3 invalid attestation.');
-    expect(newton(['--help']).stdout).toMatch(/^ {2}attestation verify/m);
+    expect(help.stdout).toContain('Exit codes: 0 valid, 1 error (unreadable or malformed files), 2 usage error, 3 invalid attestation.');
+    expect(help.stdout).toContain('--spent-db <FILE>');
+    expect((await newton(['attestation', '--help'])).stdout).toMatch(/^ {2}verify \[options\] +run every check/m);
+    expect((await newton(['--help'])).stdout).toMatch(/^ {2}attestation +check attestation bundles: verify$/m);
   });
 });

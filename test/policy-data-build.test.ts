@@ -138,10 +138,10 @@ describe('buildPolicyData', () => {
 describe('newton policy-data build', () => {
   test(
     'writes the component and prints out, bytes, sha256 and imports as JSON',
-    () => {
+    async () => {
       const out = path.join(tmp, 'cli', 'echo.wasm');
       fs.mkdirSync(path.dirname(out), { recursive: true });
-      const r = newton(['policy-data', 'build', echo, '--out', out, '--wit', '0.1.0', '--cache-dir', buildCacheDir], { timeoutMs: BUILD_TIMEOUT_MS });
+      const r = await newton(['policy-data', 'build', echo, '--out', out, '--wit', '0.1.0', '--cache-dir', buildCacheDir]);
       expect(r.stderr).toContain('newton: built echo.wasm');
       expect(r.status).toBe(0);
       const printed = JSON.parse(r.stdout);
@@ -153,18 +153,18 @@ describe('newton policy-data build', () => {
     BUILD_TIMEOUT_MS,
   );
 
-  test('usage errors and a missing source exit 1 with the code', () => {
-    const noOut = newton(['policy-data', 'build', echo]);
-    expect(noOut.status).toBe(1);
-    expect(noOut.stderr).toContain('NEWTON_ERR_INVALID_ARGUMENT: --out is required');
-    const missing = newton(['policy-data', 'build', 'nope.js', '--out', path.join(tmp, 'x.wasm')]);
+  test('a usage error exits 2 and a missing source 1, with the code', async () => {
+    const noOut = await newton(['policy-data', 'build', echo]);
+    expect(noOut.status).toBe(2);
+    expect(noOut.stderr).toContain("NEWTON_ERR_INVALID_ARGUMENT: required option '--out <FILE.wasm>' not specified");
+    const missing = await newton(['policy-data', 'build', 'nope.js', '--out', path.join(tmp, 'x.wasm')]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/NEWTON_ERR_IO: cannot read .*nope\.js: ENOENT/);
     expect(fs.existsSync(path.join(tmp, 'x.wasm'))).toBe(false);
   });
 
-  test('--help describes the command', () => {
-    const r = newton(['policy-data', 'build', '--help']);
+  test('--help describes the command', async () => {
+    const r = await newton(['policy-data', 'build', '--help']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('newton policy-data build SRC.js --out FILE.wasm');
   });

@@ -298,26 +298,25 @@ describe('the developer workflow through the CLI (kyc-screen, offline)', () => {
   const file = (name: string) => `${dir}/${name}`;
   const wasm = () => path.join(cacheDir, 'kyc-screen.wasm');
   const replayFlags = () => ['--args', `@${file('wasm_args.json')}`, '--secrets', file('secrets.json'), '--http-fixtures', file('http-fixtures.json'), '--cache-dir', cacheDir];
-  const cli = (args: string[]) => newton(args, { timeoutMs: BUILD_TIMEOUT_MS });
 
-  beforeAll(() => {
-    const built = cli(['policy-data', 'build', file('oracle.js'), '--out', wasm(), '--cache-dir', buildCacheDir]);
+  beforeAll(async () => {
+    const built = await newton(['policy-data', 'build', file('oracle.js'), '--out', wasm(), '--cache-dir', buildCacheDir]);
     expect(built.stderr).toContain('newton: built kyc-screen.wasm');
     expect(built.status).toBe(0);
   }, BUILD_TIMEOUT_MS);
 
   test(
     'build → run (replay) → validate → policy eval --policy-data',
-    () => {
-      const run = cli(['policy-data', 'run', '--wasm', wasm(), ...replayFlags(), '--format', 'json']);
+    async () => {
+      const run = await newton(['policy-data', 'run', '--wasm', wasm(), ...replayFlags(), '--format', 'json']);
       expect(run.status, run.stderr).toBe(0);
       expect(JSON.parse(run.stdout)).toEqual(JSON.parse(fs.readFileSync(path.join(repoRoot, file('wasm.json')), 'utf8')));
 
-      const valid = cli(['policy-data', 'validate', '--wasm', wasm(), '--schema', file('output_schema.json'), ...replayFlags()]);
+      const valid = await newton(['policy-data', 'validate', '--wasm', wasm(), '--schema', file('output_schema.json'), ...replayFlags()]);
       expect(valid.status, valid.stderr).toBe(0);
       expect(JSON.parse(valid.stdout)).toEqual({ valid: true });
 
-      const evaluated = cli([
+      const evaluated = await newton([
         'policy', 'eval', '--policy', file('policy.rego'), '--entrypoint', 'kyc_screen.allow',
         '--intent', file('intent.json'), '--params', file('params.json'), '--params-schema', file('params_schema.json'),
         '--policy-data', wasm(), '--wasm-args', `@${file('wasm_args.json')}`, '--secrets', file('secrets.json'),
@@ -331,8 +330,8 @@ describe('the developer workflow through the CLI (kyc-screen, offline)', () => {
 
   test(
     "validate against another oracle's output schema → exit 1 with the violations",
-    () => {
-      const r = cli(['policy-data', 'validate', '--wasm', wasm(), '--schema', 'examples/oracles/gas-price/output_schema.json', ...replayFlags()]);
+    async () => {
+      const r = await newton(['policy-data', 'validate', '--wasm', wasm(), '--schema', 'examples/oracles/gas-price/output_schema.json', ...replayFlags()]);
       expect(r.status).toBe(1);
       expect(r.stderr).toContain('NEWTON_ERR_POLICY_DATA_OUTPUT_SCHEMA_VIOLATION');
       expect(JSON.parse(r.stdout).valid).toBe(false);

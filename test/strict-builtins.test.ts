@@ -25,7 +25,7 @@ describe('strict builtin errors by default', () => {
     expect((await lax.evaluate({ wasm: { t: null } })).allow).toBe(true);
   });
 
-  it('denies by default and allows with --non-strict through the CLI (eval and test)', () => {
+  it('denies by default and allows with --non-strict through the CLI (eval and test)', async () => {
     const dir = makeTempDir('strict-cli');
     const file = (name: string, text: string) => {
       fs.writeFileSync(path.join(dir, name), text);
@@ -35,15 +35,15 @@ describe('strict builtin errors by default', () => {
     const wasm = file('wasm.json', '{"t": null}');
     const intent = file('intent.json', fs.readFileSync(path.join(repoRoot, 'examples/spend-limit/intent.json'), 'utf8'));
     const evalArgs = ['policy', 'eval', '--policy', policy, '--entrypoint', 'q.allow', '--intent', intent, '--wasm-data', wasm, '--format', 'json'];
-    const strict = newton(evalArgs);
+    const strict = await newton(evalArgs);
     expect(strict.status).toBe(0);
     expect(JSON.parse(strict.stdout)).toMatchObject({ allow: false, error: { code: 'NEWTON_ERR_POLICY_EVAL' } });
-    const lax = newton([...evalArgs, '--non-strict']);
+    const lax = await newton([...evalArgs, '--non-strict']);
     expect(JSON.parse(lax.stdout)).toMatchObject({ allow: true });
 
     const test = file('q_test.rego', 'package q\nimport rego.v1\ntest_null_allows if allow with data.wasm.t as null\n');
-    expect(newton(['policy', 'test', policy, test]).status).toBe(2);
-    expect(newton(['policy', 'test', policy, test, '--non-strict']).status).toBe(0);
+    expect((await newton(['policy', 'test', policy, test])).status).toBe(3);
+    expect((await newton(['policy', 'test', policy, test, '--non-strict'])).status).toBe(0);
   });
 });
 

@@ -1,10 +1,12 @@
-// Runs the `newton` CLI as a user would: a separate node process, from the repository root.
+// Runs the `newton` CLI: in this process through run() (most tests), or as a separate node process
+// through the bin where the process itself is the point (exit status, the installed bin link).
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { run } from '../../bindings/dist/cli/app.js';
 import { repoRoot } from './paths.js';
 
-/** The built CLI entry (the package's `bin.newton`). */
-export const cliMain = path.join(repoRoot, 'bindings/dist/cli/main.js');
+/** The package's bin script (`bin.newton`). */
+export const cliScript = path.join(repoRoot, 'bindings/bin/newton.js');
 
 /** The workspace-installed bin link (`npx newton` resolves to it). */
 export const cliBin = path.join(repoRoot, 'node_modules/.bin/newton');
@@ -15,12 +17,24 @@ export interface CliResult {
   stderr: string;
 }
 
-/** `node bindings/dist/cli/main.js ...args` with cwd = repo root; `env` adds to (or, undefined, unsets in) process.env. */
-export function newton(
-  args: string[],
-  options: { timeoutMs?: number; bin?: string; env?: Record<string, string | undefined> } = {},
-): CliResult {
-  const [cmd, argv] = options.bin ? [options.bin, args] : [process.execPath, [cliMain, ...args]];
+type Env = Record<string, string | undefined>;
+
+/** `newton ...args` in this process; `env` adds to (or, undefined, unsets in) process.env for the run. */
+export async function newton(args: string[], options: { env?: Env } = {}): Promise<CliResult> {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const restore = setEnv(options.env ?? {});
+  try {
+    const status = await run(args, { stdout, stderr });
+    return { status, stdout: stdout.text, stderr: stderr.text };
+  } finally {
+    restore();
+  }
+}
+
+/** `node bindings/bin/newton.js ...args` (or `bin`) as a process, from the repository root. */
+export function newtonProcess(args: string[], options: { timeoutMs?: number; bin?: string; env?: Env } = {}): CliResult {
+  const [cmd, argv] = options.bin ? [options.bin, args] : [process.execPath, [cliScript, ...args]];
   const r = spawnSync(cmd, argv, {
     cwd: repoRoot,
     encoding: 'utf8',
@@ -29,4 +43,24 @@ export function newton(
   });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+class Capture {
+  text = '';
+
+  write(chunk: string | Uint8Array): boolean {
+    this.text += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    return true;
+  }
+}
+
+/** Sets `env` in process.env and returns what undoes it. */
+function setEnv(env: Env): () => void {
+  const saved = Object.keys(env).map((name) => [name, process.env[name]] as const);
+  const assign = ([name, value]: readonly [string, string | undefined]) => {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  };
+  Object.entries(env).forEach(assign);
+  return () => saved.forEach(assign);
 }

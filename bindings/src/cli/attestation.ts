@@ -2,54 +2,74 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Command } from 'commander';
 import { AttestationValidator, OperatorRegistry, type ValidationReport } from '../attestation.js';
 import type { Hex } from '../bls.js';
 import { NewtonError } from '../errors.js';
-import { format, parseArgs, required, str, usage, type Parsed } from './args.js';
+import { EXIT, matching } from './exit.js';
 import { readText } from './files.js';
+import { formatOption, type Cli, type Format } from './output.js';
 
-type Out = (line: string) => void;
+const ABOUT = `Runs every check of an attestation bundle (JSON) against an operator set file and what the
+verifier expects: the client's policy id, the chain id (decimal or 0x hex), the caller and the
+current block. These are required: taken from the bundle, the checks would prove nothing.
 
-/** Exit code of a well-formed attestation that fails a check. */
-export const EXIT_INVALID = 3;
+Without --spent-db the single-use check runs on a throwaway store (a temp SQLite file, deleted
+on exit), so verify never marks an attestation spent. With --spent-db FILE a valid attestation
+is spent in FILE, and verifying it again fails with NEWTON_ERR_ATTESTATION_ALREADY_SPENT.
 
-export const ATTESTATION_HELP = `Usage: newton attestation verify --attestation FILE --operators FILE
-         --policy-id HEX --chain-id N --caller ADDR --block N
-         [--min-threshold PERCENT] [--spent-db FILE] [--format pretty|json]
+pretty prints one line per check (✓ passed, ✗ failed with its code, – skipped); json prints
+the report {checks: [{check, status, code?, message?, details?}], valid}.
 
-  Runs every check of an attestation bundle (JSON) against an operator set file and what the
-  verifier expects: the client's policy id, the chain id (decimal or 0x hex), the caller and the
-  current block. These are required: taken from the bundle, the checks would prove nothing.
-  --min-threshold raises a lower task quorum threshold (default 40).
+Exit codes: 0 valid, 1 error (unreadable or malformed files), 2 usage error, ${EXIT.negative} invalid attestation.`;
 
-  Without --spent-db the single-use check runs on a throwaway store (a temp SQLite file, deleted
-  on exit), so verify never marks an attestation spent. With --spent-db FILE a valid attestation
-  is spent in FILE, and verifying it again fails with NEWTON_ERR_ATTESTATION_ALREADY_SPENT.
-
-  pretty prints one line per check (✓ passed, ✗ failed with its code, – skipped); json prints
-  the report {checks: [{check, status, code?, message?, details?}], valid}.
-
-Exit codes: 0 valid, 1 error (bad arguments or files), ${EXIT_INVALID} invalid attestation.`;
-
-export async function attestationCommand(argv: string[], out: Out): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'verify':
-      return verifyCommand(rest, out);
-    case undefined:
-    case 'help':
-    case '--help':
-      out(ATTESTATION_HELP);
-      return 0;
-    default:
-      throw usage(`unknown command "attestation ${command}"\n\n${ATTESTATION_HELP}`);
-  }
+interface VerifyFlags {
+  attestation: string;
+  operators: string;
+  policyId: Hex;
+  chainId: string;
+  caller: Hex;
+  block: string;
+  minThreshold?: string;
+  spentDb?: string;
+  format: Format;
 }
 
-function matching(args: Parsed, name: string, pattern: RegExp, what: string): string {
-  const value = required(args, name);
-  if (!pattern.test(value)) throw usage(`--${name} must be ${what}, got "${value}"`);
-  return value;
+export function addAttestation(program: Command, cli: Cli): void {
+  program
+    .command('attestation')
+    .description('check attestation bundles: verify')
+    .command('verify')
+    .description('run every check of an attestation bundle; exit 3 when it is invalid')
+    .addHelpText('after', `\n${ABOUT}`)
+    .requiredOption('--attestation <FILE>', 'the attestation bundle (JSON)')
+    .requiredOption('--operators <FILE>', 'the operator set (JSON)')
+    .requiredOption('--policy-id <HEX>', "the client's policy id", matching(/^0x[0-9a-fA-F]{64}$/, '32 bytes of 0x hex'))
+    .requiredOption('--chain-id <N>', 'the chain id, decimal or 0x hex', matching(/^(?:\d+|0x[0-9a-fA-F]+)$/, 'a decimal or 0x hex number'))
+    .requiredOption('--caller <ADDR>', 'the address submitting the attestation', matching(/^0x[0-9a-fA-F]{40}$/, 'a 0x address'))
+    .requiredOption('--block <N>', 'the current block', matching(/^\d+$/, 'a block number'))
+    .option('--min-threshold <PERCENT>', 'raise a lower task quorum threshold (default 40)', matching(/^\d+$/, 'a percentage'))
+    .option('--spent-db <FILE>', 'spend a valid attestation in this SQLite file')
+    .addOption(formatOption('pretty'))
+    .action(async (opts: VerifyFlags) => {
+      const ctx = {
+        policyId: opts.policyId,
+        chainId: opts.chainId,
+        caller: opts.caller,
+        currentBlock: BigInt(opts.block),
+        minThreshold: opts.minThreshold === undefined ? undefined : Number(opts.minThreshold),
+      };
+      const registry = await fromFile(opts.operators, (text) => OperatorRegistry.fromJson(text));
+      const tempDir = opts.spentDb === undefined ? mkdtempSync(join(tmpdir(), 'newton-verify-')) : undefined;
+      try {
+        const validator = new AttestationValidator(registry, opts.spentDb ?? join(tempDir as string, 'spent.db'));
+        const report = await fromFile(opts.attestation, (text) => validator.validate(text, ctx));
+        cli.out(opts.format === 'json' ? JSON.stringify(report, null, 2) : prettyReport(report));
+        if (!report.valid) cli.exitCode = EXIT.negative;
+      } finally {
+        if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+      }
+    });
 }
 
 /** Runs `fn`, naming `path` in a NewtonError it throws. */
@@ -59,40 +79,6 @@ async function fromFile<T>(path: string, fn: (text: string) => T | Promise<T>): 
   } catch (err) {
     if (!(err instanceof NewtonError) || err.message.includes(path)) throw err;
     throw new NewtonError({ code: err.code, message: `${path}: ${err.message}`, details: err.details });
-  }
-}
-
-async function verifyCommand(argv: string[], out: Out): Promise<number> {
-  const args = parseArgs(argv, {
-    attestation: {},
-    operators: {},
-    'policy-id': {},
-    'chain-id': {},
-    caller: {},
-    block: {},
-    'min-threshold': {},
-    'spent-db': {},
-    format: {},
-  });
-  const fmt = format(args, ['json', 'pretty'], 'pretty');
-  const ctx = {
-    policyId: matching(args, 'policy-id', /^0x[0-9a-fA-F]{64}$/, '32 bytes of 0x hex') as Hex,
-    chainId: matching(args, 'chain-id', /^(?:\d+|0x[0-9a-fA-F]+)$/, 'a decimal or 0x hex number'),
-    caller: matching(args, 'caller', /^0x[0-9a-fA-F]{40}$/, 'a 0x address') as Hex,
-    currentBlock: BigInt(matching(args, 'block', /^\d+$/, 'a block number')),
-    minThreshold: str(args, 'min-threshold') === undefined ? undefined : Number(matching(args, 'min-threshold', /^\d+$/, 'a percentage')),
-  };
-  const bundlePath = required(args, 'attestation');
-  const registry = await fromFile(required(args, 'operators'), (text) => OperatorRegistry.fromJson(text));
-  const spentDb = str(args, 'spent-db');
-  const tempDir = spentDb === undefined ? mkdtempSync(join(tmpdir(), 'newton-verify-')) : undefined;
-  try {
-    const validator = new AttestationValidator(registry, spentDb ?? join(tempDir as string, 'spent.db'));
-    const report = await fromFile(bundlePath, (text) => validator.validate(text, ctx));
-    out(fmt === 'json' ? JSON.stringify(report, null, 2) : prettyReport(report));
-    return report.valid ? 0 : EXIT_INVALID;
-  } finally {
-    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
   }
 }
 

@@ -1,93 +1,105 @@
 // `newton confidential publish|grant|accept|revoke|set-owner|grants|versions`: the confidential
 // data lifecycle against the local store.
+import type { Command } from 'commander';
 import type { Hex } from 'viem';
 import { envelopeDataRefId } from '../privacy.js';
 import { domainId } from '../privacy-authorization.js';
-import { parseArgs, required, usage, type Parsed } from './args.js';
 import { readText } from './files.js';
-import { authorize, openStore, signer, STORE_FLAGS, STORE_HELP } from './registry-args.js';
+import type { Cli } from './output.js';
+import { authorize, openStore, signer, withStore, type StoreFlags } from './registry-args.js';
 
-type Out = (line: string) => void;
+type GrantStep = 'grant' | 'accept' | 'revoke';
 
-export const CONFIDENTIAL_HELP = `Usage: newton confidential <command> --chain-id N [--store FILE] …
+interface GrantFlags extends StoreFlags {
+  signerKey: string;
+  domain: string;
+  policyClient: Hex;
+  provider?: Hex;
+}
 
-  publish   --signer-key PROVIDER_KEY --domain NAME --envelope FILE
-            a new version of the provider's dataset (envelope bound to the provider's address)
-  grant     --signer-key PROVIDER_KEY --domain NAME --policy-client ADDR     (step 1: propose)
-  accept    --signer-key OWNER_KEY --provider ADDR --domain NAME --policy-client ADDR
-            (step 2: the policy client's owner accepts)
-  revoke    --signer-key PROVIDER_KEY --domain NAME --policy-client ADDR
-  set-owner --policy-client ADDR --owner ADDR
-            records who owns the policy client (the local stand-in for its getOwner())
-  grants    --policy-client ADDR
-  versions  --provider ADDR --domain NAME
-
-${STORE_HELP}`;
-
-export async function confidentialCommand(argv: string[], out: Out): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'publish':
-      return publish(rest, out);
-    case 'grant':
-    case 'accept':
-    case 'revoke':
-      return grant(command, rest, out);
-    case 'set-owner': {
-      const args = parseArgs(rest, { ...STORE_FLAGS, 'policy-client': {}, owner: {} });
-      await (await openStore(args)).setPolicyClientOwner(required(args, 'policy-client'), required(args, 'owner'));
-      out(JSON.stringify({ policy_client: required(args, 'policy-client'), owner: required(args, 'owner') }));
-      return 0;
-    }
-    case 'grants': {
-      const args = parseArgs(rest, { ...STORE_FLAGS, 'policy-client': {} });
-      out(JSON.stringify(await (await openStore(args)).grants(required(args, 'policy-client'))));
-      return 0;
-    }
-    case 'versions': {
-      const args = parseArgs(rest, { ...STORE_FLAGS, provider: {}, domain: {} });
-      out(JSON.stringify(await (await openStore(args)).versions(required(args, 'provider'), required(args, 'domain'))));
-      return 0;
-    }
-    case undefined:
-    case 'help':
-    case '--help':
-      out(CONFIDENTIAL_HELP);
-      return 0;
-    default:
-      throw usage(`unknown command "confidential ${command}"\n\n${CONFIDENTIAL_HELP}`);
+export function addConfidential(program: Command, cli: Cli): void {
+  const area = program
+    .command('confidential')
+    .description('the confidential data lifecycle in the local store: publish | grant | accept | revoke | set-owner | grants | versions');
+  withStore(
+    area
+      .command('publish')
+      .description("publish a new version of the provider's dataset (envelope bound to the provider's address)")
+      .requiredOption('--domain <NAME>', 'the dataset domain, e.g. newton.privacy.blacklist')
+      .requiredOption('--envelope <FILE>', 'the SecureEnvelope'),
+    true,
+  )
+    .action(async (opts: StoreFlags & { signerKey: string; domain: string; envelope: string }) => {
+      const store = await openStore(opts);
+      const provider = signer(opts.signerKey);
+      const envelope = readText(opts.envelope).trim();
+      const message = { provider: provider.address, domain: domainId(opts.domain), dataRefId: envelopeDataRefId(envelope) };
+      const authorization = await authorize(store, provider, 'PublishData', message, opts);
+      cli.data(opts.format, await store.publishConfidential({ provider: provider.address, domain: opts.domain, envelope, authorization }));
+    });
+  const steps: [GrantStep, string][] = [
+    ['grant', "propose a grant of the provider's domain to a policy client (step 1, signed by the provider)"],
+    ['accept', "accept a proposed grant (step 2, signed by the policy client's owner)"],
+    ['revoke', 'revoke a grant (signed by the provider)'],
+  ];
+  for (const [step, description] of steps) {
+    const command = area
+      .command(step)
+      .description(description)
+      .requiredOption('--domain <NAME>', 'the dataset domain')
+      .requiredOption('--policy-client <ADDR>', 'the policy client');
+    if (step === 'accept') command.requiredOption('--provider <ADDR>', 'the provider that proposed the grant');
+    withStore(command, true).action((opts: GrantFlags) => grant(cli, step, opts));
   }
+  withStore(
+    area
+      .command('set-owner')
+      .description("record who owns a policy client (the local stand-in for its getOwner())")
+      .requiredOption('--policy-client <ADDR>', 'the policy client')
+      .requiredOption('--owner <ADDR>', 'its owner'),
+    false,
+  )
+    .action(async (opts: StoreFlags & { policyClient: string; owner: string }) => {
+      await (await openStore(opts)).setPolicyClientOwner(opts.policyClient, opts.owner);
+      cli.data(opts.format, { policy_client: opts.policyClient, owner: opts.owner });
+    });
+  withStore(
+    area
+      .command('grants')
+      .description("print a policy client's grants")
+      .requiredOption('--policy-client <ADDR>', 'the policy client'),
+    false,
+  )
+    .action(async (opts: StoreFlags & { policyClient: string }) => {
+      cli.data(opts.format, await (await openStore(opts)).grants(opts.policyClient));
+    });
+  withStore(
+    area
+      .command('versions')
+      .description("print the published versions of a provider's dataset")
+      .requiredOption('--provider <ADDR>', 'the provider')
+      .requiredOption('--domain <NAME>', 'the dataset domain'),
+    false,
+  )
+    .action(async (opts: StoreFlags & { provider: string; domain: string }) => {
+      cli.data(opts.format, await (await openStore(opts)).versions(opts.provider, opts.domain));
+    });
 }
 
-async function publish(argv: string[], out: Out): Promise<number> {
-  const args = parseArgs(argv, { ...STORE_FLAGS, domain: {}, envelope: {} });
-  const store = await openStore(args);
-  const provider = signer(args);
-  const domain = required(args, 'domain');
-  const envelope = readText(required(args, 'envelope')).trim();
-  const message = { provider: provider.address, domain: domainId(domain), dataRefId: envelopeDataRefId(envelope) };
-  const authorization = await authorize(store, provider, 'PublishData', message, args);
-  out(JSON.stringify(await store.publishConfidential({ provider: provider.address, domain, envelope, authorization })));
-  return 0;
-}
-
-async function grant(step: 'grant' | 'accept' | 'revoke', argv: string[], out: Out): Promise<number> {
-  const args: Parsed = parseArgs(argv, { ...STORE_FLAGS, domain: {}, 'policy-client': {}, provider: {} });
-  const store = await openStore(args);
-  const account = signer(args);
-  const domain = required(args, 'domain');
-  const policyClient = required(args, 'policy-client') as Hex;
-  const provider = (step === 'accept' ? required(args, 'provider') : account.address) as Hex;
+async function grant(cli: Cli, step: GrantStep, opts: GrantFlags): Promise<void> {
+  const store = await openStore(opts);
+  const account = signer(opts.signerKey);
+  const { domain, policyClient } = opts;
+  const provider = opts.provider ?? account.address;
   const common = { provider, domain: domainId(domain), policyClient };
   const grantArgs = { provider, domain, policyClient };
   if (step === 'grant') {
-    await store.proposeGrant({ ...grantArgs, authorization: await authorize(store, account, 'ProposeGrant', common, args) });
+    await store.proposeGrant({ ...grantArgs, authorization: await authorize(store, account, 'ProposeGrant', common, opts) });
   } else if (step === 'accept') {
     const message = { policyClientOwner: account.address, ...common };
-    await store.acceptGrant({ ...grantArgs, authorization: await authorize(store, account, 'AcceptGrant', message, args) });
+    await store.acceptGrant({ ...grantArgs, authorization: await authorize(store, account, 'AcceptGrant', message, opts) });
   } else {
-    await store.revokeGrant({ ...grantArgs, authorization: await authorize(store, account, 'RevokeGrant', common, args) });
+    await store.revokeGrant({ ...grantArgs, authorization: await authorize(store, account, 'RevokeGrant', common, opts) });
   }
-  out(JSON.stringify(await store.grants(policyClient)));
-  return 0;
+  cli.data(opts.format, await store.grants(policyClient));
 }

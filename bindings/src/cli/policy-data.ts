@@ -3,98 +3,106 @@
 import { writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { Option, type Command } from 'commander';
 import { NewtonError } from '../errors.js';
-import {
-  PolicyDataHost,
-  mergePolicyDataOutputs,
-  validatePolicyDataOutput,
-  type PolicyDataHostOptions,
-  type RunOptions,
-} from '../policy-data.js';
-import { format, list, parseArgs, required, str, usage, type FlagSpec, type Parsed } from './args.js';
+import { PolicyDataHost, mergePolicyDataOutputs, validatePolicyDataOutput, type RunOptions } from '../policy-data.js';
+import { positiveInt, usage } from './exit.js';
 import { readBytes, readText } from './files.js';
-import { policyDataBuildCommand } from './policy-data-build.js';
+import { formatOption, type Cli, type Format } from './output.js';
+import { addPolicyDataBuild } from './policy-data-build.js';
 
-type Out = (line: string) => void;
-
-/** Flags shared by `policy-data run|validate` and `policy eval --policy-data`. */
-export const RUN_FLAGS: Record<string, FlagSpec> = {
-  secrets: {},
-  'http-fixtures': {},
-  'allow-host': { multiple: true },
-  fuel: {},
-  'timeout-ms': {},
-  'cache-dir': {},
-};
-
-const RUN_FLAGS_HELP = `         [--secrets FILE] [--http-fixtures FILE [--record]] [--allow-host HOST...]
-         [--fuel N] [--timeout-ms N] [--cache-dir DIR]`;
-
-export const POLICY_DATA_HELP = `Usage: newton policy-data <command>
-
-  run       --wasm FILE [--args JSON|@FILE] [--format pretty|json]
-${RUN_FLAGS_HELP}
-  validate  --wasm FILE --schema FILE [--args JSON|@FILE]
-${RUN_FLAGS_HELP}
-  build     SRC.js --out FILE.wasm [--wit 0.2.0|0.1.0|FILE]   (newton policy-data build --help)
-
-run prints the module's output (a JSON object). --args is the task's wasm_args ({} by default).
---http-fixtures FILE replays recorded http.fetch exchanges offline; with --record the calls go
-out live (through the SSRF guard) and are written to FILE. Private addresses (loopback, 10/8,
-169.254/16, ...) are refused unless --allow-host admits them (HOST or HOST:PORT).
-validate runs the module and checks its output against a JSON Schema: {"valid":true}, or the
-violations and exit 1. Compiled modules are cached in --cache-dir (default
-$NEWTON_CACHE_DIR or ~/.cache/newton/policy-data), so only a module's first run compiles it.`;
-
-export async function policyDataCommand(argv: string[], out: Out): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'run':
-      return runCommand(rest, out);
-    case 'validate':
-      return validateCommand(rest, out);
-    case 'build':
-      return policyDataBuildCommand(rest, out);
-    case undefined:
-    case 'help':
-    case '--help':
-      out(POLICY_DATA_HELP);
-      return 0;
-    default:
-      throw usage(`unknown command "policy-data ${command}"\n\n${POLICY_DATA_HELP}`);
-  }
+/** The options shared by `policy-data run|validate` and `policy eval --policy-data`. */
+export interface RunFlags {
+  secrets?: string;
+  httpFixtures?: string;
+  record?: boolean;
+  allowHost?: string[];
+  fuel?: number;
+  timeoutMs?: number;
+  cacheDir?: string;
 }
 
-/** `--flag JSON` or `--flag @FILE`. */
-export function jsonArg(args: Parsed, name: string): string | undefined {
-  const value = str(args, name);
-  return value?.startsWith('@') ? readText(value.slice(1)) : value;
+export function addRunOptions(command: Command): Command {
+  return command
+    .option('--secrets <FILE>', "the policy client's secrets (JSON) for secrets.get")
+    .option('--http-fixtures <FILE>', 'replay recorded http.fetch exchanges offline (with --record: write them)')
+    .option('--allow-host <HOST...>', 'admit a private address (HOST or HOST:PORT) to http.fetch')
+    .option('--fuel <N>', 'fuel budget per run (default 100000000)', positiveInt)
+    .option('--timeout-ms <N>', 'wall clock per run (default 5000)', positiveInt)
+    .addOption(
+      new Option('--cache-dir <DIR>', 'where compiled modules are cached (default ~/.cache/newton/policy-data)').env('NEWTON_CACHE_DIR'),
+    );
 }
 
-function positiveInt(args: Parsed, name: string): number | undefined {
-  const value = str(args, name);
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0) throw usage(`--${name} must be a positive integer`);
-  return n;
+export function addPolicyData(program: Command, cli: Cli): void {
+  const area = program.command('policy-data').description('run, validate and build PolicyData components: run | validate | build');
+  addRunOptions(
+    area
+      .command('run')
+      .description("run a component on the task's wasm_args and print its output (a JSON object)")
+      .requiredOption('--wasm <FILE>', 'the component')
+      .option('--args <JSON|@FILE>', "the task's wasm_args", '{}')
+      .option('--record', 'fetch live (through the SSRF guard) and write the exchanges to --http-fixtures'),
+  )
+    .addOption(formatOption('pretty'))
+    .action(async (opts: RunFlags & { wasm: string; args: string; format: Format }) => {
+      const output = await runFile(opts, hostFromFlags(opts), opts.wasm, jsonArg(opts.args));
+      cli.out(opts.format === 'json' ? output : JSON.stringify(JSON.parse(output), null, 2));
+    });
+  addRunOptions(
+    area
+      .command('validate')
+      .description("run a component and check its output against a JSON Schema (exit 1 with the violations)")
+      .requiredOption('--wasm <FILE>', 'the component')
+      .requiredOption('--schema <FILE>', 'JSON Schema of the output')
+      .option('--args <JSON|@FILE>', "the task's wasm_args", '{}')
+      .option('--record', 'fetch live and write the exchanges to --http-fixtures'),
+  )
+    .addOption(formatOption('json'))
+    .action(async (opts: RunFlags & { wasm: string; schema: string; args: string; format: Format }) => {
+      const schema = readText(opts.schema);
+      const output = await runFile(opts, hostFromFlags(opts), opts.wasm, jsonArg(opts.args));
+      try {
+        validatePolicyDataOutput(schema, output);
+      } catch (err) {
+        if (err instanceof NewtonError && err.code === 'NEWTON_ERR_POLICY_DATA_OUTPUT_SCHEMA_VIOLATION') {
+          printValidation(cli, opts.format, (err.details?.violations as Violation[] | undefined) ?? []);
+        }
+        throw err;
+      }
+      printValidation(cli, opts.format, []);
+    });
+  addPolicyDataBuild(area, cli);
 }
 
-/** A host from the run flags (allow list, fuel, wall clock). */
-export function hostFromArgs(args: Parsed): PolicyDataHost {
-  const options: PolicyDataHostOptions = {
-    allowHosts: list(args, 'allow-host'),
-    fuel: positiveInt(args, 'fuel'),
-    timeoutMs: positiveInt(args, 'timeout-ms'),
-    cacheDir: str(args, 'cache-dir') ?? process.env.NEWTON_CACHE_DIR ?? join(homedir(), '.cache', 'newton', 'policy-data'),
-  };
-  return new PolicyDataHost(options);
+interface Violation {
+  path: string;
+  message: string;
 }
 
-/** Run options from the flags: secrets file, fixtures to replay (or record into, with --record). */
-export function runOptionsFromArgs(args: Parsed): RunOptions {
-  const secrets = str(args, 'secrets');
-  const fixtures = str(args, 'http-fixtures');
-  const record = args.flags.record === true;
+function printValidation(cli: Cli, format: Format, violations: Violation[]): void {
+  const valid = violations.length === 0;
+  if (format === 'json') cli.out(valid ? JSON.stringify({ valid }) : JSON.stringify({ valid, violations }, null, 2));
+  else cli.out(valid ? 'valid' : ['invalid', ...violations.map((v) => `  ${v.path || '/'}: ${v.message}`)].join('\n'));
+}
+
+/** `JSON` as given, or the text of `@FILE`. */
+export function jsonArg(value: string): string {
+  return value.startsWith('@') ? readText(value.slice(1)) : value;
+}
+
+function hostFromFlags(flags: RunFlags): PolicyDataHost {
+  return new PolicyDataHost({
+    allowHosts: flags.allowHost ?? [],
+    fuel: flags.fuel,
+    timeoutMs: flags.timeoutMs,
+    cacheDir: flags.cacheDir ?? join(homedir(), '.cache', 'newton', 'policy-data'),
+  });
+}
+
+/** Secrets, and fixtures to replay (or, with --record, to write). */
+function runOptions(flags: RunFlags): RunOptions {
+  const { secrets, httpFixtures: fixtures, record } = flags;
   if (record && fixtures === undefined) throw usage('--record needs --http-fixtures FILE to write');
   return {
     secrets: secrets === undefined ? undefined : readText(secrets),
@@ -103,42 +111,18 @@ export function runOptionsFromArgs(args: Parsed): RunOptions {
   };
 }
 
-/** Runs one component file with the run flags; writes recorded fixtures when recording. */
-async function runFile(args: Parsed, host: PolicyDataHost, wasm: string, wasmArgs: string): Promise<string> {
+/** Runs one component file; writes the recorded fixtures when recording. */
+async function runFile(flags: RunFlags, host: PolicyDataHost, wasm: string, wasmArgs: string): Promise<string> {
   const module = await host.load(readBytes(wasm));
-  const result = await module.run(wasmArgs, runOptionsFromArgs(args));
-  if (result.httpRecorded !== undefined) writeFileSync(required(args, 'http-fixtures'), `${result.httpRecorded}\n`);
+  const result = await module.run(wasmArgs, runOptions(flags));
+  if (result.httpRecorded !== undefined) writeFileSync(flags.httpFixtures as string, `${result.httpRecorded}\n`);
   return result.output;
 }
 
 /** `data.wasm` for `policy eval --policy-data`: each module run on the same wasm_args, merged in order. */
-export async function policyDataWasm(args: Parsed, files: string[], wasmArgs: string): Promise<Record<string, unknown>> {
-  const host = hostFromArgs(args);
+export async function policyDataWasm(flags: RunFlags, files: string[], wasmArgs: string): Promise<Record<string, unknown>> {
+  const host = hostFromFlags(flags);
   const outputs: string[] = [];
-  for (const file of files) outputs.push(await runFile(args, host, file, wasmArgs));
+  for (const file of files) outputs.push(await runFile(flags, host, file, wasmArgs));
   return mergePolicyDataOutputs(outputs);
-}
-
-async function runCommand(argv: string[], out: Out): Promise<number> {
-  const args = parseArgs(argv, { wasm: {}, args: {}, format: {}, record: { boolean: true }, ...RUN_FLAGS });
-  const fmt = format(args, ['json', 'pretty'], 'pretty');
-  const output = await runFile(args, hostFromArgs(args), required(args, 'wasm'), jsonArg(args, 'args') ?? '{}');
-  out(fmt === 'json' ? output : JSON.stringify(JSON.parse(output), null, 2));
-  return 0;
-}
-
-async function validateCommand(argv: string[], out: Out): Promise<number> {
-  const args = parseArgs(argv, { wasm: {}, schema: {}, args: {}, record: { boolean: true }, ...RUN_FLAGS });
-  const schema = readText(required(args, 'schema'));
-  const output = await runFile(args, hostFromArgs(args), required(args, 'wasm'), jsonArg(args, 'args') ?? '{}');
-  try {
-    validatePolicyDataOutput(schema, output);
-  } catch (err) {
-    if (err instanceof NewtonError && err.code === 'NEWTON_ERR_POLICY_DATA_OUTPUT_SCHEMA_VIOLATION') {
-      out(JSON.stringify({ valid: false, violations: err.details?.violations ?? [] }, null, 2));
-    }
-    throw err;
-  }
-  out(JSON.stringify({ valid: true }));
-  return 0;
 }

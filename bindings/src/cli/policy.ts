@@ -1,106 +1,126 @@
 // `newton policy eval|test|check|hash`: the policy lifecycle from the command line.
+import type { Command } from 'commander';
 import { parseIntent, type TaskIntent } from '../intent.js';
 import { policyCid, policyCodeHash } from '../identifiers.js';
 import { checkPolicy, Policy, type Decision } from '../policy.js';
 import { runPolicyTests, type TestReport, type TestResult } from '../testing.js';
-import { format, list, parseArgs, required, str, usage, type Parsed } from './args.js';
+import { EXIT, usage } from './exit.js';
 import { findRego, readBytes, readJson, readModules, readText } from './files.js';
-import { PRIVATE_TASK_FLAGS, PRIVATE_TASK_HELP, privateTask } from './private-task.js';
-import { RUN_FLAGS, jsonArg, policyDataWasm } from './policy-data.js';
+import { formatOption, type Cli, type Format } from './output.js';
+import { addPrivateTaskOptions, privateTask, type PrivateTaskFlags } from './private-task.js';
+import { addRunOptions, jsonArg, policyDataWasm, type RunFlags } from './policy-data.js';
 
-type Out = (line: string) => void;
+const STRICT_NOTE = `A builtin error (e.g. count(null)) is an evaluation error, so the decision denies with its message;
+--non-strict gives OPA's semantics instead, where the failing expression is undefined.`;
 
-export const POLICY_HELP = `Usage: newton policy <command>
-
-  eval   --policy FILE... --entrypoint PKG.RULE --intent FILE [--params FILE] [--params-schema FILE]
-         [--wasm-data FILE] [--privacy FILE] [--identity FILE] [--confidential FILE]
-         [--reference-date YYYY-MM-DD] [--rego-v0] [--non-strict] [--format json|pretty]
-         [--policy-data FILE.wasm... [--secrets FILE] [--http-fixtures FILE] [--allow-host HOST...] [--fuel N]]
-${PRIVATE_TASK_HELP}
-  test   [PATH...] [--run REGEX] [--coverage] [--non-strict] [--format pretty|json]
-  check  FILE... [--rego-v0]
-  hash   FILE [--format pretty|json]
-
-A builtin error (e.g. count(null)) is an evaluation error, so the decision denies with its message;
---non-strict gives OPA's semantics instead, where the failing expression is undefined.
-
-Exit codes: 0 ok (any decision), 1 error, 2 test failures.`;
-
-export async function policyCommand(argv: string[], out: Out): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'eval':
-      return evalCommand(rest, out);
-    case 'test':
-      return testCommand(rest, out);
-    case 'check':
-      return checkCommand(rest, out);
-    case 'hash':
-      return hashCommand(rest, out);
-    case undefined:
-    case 'help':
-    case '--help':
-      out(POLICY_HELP);
-      return 0;
-    default:
-      throw usage(`unknown command "policy ${command}"\n\n${POLICY_HELP}`);
-  }
+interface EvalFlags extends RunFlags, PrivateTaskFlags {
+  policy?: string[];
+  entrypoint: string;
+  intent: string;
+  params?: string;
+  paramsSchema?: string;
+  wasmData?: string;
+  privacy?: string;
+  identity?: string;
+  confidential?: string;
+  referenceDate?: string;
+  regoV0?: boolean;
+  nonStrict?: boolean;
+  policyData?: string[];
+  format: Format;
 }
 
-async function evalCommand(argv: string[], out: Out): Promise<number> {
-  const args = parseArgs(argv, {
-    policy: { multiple: true },
-    entrypoint: {},
-    intent: {},
-    params: {},
-    'params-schema': {},
-    'wasm-data': {},
-    privacy: {},
-    identity: {},
-    confidential: {},
-    'reference-date': {},
-    'rego-v0': { boolean: true },
-    'non-strict': { boolean: true },
-    format: {},
-    ...PRIVATE_TASK_FLAGS,
-    'policy-data': { multiple: true },
-    ...RUN_FLAGS,
-  });
-  const policies = [...list(args, 'policy'), ...args.positionals];
+export function addPolicy(program: Command, cli: Cli): void {
+  const area = program.command('policy').description('evaluate, test, check and hash Rego policies: eval | test | check | hash');
+  addRunOptions(
+    addPrivateTaskOptions(
+      area
+        .command('eval')
+        .description('evaluate an intent against a policy and print the decision (exit 0 for any decision)')
+        .argument('[files...]', 'more policy files, as --policy')
+        .option('--policy <FILE...>', 'the Rego modules of the policy')
+        .requiredOption('--entrypoint <PKG.RULE>', 'the rule to evaluate, e.g. spend_limit.allow')
+        .requiredOption('--intent <FILE>', 'the wire TaskIntent (JSON)')
+        .option('--params <FILE>', 'data.params (JSON)')
+        .option('--params-schema <FILE>', 'JSON Schema the params must satisfy')
+        .option('--wasm-data <FILE>', 'data.wasm (JSON), instead of running --policy-data')
+        .option('--privacy <FILE>', 'data.privacy (JSON plaintext, for simulation)')
+        .option('--identity <FILE>', 'identity data (JSON plaintext, for simulation)')
+        .option('--confidential <FILE>', 'confidential data (JSON plaintext, for simulation)')
+        .option('--reference-date <YYYY-MM-DD>', 'the date identity checks compare against')
+        .option('--rego-v0', 'accept Rego v0 syntax')
+        .option('--non-strict', "OPA's semantics for builtin errors (the expression is undefined)")
+        .option('--policy-data <FILE.wasm...>', 'PolicyData components run on --wasm-args; their merged output is data.wasm'),
+    ),
+  )
+    .addOption(formatOption('pretty'))
+    .addHelpText('after', `\n${STRICT_NOTE}`)
+    .action((files: string[], opts: EvalFlags) => evaluate(cli, [...(opts.policy ?? []), ...files], opts));
+  area
+    .command('test')
+    .description('run the test_* rules of .rego files (opa test style; exit 3 when a test fails or errors)')
+    .argument('[paths...]', 'files and directories to search for .rego files', ['.'])
+    .option('--run <REGEX>', 'only tests whose name matches')
+    .option('--coverage', 'report line coverage')
+    .option('--rego-v0', 'accept Rego v0 syntax')
+    .option('--non-strict', "OPA's semantics for builtin errors")
+    .addOption(formatOption('pretty'))
+    .action(async (paths: string[], opts: { run?: string; coverage?: boolean; regoV0?: boolean; nonStrict?: boolean; format: Format }) => {
+      const files = findRego(paths);
+      if (files.length === 0) throw usage('no .rego files found');
+      const report = await runPolicyTests(readModules(files), {
+        run: opts.run,
+        coverage: opts.coverage === true,
+        compile: { regoV0: opts.regoV0 === true, strictBuiltinErrors: opts.nonStrict !== true },
+      });
+      cli.out(opts.format === 'json' ? JSON.stringify(report, null, 2) : prettyReport(report));
+      if (report.failed + report.errored > 0) cli.exitCode = EXIT.negative;
+    });
+  area
+    .command('check')
+    .description('parse, check determinism and compile each module')
+    .argument('<files...>', '.rego files or directories')
+    .option('--rego-v0', 'accept Rego v0 syntax')
+    .addOption(formatOption('pretty'))
+    .action((files: string[], opts: { regoV0?: boolean; format: Format }) => {
+      const checked = checkPolicy(readModules(findRego(files)), { regoV0: opts.regoV0 === true });
+      if (opts.format === 'json') cli.out(JSON.stringify(checked, null, 2));
+      else for (const m of checked) cli.out(`ok  ${m.path}  package ${m.package}  (${m.rules.length} rules)`);
+    });
+  area
+    .command('hash')
+    .description("print the policyCodeHash and policyCid of a file's exact bytes")
+    .argument('<file>', 'the file to hash')
+    .addOption(formatOption('pretty'))
+    .action((file: string, opts: { format: Format }) => {
+      const bytes = readBytes(file);
+      const ids = { policyCodeHash: policyCodeHash(bytes), policyCid: policyCid(bytes) };
+      cli.out(opts.format === 'json' ? JSON.stringify(ids, null, 2) : `policyCodeHash ${ids.policyCodeHash}\npolicyCid      ${ids.policyCid}`);
+    });
+}
+
+async function evaluate(cli: Cli, policies: string[], opts: EvalFlags): Promise<void> {
   if (policies.length === 0) throw usage('--policy FILE is required');
-  const fmt = format(args, ['json', 'pretty'], 'pretty');
-  const optional = (name: string) => {
-    const path = str(args, name);
-    return path === undefined ? undefined : readJson<Record<string, never>>(path);
-  };
-  const schemaPath = str(args, 'params-schema');
-  const policy = await Policy.compile(readModules(policies), required(args, 'entrypoint'), {
-    regoV0: args.flags['rego-v0'] === true,
-    strictBuiltinErrors: args.flags['non-strict'] !== true,
-    paramsSchema: schemaPath === undefined ? undefined : readText(schemaPath),
+  if (opts.policyData && opts.wasmData !== undefined) throw usage('give either --wasm-data or --policy-data, not both');
+  const optional = (path: string | undefined) => (path === undefined ? undefined : readJson<Record<string, never>>(path));
+  const policy = await Policy.compile(readModules(policies), opts.entrypoint, {
+    regoV0: opts.regoV0 === true,
+    strictBuiltinErrors: opts.nonStrict !== true,
+    paramsSchema: opts.paramsSchema === undefined ? undefined : readText(opts.paramsSchema),
   });
-  const intent = readJson<TaskIntent>(required(args, 'intent'));
-  const input = parseIntent(intent);
+  const input = parseIntent(readJson<TaskIntent>(opts.intent));
   const decision = await policy.evaluate({
     input,
-    params: optional('params'),
-    wasm: await wasmData(args, optional('wasm-data')),
-    privacy: optional('privacy'),
-    identity: optional('identity'),
-    confidential: optional('confidential'),
-    reference_date: str(args, 'reference-date'),
-  }, { privacy: await privateTask(args, input.chain_id) });
-  if (fmt === 'json') out(JSON.stringify({ entrypoint: policy.entrypoint, ...decision, input }, null, 2));
-  else out(prettyDecision(policy.entrypoint, decision));
-  return 0;
-}
-
-/** `data.wasm`: --wasm-data as given, or the --policy-data modules run on --wasm-args and merged. */
-async function wasmData(args: Parsed, given: Record<string, never> | undefined) {
-  const modules = list(args, 'policy-data');
-  if (modules.length === 0) return given;
-  if (given !== undefined) throw usage('give either --wasm-data or --policy-data, not both');
-  return policyDataWasm(args, modules, jsonArg(args, 'wasm-args') ?? '{}'); // the text as given: big numbers stay exact
+    params: optional(opts.params),
+    // --policy-data modules run on the --wasm-args text as given, so big numbers stay exact.
+    wasm: opts.policyData ? await policyDataWasm(opts, opts.policyData, jsonArg(opts.wasmArgs ?? '{}')) : optional(opts.wasmData),
+    privacy: optional(opts.privacy),
+    identity: optional(opts.identity),
+    confidential: optional(opts.confidential),
+    reference_date: opts.referenceDate,
+  }, { privacy: await privateTask(opts, input.chain_id) });
+  if (opts.format === 'json') cli.out(JSON.stringify({ entrypoint: policy.entrypoint, ...decision, input }, null, 2));
+  else cli.out(prettyDecision(policy.entrypoint, decision));
 }
 
 function prettyDecision(entrypoint: string, d: Decision): string {
@@ -110,26 +130,6 @@ function prettyDecision(entrypoint: string, d: Decision): string {
   if (d.error) lines.push(`  error:             ${d.error.code}`);
   lines.push(`  evaluation_result: ${d.evaluation_result}`);
   return lines.join('\n');
-}
-
-async function testCommand(argv: string[], out: Out): Promise<number> {
-  const args = parseArgs(argv, {
-    run: {},
-    coverage: { boolean: true },
-    format: {},
-    'rego-v0': { boolean: true },
-    'non-strict': { boolean: true },
-  });
-  const fmt = format(args, ['json', 'pretty'], 'pretty');
-  const files = findRego(args.positionals.length > 0 ? args.positionals : ['.']);
-  if (files.length === 0) throw usage('no .rego files found');
-  const report = await runPolicyTests(readModules(files), {
-    run: str(args, 'run'),
-    coverage: args.flags.coverage === true,
-    compile: { regoV0: args.flags['rego-v0'] === true, strictBuiltinErrors: args.flags['non-strict'] !== true },
-  });
-  out(fmt === 'json' ? JSON.stringify(report, null, 2) : prettyReport(report));
-  return report.failed + report.errored > 0 ? 2 : 0;
 }
 
 function prettyReport(r: TestReport): string {
@@ -166,24 +166,3 @@ function failureDetail(t: TestResult): string[] {
 }
 
 const formatDuration = (ns: number) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(1)}ms` : `${(ns / 1e3).toFixed(0)}µs`);
-
-async function checkCommand(argv: string[], out: Out): Promise<number> {
-  const args = parseArgs(argv, { 'rego-v0': { boolean: true }, format: {} });
-  const fmt = format(args, ['json', 'pretty'], 'pretty');
-  if (args.positionals.length === 0) throw usage('newton policy check FILE...');
-  const checked = checkPolicy(readModules(findRego(args.positionals)), { regoV0: args.flags['rego-v0'] === true });
-  if (fmt === 'json') out(JSON.stringify(checked, null, 2));
-  else for (const m of checked) out(`ok  ${m.path}  package ${m.package}  (${m.rules.length} rules)`);
-  return 0;
-}
-
-async function hashCommand(argv: string[], out: Out): Promise<number> {
-  const args = parseArgs(argv, { format: {} });
-  const fmt = format(args, ['json', 'pretty'], 'pretty');
-  const [file, ...extra] = args.positionals;
-  if (file === undefined || extra.length > 0) throw usage('newton policy hash FILE');
-  const bytes = readBytes(file);
-  const ids = { policyCodeHash: policyCodeHash(bytes), policyCid: policyCid(bytes) };
-  out(fmt === 'json' ? JSON.stringify(ids, null, 2) : `policyCodeHash ${ids.policyCodeHash}\npolicyCid      ${ids.policyCid}`);
-  return 0;
-}

@@ -1,77 +1,85 @@
 // `newton privacy keygen|public-key|seal|open`: recipient keys and HPKE envelopes on the command line.
 import { writeFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
 import { NewtonError } from '../errors.js';
 import { generatePrivacyKey, openEnvelope, privacyPublicKey, sealEnvelope } from '../privacy.js';
-import { parseArgs, required, usage } from './args.js';
 import { readBytes, readJson, readText } from './files.js';
+import { formatOption, type Cli, type Format } from './output.js';
 
-type Out = (line: string) => void;
-
-export const PRIVACY_HELP = `Usage: newton privacy <command>
-
-  keygen     --out FILE            writes a new X25519 key file (mode 0600, never overwritten);
-                                   prints {"public_key": HEX}
-  public-key --key FILE            prints {"public_key": HEX} of a key file
-  seal       --recipient-pubkey HEX --policy-client ADDR --chain-id N --in FILE
-                                   prints the SecureEnvelope JSON (AAD binds policy client + chain)
-  open       --key FILE --envelope FILE
-                                   writes the plaintext to stdout
-
-Identity envelopes are bound to the identity owner's address, confidential ones to the
+const ABOUT = `Identity envelopes are bound to the identity owner's address, confidential ones to the
 provider's, ephemeral ones (wasm_args._newton.privacy) to the task's policy client.`;
 
-export async function privacyCommand(argv: string[], out: Out): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'keygen':
-      return keygen(rest, out);
-    case 'public-key':
-      out(JSON.stringify({ public_key: privacyPublicKey(readKeyFile(required(parseArgs(rest, { key: {} }), 'key'))) }));
-      return 0;
-    case 'seal':
-      return seal(rest, out);
-    case 'open':
-      return open(rest);
-    case undefined:
-    case 'help':
-    case '--help':
-      out(PRIVACY_HELP);
-      return 0;
-    default:
-      throw usage(`unknown command "privacy ${command}"\n\n${PRIVACY_HELP}`);
-  }
+export function addPrivacy(program: Command, cli: Cli): void {
+  const area = program
+    .command('privacy')
+    .description('recipient keys and HPKE envelopes: keygen | public-key | seal | open')
+    .addHelpText('after', `\n${ABOUT}`);
+  area
+    .command('keygen')
+    .description('write a new X25519 key file (mode 0600, never overwritten) and print its public key')
+    .requiredOption('--out <FILE>', 'the key file')
+    .addOption(formatOption('json'))
+    .action((opts: { out: string; format: Format }) => {
+      const key = generatePrivacyKey();
+      const body = { type: 'x25519', suite: 'HPKE-Base-X25519-HKDF-SHA256-ChaCha20Poly1305', public_key: key.publicKey, secret_key: key.secretKey };
+      try {
+        writeFileSync(opts.out, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+      } catch (err) {
+        const reason = (err as NodeJS.ErrnoException).code ?? String(err);
+        throw new NewtonError({ code: 'NEWTON_ERR_IO', message: `cannot write ${opts.out}: ${reason}` });
+      }
+      cli.data(opts.format, { public_key: key.publicKey });
+    });
+  area
+    .command('public-key')
+    .description('print the public key of a key file')
+    .requiredOption('--key <FILE>', 'the key file')
+    .addOption(formatOption('json'))
+    .action((opts: { key: string; format: Format }) => cli.data(opts.format, { public_key: privacyPublicKey(readKeyFile(opts.key)) }));
+  area
+    .command('seal')
+    .description('seal a file to a recipient key and print the SecureEnvelope (AAD binds policy client and chain)')
+    .requiredOption('--recipient-pubkey <HEX>', "the recipient's X25519 public key")
+    .requiredOption('--policy-client <ADDR>', 'the address the envelope is bound to')
+    .requiredOption('--chain-id <N>', 'the chain the envelope is bound to')
+    .requiredOption('--in <FILE>', 'the plaintext')
+    .addOption(formatOption('json'))
+    .action(async (opts: { recipientPubkey: string; policyClient: string; chainId: string; in: string; format: Format }) => {
+      const envelope = await sealEnvelope(readBytes(opts.in), {
+        recipientPublicKey: opts.recipientPubkey,
+        policyClient: opts.policyClient,
+        chainId: opts.chainId,
+      });
+      if (opts.format === 'json') cli.out(envelope);
+      else cli.data('pretty', JSON.parse(envelope));
+    });
+  area
+    .command('open')
+    .description('open an envelope and write its plaintext to stdout')
+    .requiredOption('--key <FILE>', 'the recipient key file')
+    .requiredOption('--envelope <FILE>', 'the SecureEnvelope (JSON)')
+    .addOption(
+      new Option('--format <format>', 'json: the plaintext, which must be JSON; pretty: the plaintext as text (default: the bytes as sealed)').choices(['pretty', 'json']),
+    )
+    .action(async (opts: { key: string; envelope: string; format?: Format }) => {
+      const plaintext = await openEnvelope(readText(opts.envelope).trim(), readKeyFile(opts.key));
+      if (opts.format === undefined) {
+        cli.io.stdout.write(plaintext);
+        return;
+      }
+      const text = Buffer.from(plaintext).toString('utf8');
+      if (opts.format === 'json') parseJson(text);
+      cli.out(text.trimEnd());
+    });
 }
 
-function keygen(argv: string[], out: Out): number {
-  const file = required(parseArgs(argv, { out: {} }), 'out');
-  const key = generatePrivacyKey();
-  const body = { type: 'x25519', suite: 'HPKE-Base-X25519-HKDF-SHA256-ChaCha20Poly1305', public_key: key.publicKey, secret_key: key.secretKey };
+/** Checks that an opened plaintext is JSON. */
+function parseJson(text: string): void {
   try {
-    writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    JSON.parse(text);
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new NewtonError({ code: 'NEWTON_ERR_IO', message: `cannot write ${file}: ${reason}` });
+    throw new NewtonError({ code: 'NEWTON_ERR_INVALID_JSON', message: `the plaintext is not JSON: ${(err as Error).message}` });
   }
-  out(JSON.stringify({ public_key: key.publicKey }));
-  return 0;
-}
-
-async function seal(argv: string[], out: Out): Promise<number> {
-  const args = parseArgs(argv, { 'recipient-pubkey': {}, 'policy-client': {}, 'chain-id': {}, in: {} });
-  const envelope = await sealEnvelope(readBytes(required(args, 'in')), {
-    recipientPublicKey: required(args, 'recipient-pubkey'),
-    policyClient: required(args, 'policy-client'),
-    chainId: required(args, 'chain-id'),
-  });
-  out(envelope);
-  return 0;
-}
-
-async function open(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { key: {}, envelope: {} });
-  const plaintext = await openEnvelope(readText(required(args, 'envelope')).trim(), readKeyFile(required(args, 'key')));
-  process.stdout.write(plaintext);
-  return 0;
 }
 
 /** The secret key of a `privacy keygen` file. */
