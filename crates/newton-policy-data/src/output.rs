@@ -1,8 +1,8 @@
 //! What a module returns: checks on the `run` output, the shallow merge into `data.wasm`, and
 //! JSON Schema validation of outputs (`newton policy-data validate`).
 
-use newton_core::{is_too_deep, json_kind, Error, ErrorCode, Result, MAX_JSON_DEPTH};
-use serde_json::{json, Map, Value};
+use newton_core::{is_too_deep, json_kind, Error, ErrorCode, JsonSchema, Result, ViolationReport, MAX_JSON_DEPTH};
+use serde_json::{Map, Value};
 
 /// Checks the guest's `Ok` text: at most `max_bytes`, JSON, and an object.
 pub fn check_output(text: &str, max_bytes: u64) -> Result<Map<String, Value>> {
@@ -35,34 +35,21 @@ pub fn merge_outputs(outputs: &[Map<String, Value>]) -> Map<String, Value> {
     merged
 }
 
-pub(crate) fn compile_schema(what: &str, schema_json: &str) -> Result<jsonschema::Validator> {
-    let schema: Value = serde_json::from_str(schema_json)
-        .map_err(|e| Error::new(ErrorCode::PolicyDataSchemaInvalid, format!("{what} is not JSON: {e}")))?;
-    jsonschema::validator_for(&schema)
-        .map_err(|e| Error::new(ErrorCode::PolicyDataSchemaInvalid, format!("{what} is not a valid JSON Schema: {e}")))
-}
-
 /// Validates `doc` against a JSON Schema (draft from `$schema`, default 2020-12); the error lists
 /// every violation with its JSON pointer.
 pub fn validate_json_schema(schema_json: &str, doc: &Value) -> Result<()> {
-    let validator = compile_schema("the output schema", schema_json)?;
-    let violations: Vec<Value> = validator
-        .iter_errors(doc)
-        .map(|e| json!({"path": e.instance_path().to_string(), "message": e.to_string()}))
-        .collect();
-    let Some(first) = violations.first() else { return Ok(()) };
-    let message = format!(
-        "the output violates the schema at {}: {}{}",
-        first["path"].as_str().filter(|p| !p.is_empty()).unwrap_or("/"),
-        first["message"].as_str().unwrap_or_default(),
-        if violations.len() > 1 { format!(" (and {} more)", violations.len() - 1) } else { String::new() }
-    );
-    Err(Error::new(ErrorCode::PolicyDataOutputSchemaViolation, message).with_details(json!({ "violations": violations })))
+    const VIOLATION: ViolationReport = ViolationReport {
+        code: ErrorCode::PolicyDataOutputSchemaViolation,
+        subject: "the output violates the schema",
+        redact: false,
+    };
+    JsonSchema::compile(schema_json, "the output schema", ErrorCode::PolicyDataSchemaInvalid)?.check(doc, &VIOLATION)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn obj(v: Value) -> Map<String, Value> {
         v.as_object().cloned().expect("object")

@@ -2,9 +2,8 @@
 //! against the PolicyData's secrets JSON Schema when stored. Values never reach Debug, Display,
 //! error messages or logs.
 
-use crate::output::compile_schema;
-use newton_core::{Error, ErrorCode, Result};
-use serde_json::{json, Value};
+use newton_core::{Error, ErrorCode, JsonSchema, Result, ViolationReport};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -29,24 +28,14 @@ impl Secrets {
     /// Checks these secrets against a secrets JSON Schema. Violations name the JSON pointer and
     /// the schema keyword only — never the offending value.
     pub fn validate(&self, schema_json: &str) -> Result<()> {
-        let validator = compile_schema("secrets schema", schema_json)?;
+        const VIOLATION: ViolationReport = ViolationReport {
+            code: ErrorCode::PolicyDataSecretsSchemaViolation,
+            subject: "secrets violate the secrets schema",
+            redact: true,
+        };
+        let schema = JsonSchema::compile(schema_json, "secrets schema", ErrorCode::PolicyDataSchemaInvalid)?;
         let doc: Value = serde_json::from_slice(&self.0).map_err(|_| Error::internal("secrets stopped parsing"))?;
-        let violations: Vec<Value> = validator
-            .iter_errors(&doc)
-            .map(|e| {
-                let keyword = e.schema_path().to_string();
-                let keyword = keyword.rsplit('/').next().unwrap_or_default().to_owned();
-                json!({"path": e.instance_path().to_string(), "keyword": keyword})
-            })
-            .collect();
-        let Some(first) = violations.first() else { return Ok(()) };
-        let message = format!(
-            "secrets violate the secrets schema at {} ({}){}",
-            first["path"].as_str().filter(|p| !p.is_empty()).unwrap_or("/"),
-            first["keyword"].as_str().unwrap_or_default(),
-            if violations.len() > 1 { format!(" and {} more", violations.len() - 1) } else { String::new() }
-        );
-        Err(Error::new(ErrorCode::PolicyDataSecretsSchemaViolation, message).with_details(json!({ "violations": violations })))
+        schema.check(&doc, &VIOLATION)
     }
 }
 
