@@ -1,13 +1,13 @@
-//! [`PolicyDataHost`]: one engine, linker and HTTP client shared by every module and run.
-//! Compiles each module once per content hash (in memory, and on disk with a cache dir).
+//! [`PolicyDataHost`]: the linkers over one [`Runtime`] (engine, HTTP client, instance slots)
+//! shared by every module and run. Compiles each module once per content hash (in memory, and
+//! on disk with a cache dir).
 
 use crate::bindings::{v0_1, v0_2};
 use crate::cache::ArtifactCache;
-use crate::engine::{self, Ticker};
-use crate::http::{guard::AllowList, HttpClient};
+use crate::engine;
 use crate::inspect::{self, WitVersion};
 use crate::module::{Compiled, Pre, PolicyDataModule};
-use crate::slots::Slots;
+use crate::runtime::Runtime;
 use crate::state::RunState;
 use crate::HostConfig;
 use newton_core::{Error, ErrorCode, Result};
@@ -15,7 +15,6 @@ use sha2::{Digest, Sha256};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use wasmtime::component::{Component, HasSelf, Linker};
-use wasmtime::Engine;
 
 /// Compiled modules kept in memory (oldest evicted first).
 const MEMORY_CACHE_ENTRIES: usize = 64;
@@ -26,16 +25,12 @@ pub struct PolicyDataHost {
     inner: Arc<HostInner>,
 }
 
-pub(crate) struct HostInner {
-    pub engine: Engine,
-    pub config: HostConfig,
-    pub http: Arc<HttpClient>,
-    pub slots: Slots,
+struct HostInner {
+    runtime: Arc<Runtime>,
     linker_v2: Linker<RunState>,
     linker_v1: Linker<RunState>,
     compiled: Mutex<MemoryCache>,
     disk: Option<ArtifactCache>,
-    _ticker: Ticker,
 }
 
 #[derive(Default)]
@@ -46,57 +41,48 @@ struct MemoryCache {
 
 impl PolicyDataHost {
     pub fn new(config: HostConfig) -> Result<Self> {
-        config.check()?;
-        let allow = AllowList::parse(&config.allow_hosts).map_err(Error::invalid_argument)?;
-        let engine = engine::build(&config)?;
+        let runtime = Runtime::new(config)?;
+        let engine = &runtime.engine;
         let link = |e: wasmtime::Error| Error::internal(format!("linking the newton:provider world: {e}"));
-        let mut linker_v2 = Linker::new(&engine);
+        let mut linker_v2 = Linker::new(engine);
         v0_2::NewtonProvider::add_to_linker::<_, HasSelf<RunState>>(&mut linker_v2, |s| s).map_err(link)?;
-        let mut linker_v1 = Linker::new(&engine);
+        let mut linker_v1 = Linker::new(engine);
         v0_1::NewtonProvider::add_to_linker::<_, HasSelf<RunState>>(&mut linker_v1, |s| s).map_err(link)?;
-        let disk = match &config.cache_dir {
-            Some(dir) => Some(ArtifactCache::open(dir, engine::fingerprint(&engine))?),
+        let disk = match &runtime.config.cache_dir {
+            Some(dir) => Some(ArtifactCache::open(dir, engine::fingerprint(engine))?),
             None => None,
         };
-        let inner = HostInner {
-            _ticker: Ticker::start(&engine)?,
-            http: Arc::new(HttpClient::new(allow)),
-            slots: Slots::new(config.instances()),
-            engine,
-            linker_v2,
-            linker_v1,
-            compiled: Mutex::default(),
-            disk,
-            config,
-        };
+        let inner =
+            HostInner { runtime: Arc::new(runtime), linker_v2, linker_v1, compiled: Mutex::default(), disk };
         Ok(Self { inner: Arc::new(inner) })
     }
 
     pub fn config(&self) -> &HostConfig {
-        &self.inner.config
+        &self.inner.runtime.config
     }
 
     /// Checks and compiles a component (or takes it from the cache by content hash).
     pub fn load(&self, bytes: &[u8]) -> Result<PolicyDataModule> {
         let host = &self.inner;
-        inspect::check_bytes(bytes, host.config.limits.max_module_bytes)?;
+        let runtime = &host.runtime;
+        inspect::check_bytes(bytes, runtime.config.limits.max_module_bytes)?;
         inspect::check_import_names(&inspect::scan_imports(bytes)?)?;
         let hash: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
         if let Some(compiled) = host.cache().map.get(&hash) {
-            return Ok(PolicyDataModule::new(Arc::clone(host), Arc::clone(compiled)));
+            return Ok(PolicyDataModule::new(Arc::clone(runtime), Arc::clone(compiled)));
         }
-        let cached = host.disk.as_ref().and_then(|d| d.load(&host.engine, &hash));
+        let cached = host.disk.as_ref().and_then(|d| d.load(&runtime.engine, &hash));
         let fresh = cached.is_none();
         let component = match cached {
             Some(c) => c,
-            None => Component::new(&host.engine, bytes).map_err(|e| compile_error(&e, &host.config))?,
+            None => Component::new(&runtime.engine, bytes).map_err(|e| compile_error(&e, &runtime.config))?,
         };
         let compiled = Arc::new(host.prepare(hash.clone(), &component)?);
         if let (true, Some(disk)) = (fresh, &host.disk) {
             disk.store(&hash, &component);
         }
         host.remember(hash, Arc::clone(&compiled));
-        Ok(PolicyDataModule::new(Arc::clone(host), compiled))
+        Ok(PolicyDataModule::new(Arc::clone(runtime), compiled))
     }
 }
 
@@ -119,7 +105,7 @@ impl HostInner {
 
     /// Checks imports and the `run` export, then links once into an `InstancePre`.
     fn prepare(&self, hash: String, component: &Component) -> Result<Compiled> {
-        let (wit, imports) = inspect::check_imports(&self.engine, component)?;
+        let (wit, imports) = inspect::check_imports(&self.runtime.engine, component)?;
         let unlinkable = |e: wasmtime::Error| {
             Error::new(ErrorCode::PolicyDataInvalid, format!("the component's imports do not match newton:provider@{}: {e}", wit.as_str()))
         };

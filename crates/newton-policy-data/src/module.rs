@@ -3,10 +3,10 @@
 
 use crate::bindings::{v0_1, v0_2};
 use crate::engine::{TABLE_ELEMENTS, TICK};
-use crate::host::HostInner;
 use crate::http::{Fixtures, HttpMode, HttpSession};
 use crate::inspect::WitVersion;
 use crate::output::check_output;
+use crate::runtime::Runtime;
 use crate::secrets::Secrets;
 use crate::state::{Breach, Limiter, RunState};
 use newton_core::{Error, ErrorCode, Result};
@@ -54,13 +54,13 @@ pub struct RunResult {
 /// A loaded PolicyData component; cheap to clone and `Send + Sync`.
 #[derive(Clone)]
 pub struct PolicyDataModule {
-    host: Arc<HostInner>,
+    runtime: Arc<Runtime>,
     compiled: Arc<Compiled>,
 }
 
 impl PolicyDataModule {
-    pub(crate) fn new(host: Arc<HostInner>, compiled: Arc<Compiled>) -> Self {
-        Self { host, compiled }
+    pub(crate) fn new(runtime: Arc<Runtime>, compiled: Arc<Compiled>) -> Self {
+        Self { runtime, compiled }
     }
 
     /// sha256 of the component bytes, lowercase hex.
@@ -82,18 +82,18 @@ impl PolicyDataModule {
     pub fn run(&self, input: &str, options: RunOptions) -> Result<RunResult> {
         serde_json::from_str::<serde::de::IgnoredAny>(input)
             .map_err(|e| Error::new(ErrorCode::InvalidJson, format!("wasm_args is not valid JSON: {e}")))?;
-        let limits = &self.host.config.limits;
-        let _slot = self.host.slots.acquire();
+        let limits = &self.runtime.config.limits;
+        let _slot = self.runtime.slots.acquire();
         let timeout = Duration::from_millis(limits.timeout_ms);
         let state = RunState {
             limiter: Limiter {
                 memory_bytes: usize::try_from(limits.memory_bytes).unwrap_or(usize::MAX),
                 table_elements: TABLE_ELEMENTS,
             },
-            http: HttpSession::new(Arc::clone(&self.host.http), options.http, limits, Instant::now() + timeout),
+            http: HttpSession::new(Arc::clone(&self.runtime.http), options.http, limits, Instant::now() + timeout),
             secrets: options.secrets,
         };
-        let mut store = Store::new(&self.host.engine, state);
+        let mut store = Store::new(&self.runtime.engine, state);
         store.limiter(|s| &mut s.limiter);
         store.set_fuel(limits.fuel).map_err(|e| Error::internal(format!("set_fuel: {e}")))?;
         store.set_epoch_deadline(limits.timeout_ms.div_ceil(TICK.as_millis() as u64) + 1);
