@@ -23,7 +23,12 @@ pub fn check(path: &str, source: &str, max: usize) -> Result<()> {
                             chars.next();
                             column += 1;
                         }
-                        '"' | '\n' => break,
+                        '"' => break,
+                        // Strings cannot span lines (regorus's lexer rejects the newline).
+                        '\n' => {
+                            (line, column) = (line + 1, 0);
+                            break;
+                        }
                         _ => {}
                     }
                 }
@@ -66,6 +71,12 @@ mod tests {
             (ErrorCode::LimitDepth, "p.rego:2:9: brackets nest deeper than the limit of 3")
         );
         assert!(check("p.rego", "x := \"[[[[\\\"[[[[\" # [[[[[\ny := `[[[[[`", 1).is_ok());
+    }
+
+    #[test]
+    fn an_unterminated_string_ends_at_its_line() {
+        let err = check("p.rego", "x := \"[\ny := [[1]]", 1).unwrap_err();
+        assert_eq!(err.message, "p.rego:2:7: brackets nest deeper than the limit of 1");
     }
 
     #[test]

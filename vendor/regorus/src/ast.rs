@@ -106,7 +106,7 @@ impl<T> NodeRef<T> {
 
 pub type Ref<T> = NodeRef<T>;
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[cfg_attr(feature = "ast", derive(serde::Serialize))]
 pub enum Expr {
     // Simple items that only have a span as content.

@@ -86,6 +86,37 @@ pub struct Parser<'source> {
     sidx: u32,
     // The index of the last query that was parsed.
     qidx: u32,
+
+    // Outcomes of compound terms, kept across backtracking.
+    ref_memo: RefMemo<'source>,
+}
+
+// Terms starting with `[` or `{` parsed so far, by source offset. Literals and
+// comprehensions share a prefix (`[x` starts both `[x, y]` and `[x | ...]`), so the parser parses
+// a term, backtracks and parses it again; with nesting that multiplied the work per level,
+// whether the parse succeeded or failed. A term parses the same wherever it is reached from, so
+// replaying the recorded outcome keeps parsing linear. Snapshots taken for backtracking start
+// empty (`clone`) and `restore` carries the memo across, so it survives backtracking.
+#[derive(Default)]
+struct RefMemo<'source>(BTreeMap<u32, ParsedRef<'source>>);
+
+impl Clone for RefMemo<'_> {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+// How a term parsed, the index counters it started from, and the parser position after it.
+struct ParsedRef<'source> {
+    counters: (u32, u32, u32),
+    outcome: core::result::Result<Expr, String>,
+    lexer: Lexer<'source>,
+    tok: Token,
+    line: u32,
+    end: u32,
+    eidx: u32,
+    sidx: u32,
+    qidx: u32,
 }
 
 const FUTURE_KEYWORDS: [&str; 4] = ["contains", "every", "if", "in"];
@@ -122,7 +153,64 @@ impl<'source> Parser<'source> {
             eidx: 0,
             sidx: 0,
             qidx: 0,
+            ref_memo: RefMemo::default(),
         })
+    }
+
+    // Backtracks to `state`, keeping the memo.
+    fn restore(&mut self, state: Self) {
+        let memo = core::mem::take(&mut self.ref_memo);
+        *self = state;
+        self.ref_memo = memo;
+    }
+
+    // Records how the term at `start` parsed; nested records are no longer needed. Limit and
+    // depth errors are not recorded: they must surface as themselves.
+    fn record_ref(&mut self, start: u32, counters: (u32, u32, u32), outcome: &Result<Expr>) {
+        let outcome = match outcome {
+            Ok(term) => Ok(term.clone()),
+            Err(_) if self.expr_depth_overflow => return,
+            Err(err) if err.is::<crate::utils::limits::LimitError>() => return,
+            Err(err) => Err(format!("{err}")),
+        };
+        let memo = &mut self.ref_memo.0;
+        let mut nested = memo.split_off(&start);
+        memo.append(&mut nested.split_off(&self.tok.1.start));
+        memo.insert(
+            start,
+            ParsedRef {
+                counters,
+                outcome,
+                lexer: self.lexer.clone(),
+                tok: self.tok.clone(),
+                line: self.line,
+                end: self.end,
+                eidx: self.eidx,
+                sidx: self.sidx,
+                qidx: self.qidx,
+            },
+        );
+    }
+
+    // Replays the term at `start` if it was parsed from the same index counters, so that the
+    // expression, statement and query indices are exactly those a new parse would assign.
+    fn replay_ref(&mut self, start: u32, counters: (u32, u32, u32)) -> Option<Result<Expr>> {
+        let parsed = self.ref_memo.0.get(&start)?;
+        if parsed.counters != counters {
+            return None;
+        }
+        let outcome = match &parsed.outcome {
+            Ok(term) => Ok(term.clone()),
+            Err(message) => Err(anyhow!("{message}")),
+        };
+        self.lexer = parsed.lexer.clone();
+        self.tok = parsed.tok.clone();
+        self.line = parsed.line;
+        self.end = parsed.end;
+        self.eidx = parsed.eidx;
+        self.sidx = parsed.sidx;
+        self.qidx = parsed.qidx;
+        Some(outcome)
     }
 
     fn next_eidx(&mut self) -> u32 {
@@ -658,7 +746,7 @@ impl<'source> Parser<'source> {
             Ok(e) if self.token_text() == "|" => e,
             _ => {
                 // Not a comprehension. Restore state.
-                *self = state;
+                self.restore(state);
                 bail!("internal error: not a compr");
             }
         };
@@ -679,7 +767,7 @@ impl<'source> Parser<'source> {
 
                 // No progress was made in parsing the query.
                 // Restore state and try parsing as set, array or object.
-                *self = state;
+                self.restore(state);
                 bail!("internal error: not a compr");
             }
             Err(err) => Err(err),
@@ -916,6 +1004,21 @@ impl<'source> Parser<'source> {
     }
 
     fn parse_ref(&mut self) -> Result<Expr> {
+        let start = self.tok.1.start;
+        let compound = self.tok.0 == TokenKind::Symbol && matches!(self.token_text(), "[" | "{");
+        if !compound {
+            return self.parse_ref_uncached();
+        }
+        let counters = (self.eidx, self.sidx, self.qidx);
+        if let Some(outcome) = self.replay_ref(start, counters) {
+            return outcome;
+        }
+        let outcome = self.parse_ref_uncached();
+        self.record_ref(start, counters, &outcome);
+        outcome
+    }
+
+    fn parse_ref_uncached(&mut self) -> Result<Expr> {
         let start = self.tok.1.start;
         let mut term = match self.token_text() {
             "[" if self.tok.0 == TokenKind::Symbol => self.parse_compr_or_array()?,
@@ -1298,7 +1401,7 @@ impl<'source> Parser<'source> {
             }
             ":=" => AssignOp::ColEq,
             _ => {
-                *self = state;
+                self.restore(state);
                 return self.parse_expr();
             }
         };
@@ -1514,7 +1617,7 @@ impl<'source> Parser<'source> {
             Ok(_) if self.token_text() == ":" => {
                 // This is likely an object comprehension.
                 // Restore the state and return.
-                *self = state;
+                self.restore(state);
                 bail!("try parsing as comprehension");
             }
             Ok(stmt) if self.token_text() == end_delim => {
@@ -1528,7 +1631,7 @@ impl<'source> Parser<'source> {
                             ..
                         }
                     ) {
-                        *self = state;
+                        self.restore(state);
                         bail!("try parse as comprehension");
                     }
                 }
@@ -1540,7 +1643,7 @@ impl<'source> Parser<'source> {
             Err(_) => {
                 // There was error parsing the first literal
                 // Restore the state and return.
-                *self = state;
+                self.restore(state);
                 bail!(span.error(format!("expecting {end_delim}").as_str()));
             }
         };
@@ -1548,7 +1651,7 @@ impl<'source> Parser<'source> {
         if self.token_text() == "," {
             // This is likely an array or set.
             // Restore the state.
-            *self = state;
+            self.restore(state);
             return Err(anyhow!("encountered , when expecting {}", end_delim));
         }
 
@@ -1928,7 +2031,7 @@ impl<'source> Parser<'source> {
         }
 
         // Restore state.
-        *self = state;
+        self.restore(state);
         let stmts = vec![self.parse_literal_stmt()?];
         span.end = self.end;
         Ok(Query {
