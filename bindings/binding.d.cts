@@ -129,6 +129,31 @@ export declare class PrivacyStore {
   versions(provider: string, domain: string): Promise<string>
 }
 
+/**
+ * An operator: register policies, PolicyData modules and client deployments, then run tasks
+ * concurrently (runs share a read lock; registration takes the write lock).
+ */
+export declare class TaskEvaluator {
+  /** Signs with `signer`, runs PolicyData on `host`, opens private data with `privacy`. */
+  constructor(signer: BlsSigner, host: PolicyDataHost, privacy?: PrivacyNode | undefined | null)
+  /** Picks up the privacy node's current keyring (after `rotate`/`retire`). */
+  setPrivacyNode(privacy: PrivacyNode): void
+  /** Compiles a policy (`policy.rego`) for `entrypoint`; resolves to its `policyCid`. */
+  addPolicy(source: string, entrypoint: string, options?: CompileOptionsInput | undefined | null): Promise<string>
+  /** Loads a PolicyData component; resolves to its `wasmCid`. */
+  addPolicyData(wasm: Uint8Array): Promise<string>
+  /** Sets the policy a client uses: `PolicyDeployment` JSON. */
+  setPolicy(policyClient: string, deploymentJson: string): void
+  /** The operator's BLS public key (compressed G1, 0x-hex). */
+  get publicKey(): string
+  /** Task JSON → `PreparedData` JSON. */
+  prepare(taskJson: string): Promise<string>
+  /** Task JSON and the agreed `PreparedData` JSON → `SignedTaskResponse` JSON. */
+  commit(taskJson: string, agreedJson: string): Promise<string>
+  /** Task JSON → `SignedTaskResponse` JSON, with this operator's own PolicyData. */
+  evaluateAndSign(taskJson: string): Promise<string>
+}
+
 /** Validates bundles against one registry and one spent store (a SQLite file, opened once). */
 export declare class Validator {
   constructor(registry: OperatorRegistry, spentDbPath: string)
@@ -139,6 +164,9 @@ export declare class Validator {
 
 /** A consistent bundle JSON: the attestation derived from the task and response, and its hash. */
 export declare function attestationBundle(taskJson: string, taskResponseJson: string, certificateJson: string, expiration: number): string
+
+/** `keccak256(abi.encode(attestation))`, as `AttestationValidator` stores it. */
+export declare function attestationHash(attestationJson: string): string
 
 /** A registry authorization: `signature` (65-byte hex) by `signer` over the EIP-712 message. */
 export interface AuthorizationInput {
@@ -264,6 +292,9 @@ export interface ModuleInput {
   source: string
 }
 
+/** The agreed data of several operators' `PreparedData` JSON (tolerance: a fraction, default 0.1). */
+export declare function operatorConsensus(preparedJson: Array<string>, tolerance?: number | undefined | null): string
+
 export interface OperatorSignature {
   operatorId: string | Uint8Array
   signature: string | Uint8Array
@@ -277,6 +308,12 @@ export declare function policyCid(source: Uint8Array): string
 
 /** `policyCodeHash`: keccak256 of the raw Rego bytes, 0x-hex. */
 export declare function policyCodeHash(source: Uint8Array): string
+
+/**
+ * `policyId` that `NewtonPolicy.setPolicy` assigns: the client, the `PolicySet` event's info and
+ * the block timestamp.
+ */
+export declare function policyId(policyClient: string, setPolicyInfoJson: string, blockTimestamp: string): string
 
 export interface PrivacyKeyPair {
   /** X25519 public key, hex without `0x` (as `recipient_pubkey`). */
@@ -294,6 +331,18 @@ export declare function runPolicyTestsSync(modules: Array<ModuleInput>, options?
 export declare function sealEnvelope(plaintext: Uint8Array, recipient: string, policyClient: string, chainId: string): Promise<string>
 
 export declare function sealEnvelopeSync(plaintext: Uint8Array, recipient: string, policyClient: string, chainId: string): string
+
+/** `taskHash` of a Task (Newton's JSON form). */
+export declare function taskHash(taskJson: string): string
+
+/**
+ * `taskId`: `keccak256(abi.encode(policyClient, intent, initializationTimestamp, nonce))` (intent
+ * in Newton's JSON form; the numbers as decimal or 0x-hex strings).
+ */
+export declare function taskId(policyClient: string, intentJson: string, initializationTimestamp: string, nonce: string): string
+
+/** `taskResponseHash`: `keccak256(abi.encode(taskResponse, responseCertificate))`. */
+export declare function taskResponseHash(taskResponseJson: string, responseCertificateJson: string): string
 
 export interface TestOptionsInput {
   run?: string

@@ -73,6 +73,11 @@ export class BlsSigner {
     this.#native = signer;
   }
 
+  /** @internal the addon handle, for TaskEvaluator. */
+  get native(): NativeBlsSigner {
+    return this.#native;
+  }
+
   /** Decrypts an EIP-2335 keystore off the event loop (scrypt takes ≈0.5 s). */
   static async fromKeystore(keystoreJson: string, password: string): Promise<BlsSigner> {
     return new BlsSigner(await callAsync(() => native.BlsSigner.fromKeystore(keystoreJson, password)));

@@ -1,7 +1,17 @@
 // Public TypeScript API of the Newton engine.
 export { NewtonError, errorCodes, type ErrorCode, type ErrorCodeEntry, type ErrorInfo } from './errors.js';
 export { parseIntent, type TaskIntent, type ParsedIntent, type AbiParam } from './intent.js';
-export { policyCodeHash, policyCid } from './identifiers.js';
+export { policyCodeHash, policyCid, taskId, taskHash, policyId, taskResponseHash, attestationHash } from './identifiers.js';
+export {
+  TaskEvaluator,
+  operatorConsensus,
+  type TaskEvaluatorOptions,
+  type PolicyDeployment,
+  type PreparedData,
+  type PolicyDataOutput,
+  type SignedTaskResponse,
+  type TaskJson,
+} from './operator.js';
 export {
   Policy,
   checkPolicy,

@@ -80,6 +80,11 @@ export class PolicyDataHost {
     this.#native = call(() => new native.PolicyDataHost(JSON.stringify(options)));
   }
 
+  /** @internal the addon handle, for TaskEvaluator. */
+  get native(): Binding.PolicyDataHost {
+    return this.#native;
+  }
+
   /** Checks and compiles off the event loop (a cache hit when these bytes were loaded before). */
   async load(wasm: Uint8Array): Promise<PolicyDataModule> {
     return new PolicyDataModule(await callAsync(() => this.#native.load(wasm)));

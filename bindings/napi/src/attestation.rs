@@ -9,8 +9,8 @@ use alloy_primitives::{hex, B256};
 use napi::bindgen_prelude::{AsyncTask, Either, Uint8Array};
 use napi_derive::napi;
 use newton_attestation as att;
-use newton_core::{Error, ErrorCode, Result};
-use newton_types::hash;
+use newton_core::{Error, Result};
+use newton_types::{hash, sol, SolJson};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -134,8 +134,8 @@ impl Aggregator {
     #[napi(factory)]
     pub fn for_task(registry: &OperatorRegistry, task_json: String, task_response_json: String) -> napi::Result<Self> {
         guard(|| {
-            let task = parse_task(&task_json)?;
-            let response = parse_task_response(&task_response_json)?;
+            let task = sol::Task::from_json(&task_json)?;
+            let response = sol::TaskResponse::from_json(&task_response_json)?;
             Self::build(registry, |r| att::Aggregator::for_task(r, &task, &response))
         })
     }
@@ -289,7 +289,7 @@ fn validate(
 /// `keccak256(abi.encode(taskResponse))`: the message operators BLS-sign, 0x-hex.
 #[napi]
 pub fn consensus_digest(task_response_json: String) -> napi::Result<String> {
-    guard(|| Ok(hash::consensus_digest(&parse_task_response(&task_response_json)?).to_string()))
+    guard(|| Ok(hash::consensus_digest(&sol::TaskResponse::from_json(&task_response_json)?).to_string()))
 }
 
 /// A consistent bundle JSON: the attestation derived from the task and response, and its hash.
@@ -301,38 +301,9 @@ pub fn attestation_bundle(
     expiration: u32,
 ) -> napi::Result<String> {
     guard(|| {
-        let task = parse_task(&task_json)?;
-        let response = parse_task_response(&task_response_json)?;
+        let task = sol::Task::from_json(&task_json)?;
+        let response = sol::TaskResponse::from_json(&task_response_json)?;
         let certificate = att::Certificate::from_json(&certificate_json)?;
         att::AttestationBundle::new(task, response, certificate, expiration).to_json()
     })
-}
-
-// newton-attestation parses Task and TaskResponse JSON only inside a bundle (its `sol_json`
-// forms are private), so one is parsed in place of a placeholder bundle's.
-
-fn parse_task(json: &str) -> Result<newton_types::sol::Task> {
-    Ok(parse_in_bundle("task", json)?.task)
-}
-
-fn parse_task_response(json: &str) -> Result<newton_types::sol::TaskResponse> {
-    Ok(parse_in_bundle("task_response", json)?.task_response)
-}
-
-fn parse_in_bundle(key: &str, json: &str) -> Result<att::AttestationBundle> {
-    let placeholder = att::Certificate {
-        message: B256::ZERO,
-        quorum_numbers: Vec::new(),
-        threshold: att::QuorumThreshold::DEFAULT,
-        signers: Vec::new(),
-        non_signers: Vec::new(),
-        signed_stake: Default::default(),
-        total_stake: Default::default(),
-        aggregate_public_key: [0; 48],
-        aggregate_signature: [0; 96],
-    };
-    let bundle = att::AttestationBundle::new(Default::default(), Default::default(), placeholder, 0);
-    let mut value = serde_json::to_value(bundle).map_err(|e| Error::internal(e.to_string()))?;
-    value[key] = Error::parse_json(key, json)?;
-    serde_json::from_value(value).map_err(|e| Error::new(ErrorCode::InvalidJson, format!("{key} is not valid: {e}")))
 }

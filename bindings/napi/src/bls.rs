@@ -145,6 +145,12 @@ impl From<SecretKey> for BlsSigner {
     }
 }
 
+impl BlsSigner {
+    pub(crate) fn secret_key(&self) -> Arc<SecretKey> {
+        Arc::clone(&self.sk)
+    }
+}
+
 #[napi]
 impl BlsSigner {
     #[napi(factory)]

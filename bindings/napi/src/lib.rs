@@ -10,6 +10,7 @@ mod bls;
 mod error;
 mod identifiers;
 mod job;
+mod operator;
 mod policy;
 mod policy_data;
 mod policy_tests;

@@ -12,7 +12,7 @@ use newton_policy_data::{HostConfig, RunOptions};
 /// A PolicyData host: one engine, compiled-module cache and HTTP client for many runs.
 #[napi]
 pub struct PolicyDataHost {
-    inner: newton_policy_data::PolicyDataHost,
+    pub(crate) inner: newton_policy_data::PolicyDataHost,
 }
 
 #[napi]

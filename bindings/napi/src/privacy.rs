@@ -41,7 +41,7 @@ pub struct IdentityLinkInput {
     pub domains: Vec<String>,
 }
 
-fn address(field: &str, text: &str) -> Result<Address> {
+pub(crate) fn address(field: &str, text: &str) -> Result<Address> {
     text.parse().map_err(|e| Error::invalid_argument(format!("{field}: {text:?} is not an address: {e}")))
 }
 
@@ -205,7 +205,7 @@ impl PrivacyNode {
         Ok(())
     }
 
-    fn node(&self) -> Node {
+    pub(crate) fn node(&self) -> Node {
         Node { keyring: self.ring(), store: self.store.clone() }
     }
 }

@@ -31,6 +31,14 @@ pub struct SignedTaskResponse {
     pub public_key: FixedBytes<48>,
 }
 
+impl SignedTaskResponse {
+    /// The JSON form.
+    pub fn to_json(&self) -> String {
+        // Hex, numbers and a decision: always serializes.
+        serde_json::to_string(self).expect("a signed task response serializes")
+    }
+}
+
 impl TaskEvaluator {
     /// Evaluates `task` on `agreed` PolicyData (the [`consensus`](crate::consensus) of the
     /// prepare round) and signs the `TaskResponse`.

@@ -10,6 +10,7 @@ use newton_privacy::PrivacyNode;
 use newton_types::cid::cid_v1_raw;
 use serde_json::Value;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A compiled policy with the Rego bytes published in `PolicyTaskData.policy`.
 pub(crate) struct CompiledPolicy {
@@ -33,26 +34,32 @@ pub struct TaskEvaluator {
     pub(crate) modules: HashMap<String, PolicyDataModule>,
     pub(crate) clients: HashMap<Address, Client>,
     pub(crate) privacy: Option<PrivacyNode>,
-    pub(crate) signer: SecretKey,
+    pub(crate) signer: Arc<SecretKey>,
 }
 
 impl TaskEvaluator {
-    /// An operator signing with `signer` and running PolicyData modules on `host`.
-    pub fn new(signer: SecretKey, host: PolicyDataHost) -> Self {
+    /// An operator signing with `signer` (a key or one shared with other holders) and running
+    /// PolicyData modules on `host`.
+    pub fn new(signer: impl Into<Arc<SecretKey>>, host: PolicyDataHost) -> Self {
         Self {
             host,
             policies: HashMap::new(),
             modules: HashMap::new(),
             clients: HashMap::new(),
             privacy: None,
-            signer,
+            signer: signer.into(),
         }
     }
 
     /// The same operator, opening private data with `node`.
     pub fn with_privacy(mut self, node: PrivacyNode) -> Self {
-        self.privacy = Some(node);
+        self.set_privacy(node);
         self
+    }
+
+    /// Opens private data with `node` from now on (e.g. after its keyring rotated).
+    pub fn set_privacy(&mut self, node: PrivacyNode) {
+        self.privacy = Some(node);
     }
 
     /// The operator's BLS public key.

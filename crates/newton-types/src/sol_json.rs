@@ -1,5 +1,5 @@
 //! JSON forms of the Newton structs (`Intent`, `Task`, `TaskResponse`, `PolicyTaskData`,
-//! `PolicyData`, `PolicyConfig`, `Attestation`), field for field with their Solidity (camelCase)
+//! `PolicyData`, `PolicyConfig`, `Attestation`, `ResponseCertificate`, `SetPolicyInfo`), field for field with their Solidity (camelCase)
 //! names; the gateway's snake_case spellings (`task_id`, `evaluation_result`, …) are accepted as
 //! aliases.
 //!
@@ -127,6 +127,41 @@ pub struct Attestation {
     intentSignature: Bytes,
 }
 
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "sol::ResponseCertificate")]
+pub struct ResponseCertificate {
+    #[serde(alias = "reference_block")]
+    referenceBlock: u32,
+    #[serde(alias = "response_expire_block")]
+    responseExpireBlock: u32,
+    #[serde(alias = "hash_of_non_signers")]
+    hashOfNonSigners: B256,
+    #[serde(alias = "signature_data")]
+    signatureData: Bytes,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "sol::SetPolicyInfo")]
+pub struct SetPolicyInfo {
+    #[serde(alias = "policy_id")]
+    policyId: B256,
+    #[serde(alias = "policy_address")]
+    policyAddress: Address,
+    owner: Address,
+    #[serde(alias = "policy_cid")]
+    policyCid: String,
+    #[serde(alias = "schema_cid")]
+    schemaCid: String,
+    entrypoint: String,
+    #[serde(alias = "policy_config", with = "PolicyConfig")]
+    policyConfig: sol::PolicyConfig,
+    #[serde(alias = "policy_data")]
+    policyData: Vec<Address>,
+    #[serde(alias = "policy_code_hash")]
+    policyCodeHash: B256,
+    version: String,
+}
+
 /// `PolicyData[]` through the [`PolicyData`] form.
 pub mod policy_data_list {
     use super::*;
@@ -207,6 +242,8 @@ sol_json! {
     PolicyData => "policy data",
     PolicyConfig => "policy config",
     Attestation => "attestation",
+    ResponseCertificate => "response certificate",
+    SetPolicyInfo => "set policy info",
 }
 
 #[cfg(test)]

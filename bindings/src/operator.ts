@@ -1,0 +1,129 @@
+// The operator: Newton's two rounds for one task — `prepare` (run the policy's PolicyData) and
+// `commit` (evaluate on the agreed data, build the TaskResponse, BLS-sign its digest) — and
+// `evaluateAndSign` for both with the operator's own data. Each call crosses into Rust once, off
+// the event loop. Tasks and responses use Newton's JSON (Solidity field names, 0x-hex).
+import type { BlsSigner } from './bls.js';
+import { call, callAsync } from './errors.js';
+import { native } from './native.js';
+import type { CompileOptions, Decision } from './policy.js';
+import { toNativeCompileOptions } from './policy.js';
+import type { PolicyDataHost, RunOptions } from './policy-data.js';
+import type { PrivacyNode } from './privacy.js';
+import { toJson } from './json.js';
+import type * as Binding from '../binding.cjs';
+
+type Hex = `0x${string}`;
+
+/** A client's current policy, as the operator reads it from the chain. */
+export interface PolicyDeployment {
+  policyId: Hex;
+  /** The `NewtonPolicy` contract. */
+  policyAddress: Hex;
+  /** `policyCid` of the Rego source, as returned by `addPolicy`. */
+  policyCid: string;
+  /** Newton's `PolicyConfig`: params as 0x-hex UTF-8 JSON bytes, attestation lifetime in blocks. */
+  policyConfig: { policyParams: Hex; expireAfter: number };
+  /** The policy's PolicyData contracts in `getPolicyData()` order (later outputs win a key). */
+  policyData?: Array<{
+    address: Hex;
+    /** `wasmCid` of the module, as returned by `addPolicyData`. */
+    wasmCid: string;
+    /** Blocks: `expireBlock = taskCreatedBlock + expireAfter`. */
+    expireAfter: number;
+    runOptions?: Omit<RunOptions, 'signal'>;
+  }>;
+}
+
+/** One PolicyData module's output for a task, with the keccak256 of its RFC 8785 JSON. */
+export interface PolicyDataOutput {
+  policy_data_address: Hex;
+  data: Record<string, unknown>;
+  digest: Hex;
+}
+
+/** A prepare result, or the agreed data of several (see `operatorConsensus`). */
+export interface PreparedData {
+  task_id: Hex;
+  policy_data: PolicyDataOutput[];
+}
+
+/** An operator's signed answer: Newton's TaskResponse, the decision, the digest and signature. */
+export interface SignedTaskResponse {
+  /** Newton's `TaskResponse` (Solidity field names). */
+  task_response: Record<string, unknown>;
+  decision: Decision;
+  /** `keccak256(abi.encode(task_response))`: the signed message. */
+  digest: Hex;
+  /** BLS12-381 signature over `digest` (compressed G2, 96 bytes). */
+  signature: Hex;
+  /** The signer's public key (compressed G1, 48 bytes). */
+  public_key: Hex;
+}
+
+export type TaskJson = string | Record<string, unknown>;
+
+export interface TaskEvaluatorOptions {
+  signer: BlsSigner;
+  host: PolicyDataHost;
+  /** Opens private data (`wasmArgs._newton.privacy`); tasks carrying it fail without one. */
+  privacy?: PrivacyNode;
+}
+
+export class TaskEvaluator {
+  readonly #native: Binding.TaskEvaluator;
+
+  constructor(options: TaskEvaluatorOptions) {
+    const { signer, host, privacy } = options;
+    this.#native = call(() => new native.TaskEvaluator(signer.native, host.native, privacy?.native));
+  }
+
+  /** The operator's BLS public key (compressed G1, 0x-hex). */
+  get publicKey(): Hex {
+    return this.#native.publicKey as Hex;
+  }
+
+  /** Compiles a policy (published as one `policy.rego`); resolves to its `policyCid`. */
+  addPolicy(source: string, entrypoint: string, options?: CompileOptions): Promise<string> {
+    return callAsync(() => this.#native.addPolicy(source, entrypoint, toNativeCompileOptions(options)));
+  }
+
+  /** Loads a PolicyData component; resolves to its `wasmCid`. */
+  addPolicyData(wasm: Uint8Array): Promise<string> {
+    return callAsync(() => this.#native.addPolicyData(wasm));
+  }
+
+  /** Sets (or replaces) the policy `policyClient` uses; its policy and modules must be added. */
+  setPolicy(policyClient: Hex, deployment: PolicyDeployment): void {
+    call(() => this.#native.setPolicy(policyClient, JSON.stringify(deployment)));
+  }
+
+  /** Picks up the privacy node's current keys after `rotate`/`retire`. */
+  setPrivacyNode(privacy: PrivacyNode): void {
+    call(() => this.#native.setPrivacyNode(privacy.native));
+  }
+
+  /** Round one: every PolicyData module of the task's policy, run concurrently. */
+  async prepare(task: TaskJson): Promise<PreparedData> {
+    return JSON.parse(await callAsync(() => this.#native.prepare(toJson(task)))) as PreparedData;
+  }
+
+  /** Round two: evaluate on the agreed data and sign. */
+  async commit(task: TaskJson, agreed: PreparedData | string): Promise<SignedTaskResponse> {
+    const signed = await callAsync(() => this.#native.commit(toJson(task), toJson(agreed)));
+    return JSON.parse(signed) as SignedTaskResponse;
+  }
+
+  /** Both rounds with this operator's own data (a single operator). */
+  async evaluateAndSign(task: TaskJson): Promise<SignedTaskResponse> {
+    return JSON.parse(await callAsync(() => this.#native.evaluateAndSign(toJson(task)))) as SignedTaskResponse;
+  }
+}
+
+/**
+ * The agreed data of several operators' prepare results: identical data as is; numeric leaves
+ * normalised to the median when all are within `tolerance` (default 0.1) of it; anything else
+ * fails with NEWTON_ERR_CONSENSUS_TOLERANCE_EXCEEDED / _FAILED naming the JSON path.
+ */
+export function operatorConsensus(results: Array<PreparedData | string>, tolerance?: number): PreparedData {
+  return JSON.parse(call(() => native.operatorConsensus(results.map(toJson), tolerance))) as PreparedData;
+}
