@@ -388,7 +388,9 @@ impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match serde_json::to_string(self) {
             Ok(s) => write!(f, "{s}"),
-            Err(_e) => Err(fmt::Error),
+            // A non-finite number (`1e308 * 1e308`) has no JSON form. Returning `fmt::Error`
+            // made every `format!` of it, such as a builtin's type-error message, panic.
+            Err(_e) => f.write_str("<a value with no JSON form, e.g. a non-finite number>"),
         }
     }
 }
