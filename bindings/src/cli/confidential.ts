@@ -2,11 +2,9 @@
 // data lifecycle against the local store.
 import type { Command } from 'commander';
 import type { Hex } from 'viem';
-import { envelopeDataRefId } from '../privacy.js';
 import { domainId } from '../privacy-authorization.js';
-import { readText } from './files.js';
 import type { Cli } from './output.js';
-import { authorize, openStore, signer, withStore, type StoreFlags } from './registry-args.js';
+import { authorize, openStore, signedEnvelope, signer, withStore, type EnvelopeFlags, type StoreFlags } from './registry-args.js';
 
 type GrantStep = 'grant' | 'accept' | 'revoke';
 
@@ -29,13 +27,10 @@ export function addConfidential(program: Command, cli: Cli): void {
       .requiredOption('--envelope <FILE>', 'the SecureEnvelope'),
     true,
   )
-    .action(async (opts: StoreFlags & { signerKey: string; domain: string; envelope: string }) => {
-      const store = await openStore(opts);
-      const provider = signer(opts.signerKey);
-      const envelope = readText(opts.envelope).trim();
-      const message = { provider: provider.address, domain: domainId(opts.domain), dataRefId: envelopeDataRefId(envelope) };
-      const authorization = await authorize(store, provider, 'PublishData', message, opts);
-      cli.data(opts.format, await store.publishConfidential({ provider: provider.address, domain: opts.domain, envelope, authorization }));
+    .action(async (opts: EnvelopeFlags) => {
+      const publish = (provider: Hex, domain: Hex, dataRefId: Hex) => ({ provider, domain, dataRefId });
+      const { store, address, envelope, authorization } = await signedEnvelope(opts, 'PublishData', publish);
+      cli.data(opts.format, await store.publishConfidential({ provider: address, domain: opts.domain, envelope, authorization }));
     });
   const steps: [GrantStep, string][] = [
     ['grant', "propose a grant of the provider's domain to a policy client (step 1, signed by the provider)"],

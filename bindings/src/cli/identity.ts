@@ -2,12 +2,10 @@
 import type { Command } from 'commander';
 import type { Hex } from 'viem';
 import { NewtonError } from '../errors.js';
-import { envelopeDataRefId } from '../privacy.js';
 import { domainId } from '../privacy-authorization.js';
 import { usage } from './exit.js';
-import { readText } from './files.js';
 import type { Cli } from './output.js';
-import { authorize, openStore, signer, withStore, type StoreFlags } from './registry-args.js';
+import { authorize, openStore, signedEnvelope, signer, withStore, type EnvelopeFlags, type StoreFlags } from './registry-args.js';
 
 interface LinkFlags extends StoreFlags {
   signerKey: string;
@@ -28,13 +26,10 @@ export function addIdentity(program: Command, cli: Cli): void {
       .requiredOption('--envelope <FILE>', 'the SecureEnvelope'),
     true,
   )
-    .action(async (opts: StoreFlags & { signerKey: string; domain: string; envelope: string }) => {
-      const store = await openStore(opts);
-      const owner = signer(opts.signerKey);
-      const envelope = readText(opts.envelope).trim();
-      const message = { identityOwner: owner.address, identityDomain: domainId(opts.domain), dataRefId: envelopeDataRefId(envelope) };
-      const authorization = await authorize(store, owner, 'UploadIdentity', message, opts);
-      cli.data(opts.format, { data_ref_id: await store.uploadIdentity({ owner: owner.address, domain: opts.domain, envelope, authorization }) });
+    .action(async (opts: EnvelopeFlags) => {
+      const upload = (identityOwner: Hex, identityDomain: Hex, dataRefId: Hex) => ({ identityOwner, identityDomain, dataRefId });
+      const { store, address, envelope, authorization } = await signedEnvelope(opts, 'UploadIdentity', upload);
+      cli.data(opts.format, { data_ref_id: await store.uploadIdentity({ owner: address, domain: opts.domain, envelope, authorization }) });
     });
   withStore(
     area

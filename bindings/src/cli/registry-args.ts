@@ -6,8 +6,8 @@ import type { Command } from 'commander';
 import type { Hex } from 'viem';
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { NewtonError } from '../errors.js';
-import { PrivacyStore } from '../privacy.js';
-import type { Authorization, PrivacyMessage, PrivacyMessageType } from '../privacy-authorization.js';
+import { envelopeDataRefId, PrivacyStore } from '../privacy.js';
+import { domainId, type Authorization, type PrivacyMessage, type PrivacyMessageType } from '../privacy-authorization.js';
 import { positiveInt } from './exit.js';
 import { readText } from './files.js';
 import { formatOption, type Format } from './output.js';
@@ -56,4 +56,23 @@ export function authorize(
   flags: StoreFlags,
 ): Promise<Authorization> {
   return store.authorize(account, type, message, { ttlSeconds: flags.deadline });
+}
+
+export interface EnvelopeFlags extends StoreFlags {
+  signerKey: string;
+  domain: string;
+  envelope: string;
+}
+
+/** An envelope upload signed by the key's account: `message` gets its address, the domain id and the data ref id. */
+export async function signedEnvelope(
+  flags: EnvelopeFlags,
+  type: PrivacyMessageType,
+  message: (address: Hex, domain: Hex, dataRefId: Hex) => PrivacyMessage,
+): Promise<{ store: PrivacyStore; address: Hex; envelope: string; authorization: Authorization }> {
+  const store = await openStore(flags);
+  const account = signer(flags.signerKey);
+  const envelope = readText(flags.envelope).trim();
+  const signed = message(account.address, domainId(flags.domain), envelopeDataRefId(envelope));
+  return { store, address: account.address, envelope, authorization: await authorize(store, account, type, signed, flags) };
 }
