@@ -131,19 +131,20 @@ export declare class PrivacyStore {
 
 /**
  * An operator: register policies, PolicyData modules and client deployments, then run tasks
- * concurrently (runs share a read lock; registration takes the write lock).
+ * concurrently. Runs share a read lock and registration takes the write lock, so every call
+ * that locks runs off the event loop (a registration may wait for a run to finish).
  */
 export declare class TaskEvaluator {
   /** Signs with `signer`, runs PolicyData on `host`, opens private data with `privacy`. */
   constructor(signer: BlsSigner, host: PolicyDataHost, privacy?: PrivacyNode | undefined | null)
   /** Picks up the privacy node's current keyring (after `rotate`/`retire`). */
-  setPrivacyNode(privacy: PrivacyNode): void
+  setPrivacyNode(privacy: PrivacyNode): Promise<void>
   /** Compiles a policy (`policy.rego`) for `entrypoint`; resolves to its `policyCid`. */
   addPolicy(source: string, entrypoint: string, options?: CompileOptionsInput | undefined | null): Promise<string>
   /** Loads a PolicyData component; resolves to its `wasmCid`. */
   addPolicyData(wasm: Uint8Array): Promise<string>
   /** Sets the policy a client uses: `PolicyDeployment` JSON. */
-  setPolicy(policyClient: string, deploymentJson: string): void
+  setPolicy(policyClient: string, deploymentJson: string): Promise<void>
   /** The operator's BLS public key (compressed G1, 0x-hex). */
   get publicKey(): string
   /** Task JSON → `PreparedData` JSON. */

@@ -93,13 +93,13 @@ export class TaskEvaluator {
   }
 
   /** Sets (or replaces) the policy `policyClient` uses; its policy and modules must be added. */
-  setPolicy(policyClient: Hex, deployment: PolicyDeployment): void {
-    call(() => this.#native.setPolicy(policyClient, JSON.stringify(deployment)));
+  setPolicy(policyClient: Hex, deployment: PolicyDeployment): Promise<void> {
+    return callAsync(() => this.#native.setPolicy(policyClient, JSON.stringify(deployment)));
   }
 
   /** Picks up the privacy node's current keys after `rotate`/`retire`. */
-  setPrivacyNode(privacy: PrivacyNode): void {
-    call(() => this.#native.setPrivacyNode(privacy.native));
+  setPrivacyNode(privacy: PrivacyNode): Promise<void> {
+    return callAsync(() => this.#native.setPrivacyNode(privacy.native));
   }
 
   /** Round one: every PolicyData module of the task's policy, run concurrently. */

@@ -18,10 +18,12 @@ use std::sync::{Arc, PoisonError, RwLock};
 type Shared = Arc<RwLock<newton_operator::TaskEvaluator>>;
 
 /// An operator: register policies, PolicyData modules and client deployments, then run tasks
-/// concurrently (runs share a read lock; registration takes the write lock).
+/// concurrently. Runs share a read lock and registration takes the write lock, so every call
+/// that locks runs off the event loop (a registration may wait for a run to finish).
 #[napi]
 pub struct TaskEvaluator {
     inner: Shared,
+    public_key: String,
 }
 
 #[napi]
@@ -33,13 +35,18 @@ impl TaskEvaluator {
         if let Some(node) = privacy {
             evaluator.set_privacy(node.node());
         }
-        Self { inner: Arc::new(RwLock::new(evaluator)) }
+        let public_key = alloy_primitives::hex::encode_prefixed(evaluator.public_key().to_bytes());
+        Self { inner: Arc::new(RwLock::new(evaluator)), public_key }
     }
 
     /// Picks up the privacy node's current keyring (after `rotate`/`retire`).
-    #[napi]
-    pub fn set_privacy_node(&self, privacy: &PrivacyNode) {
-        write(&self.inner).set_privacy(privacy.node());
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn set_privacy_node(&self, privacy: &PrivacyNode) -> AsyncTask<Job<()>> {
+        let (inner, node) = (Arc::clone(&self.inner), privacy.node());
+        job(move || {
+            write(&inner).set_privacy(node);
+            Ok(())
+        })
     }
 
     /// Compiles a policy (`policy.rego`) for `entrypoint`; resolves to its `policyCid`.
@@ -63,18 +70,19 @@ impl TaskEvaluator {
     }
 
     /// Sets the policy a client uses: `PolicyDeployment` JSON.
-    #[napi]
-    pub fn set_policy(&self, policy_client: String, deployment_json: String) -> napi::Result<()> {
-        guard(|| {
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn set_policy(&self, policy_client: String, deployment_json: String) -> AsyncTask<Job<()>> {
+        let inner = Arc::clone(&self.inner);
+        job(move || {
             let client = address("policy client", &policy_client)?;
-            write(&self.inner).set_policy(client, PolicyDeployment::from_json(&deployment_json)?)
+            write(&inner).set_policy(client, PolicyDeployment::from_json(&deployment_json)?)
         })
     }
 
     /// The operator's BLS public key (compressed G1, 0x-hex).
     #[napi(getter)]
     pub fn public_key(&self) -> String {
-        alloy_primitives::hex::encode_prefixed(read(&self.inner).public_key().to_bytes())
+        self.public_key.clone()
     }
 
     /// Task JSON → `PreparedData` JSON.
