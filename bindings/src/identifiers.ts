@@ -1,5 +1,6 @@
 // Newton identifiers and hashes: of a policy file (`policyCodeHash`, `policyCid`) and of the
 // structs the network passes around (task, policy, response, attestation).
+import type { Hex } from './bls.js';
 import { call } from './errors.js';
 import { toJson } from './json.js';
 import { native } from './native.js';
@@ -17,7 +18,6 @@ export function policyCid(source: string | Uint8Array): string {
   return native.policyCid(bytes(source));
 }
 
-type Hex = `0x${string}`;
 type Json = string | Record<string, unknown>;
 type Uint = bigint | number | string;
 

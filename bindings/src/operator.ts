@@ -2,7 +2,7 @@
 // `commit` (evaluate on the agreed data, build the TaskResponse, BLS-sign its digest) — and
 // `evaluateAndSign` for both with the operator's own data. Each call crosses into Rust once, off
 // the event loop. Tasks and responses use Newton's JSON (Solidity field names, 0x-hex).
-import type { BlsSigner } from './bls.js';
+import type { BlsSigner, Hex } from './bls.js';
 import { call, callAsync } from './errors.js';
 import { native } from './native.js';
 import type { CompileOptions, Decision } from './policy.js';
@@ -11,8 +11,6 @@ import type { PolicyDataHost, RunOptions } from './policy-data.js';
 import type { PrivacyNode } from './privacy.js';
 import { toJson } from './json.js';
 import type * as Binding from '../binding.cjs';
-
-type Hex = `0x${string}`;
 
 /** A client's current policy, as the operator reads it from the chain. */
 export interface PolicyDeployment {

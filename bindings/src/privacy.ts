@@ -13,7 +13,7 @@ import {
   type PrivacyMessageType,
 } from './privacy-authorization.js';
 
-export type Hex = `0x${string}`;
+import type { Hex } from './bls.js';
 export const PRIVACY_SUITE = 'HPKE-Base-X25519-HKDF-SHA256-ChaCha20Poly1305';
 
 /** An X25519 key pair, hex without `0x` (the form `recipient_pubkey` uses). */
