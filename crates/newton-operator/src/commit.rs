@@ -49,6 +49,7 @@ impl TaskEvaluator {
     /// A params schema violation keeps its code; everything during evaluation is the
     /// decision (a deny carrying its reason).
     pub fn commit(&self, task: &sol::Task, agreed: &PreparedData) -> Result<SignedTaskResponse> {
+        let signer = self.signer()?;
         let client = self.client(task.policyClient)?;
         check_agreed(task, client, agreed)?;
         let args = TaskArgs::of(task)?;
@@ -77,8 +78,8 @@ impl TaskEvaluator {
             task_response,
             decision,
             digest,
-            signature: FixedBytes(self.signer.sign(digest.as_slice()).to_bytes()),
-            public_key: FixedBytes(self.signer.public_key().to_bytes()),
+            signature: FixedBytes(signer.sign(digest.as_slice()).to_bytes()),
+            public_key: FixedBytes(signer.public_key().to_bytes()),
         })
     }
 

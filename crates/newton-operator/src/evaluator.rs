@@ -25,7 +25,8 @@ pub(crate) struct Client {
 }
 
 /// An operator: compiled policies by `policyCid`, PolicyData modules by `wasmCid`, the policy
-/// each client uses, the privacy node (if it serves private data) and the BLS signing key.
+/// each client uses, the privacy node (if it serves private data) and the BLS signing key (none
+/// for a simulator, which only [simulates](TaskEvaluator::simulate)).
 ///
 /// Register with `&mut self`, then share it (`Arc`) and run tasks concurrently with `&self`.
 pub struct TaskEvaluator {
@@ -34,20 +35,25 @@ pub struct TaskEvaluator {
     pub(crate) modules: HashMap<String, PolicyDataModule>,
     pub(crate) clients: HashMap<Address, Client>,
     pub(crate) privacy: Option<PrivacyNode>,
-    pub(crate) signer: Arc<SecretKey>,
+    pub(crate) signer: Option<Arc<SecretKey>>,
 }
 
 impl TaskEvaluator {
     /// An operator signing with `signer` (a key or one shared with other holders) and running
     /// PolicyData modules on `host`.
     pub fn new(signer: impl Into<Arc<SecretKey>>, host: PolicyDataHost) -> Self {
+        Self { signer: Some(signer.into()), ..Self::simulator(host) }
+    }
+
+    /// An evaluator without a signing key: it prepares and simulates; `commit` refuses.
+    pub fn simulator(host: PolicyDataHost) -> Self {
         Self {
             host,
             policies: HashMap::new(),
             modules: HashMap::new(),
             clients: HashMap::new(),
             privacy: None,
-            signer: signer.into(),
+            signer: None,
         }
     }
 
@@ -62,9 +68,13 @@ impl TaskEvaluator {
         self.privacy = Some(node);
     }
 
-    /// The operator's BLS public key.
-    pub fn public_key(&self) -> PublicKey {
-        self.signer.public_key()
+    /// The operator's BLS public key (none for a simulator).
+    pub fn public_key(&self) -> Option<PublicKey> {
+        self.signer.as_ref().map(|key| key.public_key())
+    }
+
+    pub(crate) fn signer(&self) -> Result<&SecretKey> {
+        self.signer.as_deref().ok_or_else(|| Error::invalid_argument("this evaluator has no signing key: it only simulates"))
     }
 
     /// Compiles a policy's Rego source (one `policy.rego`, as Newton publishes it) for

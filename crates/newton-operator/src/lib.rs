@@ -10,7 +10,8 @@
 //!   the policy evaluated, Newton's `TaskResponse` built, its consensus digest
 //!   `keccak256(abi.encode(TaskResponse))` BLS-signed ([`SignedTaskResponse`]).
 //!
-//! [`TaskEvaluator::evaluate_and_sign`] is both rounds with the operator's own data.
+//! [`TaskEvaluator::evaluate_and_sign`] is both rounds with the operator's own data;
+//! [`TaskEvaluator::simulate`] is a dry run of a policy with nothing signed.
 
 mod canonical;
 mod commit;
@@ -20,6 +21,7 @@ mod evaluator;
 mod json_path;
 mod prepare;
 mod prepared;
+mod simulate;
 mod task_args;
 
 pub use canonical::{canonical_json, canonical_json_digest};
@@ -28,3 +30,4 @@ pub use consensus::{consensus, DEFAULT_TOLERANCE};
 pub use deployment::{PolicyDataSource, PolicyDeployment};
 pub use evaluator::TaskEvaluator;
 pub use prepared::{PolicyDataOutput, PreparedData};
+pub use simulate::{Simulated, SimulatedOutput};

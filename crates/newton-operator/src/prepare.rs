@@ -4,6 +4,7 @@
 use crate::task_args::TaskArgs;
 use crate::{PolicyDataOutput, PreparedData, TaskEvaluator};
 use newton_core::{Error, Result};
+use newton_policy_data::{PolicyDataModule, RunOptions, RunResult};
 use newton_types::sol;
 
 impl TaskEvaluator {
@@ -17,26 +18,29 @@ impl TaskEvaluator {
         let client = self.client(task.policyClient)?;
         let args = TaskArgs::of(task)?;
         let sources = &client.deployment.policy_data;
-        let modules = sources.iter().map(|s| self.module(&s.wasm_cid)).collect::<Result<Vec<_>>>()?;
-        let runs: Vec<Result<_>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = sources
-                .iter()
-                .zip(modules)
-                .map(|(source, module)| {
-                    let input = args.module_input.as_str();
-                    scope.spawn(move || module.run(input, source.run_options.clone()))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_else(|panic| Err(Error::from_panic("PolicyData run", &*panic))))
-                .collect()
-        });
+        let runs = sources
+            .iter()
+            .map(|s| Ok((self.module(&s.wasm_cid)?, args.module_input.as_str(), s.run_options.clone())))
+            .collect::<Result<Vec<_>>>()?;
         let mut policy_data = Vec::with_capacity(sources.len());
-        for (source, run) in sources.iter().zip(runs) {
+        for (source, run) in sources.iter().zip(run_modules(runs)) {
             let run = run.map_err(|e| Error { message: format!("PolicyData {}: {}", source.address, e.message), ..e })?;
             policy_data.push(PolicyDataOutput::new(source.address, run.value)?);
         }
         Ok(PreparedData { task_id: task.taskId, policy_data })
     }
+}
+
+/// Runs each `(module, input, options)` on its own thread; results in the same order.
+pub(crate) fn run_modules(runs: Vec<(&PolicyDataModule, &str, RunOptions)>) -> Vec<Result<RunResult>> {
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = runs
+            .into_iter()
+            .map(|(module, input, options)| scope.spawn(move || module.run(input, options)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|panic| Err(Error::from_panic("PolicyData run", &*panic))))
+            .collect()
+    })
 }

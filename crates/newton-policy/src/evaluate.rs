@@ -187,6 +187,12 @@ impl Policy {
         })
     }
 
+    /// Parses a request for this policy (see [`EvalRequest::from_json`]), within its
+    /// `max_request_bytes`.
+    pub fn request_from_json(&self, json: &str) -> Result<EvalRequest> {
+        EvalRequest::from_json(json, self.limits.max_request_bytes)
+    }
+
     /// JSON in, JSON out: the form that crosses the napi boundary.
     pub fn evaluate_json(&self, request_json: &str) -> Result<String> {
         self.evaluate_json_with(request_json, |_| Ok(()))
@@ -199,7 +205,7 @@ impl Policy {
         request_json: &str,
         prepare: impl FnOnce(&mut EvalRequest) -> Result<()>,
     ) -> Result<String> {
-        let mut request = EvalRequest::from_json(request_json, self.limits.max_request_bytes)?;
+        let mut request = self.request_from_json(request_json)?;
         prepare(&mut request)?;
         let decision = self.evaluate(&request)?;
         serde_json::to_string(&decision).map_err(|e| Error::internal(format!("decision is not serializable: {e}")))

@@ -7,4 +7,5 @@ mod consensus;
 mod ids;
 mod prepare_commit;
 mod privacy;
+mod simulate;
 mod signing;
