@@ -1,0 +1,28 @@
+// A sandbox worker process (forked by the pool): registers the job kinds, says it is ready, then
+// runs one job at a time and answers with JSON. It exits when the pool's IPC channel goes away.
+import { errorToWire } from './errors.js';
+import { registerJob, runJob } from './jobs.js';
+import type { JobMessage, WorkerConfig, WorkerMessage } from './protocol.js';
+import { simulator } from './simulate-job.js';
+
+const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
+
+const send = (message: WorkerMessage) => process.send?.(message);
+
+registerJob('simulatePolicy', simulator(config));
+for (const module of config.jobModules ?? []) await import(module);
+
+process.on('disconnect', () => process.exit(0));
+process.on('message', (message: JobMessage) => {
+  runJob(message.kind, message.payload).then(
+    (value) => {
+      try {
+        send({ type: 'result', id: message.id, value });
+      } catch (err) {
+        send({ type: 'error', id: message.id, error: errorToWire(err) });
+      }
+    },
+    (err: unknown) => send({ type: 'error', id: message.id, error: errorToWire(err) }),
+  );
+});
+send({ type: 'ready' });
