@@ -1,0 +1,201 @@
+// One task through the operators: prepare round, consensus over the PolicyData that arrived,
+// commit round aggregated until quorum, with a progress event at every step.
+import { performance } from 'node:perf_hooks';
+import {
+  NewtonError,
+  operatorConsensus,
+  type NewtonTask,
+  type OperatorRegistry,
+  type PreparedData,
+  type SignedTaskResponse,
+} from 'newton-engine';
+import type { OperatorResponse, TaskEvent, TaskEventName, TaskStatus } from './events.js';
+import { operatorError, thrownError, type OperatorError, type OperatorErrorCode } from './operator-errors.js';
+import type { FailedOutcome, RespondedOutcome, TaskOutcome } from './outcome.js';
+import { runRound, type Answer } from './round.js';
+import { SignatureCollector } from './signature-collector.js';
+import { StakeTable } from './stake-table.js';
+import type { Transport } from './transport.js';
+
+export interface TaskRunSettings {
+  prepareTimeoutMs: number;
+  commitTimeoutMs: number;
+  tolerance: number;
+  /** The threshold in force (the task's, else the default). */
+  threshold: number;
+  signal?: AbortSignal;
+  onEvent?: (event: TaskEvent) => void;
+}
+
+export class TaskRun {
+  readonly #registry: OperatorRegistry;
+  readonly #operators: readonly Transport[];
+  readonly #task: NewtonTask;
+  readonly #settings: TaskRunSettings;
+  readonly #stakes: StakeTable;
+  readonly #collector: SignatureCollector;
+  readonly #responses: OperatorResponse[] = [];
+  readonly #errors: OperatorError[] = [];
+  #round: 'prepare' | 'commit' | null = null;
+  #roundSize = 0;
+  #answered = 0;
+
+  /** `task` carries the threshold in force; `quorumNumbers` are its quorum bytes. */
+  constructor(registry: OperatorRegistry, operators: readonly Transport[], task: NewtonTask, quorumNumbers: number[], settings: TaskRunSettings) {
+    this.#registry = registry;
+    this.#operators = operators;
+    this.#task = task;
+    this.#settings = settings;
+    this.#stakes = new StakeTable(registry, quorumNumbers);
+    this.#collector = new SignatureCollector(registry, task, this.#stakes);
+  }
+
+  async execute(): Promise<TaskOutcome> {
+    this.#emit('created', 'created');
+    const prepared = await this.#prepare();
+    const answered = prepared.map(([operator]) => operator.identity.operatorId);
+    if (!this.#stakes.meets(answered, this.#settings.threshold)) return this.#noQuorum('prepare', this.#stakes.percent(answered));
+    let agreed: PreparedData;
+    try {
+      agreed = operatorConsensus(prepared.map(([, data]) => data), this.#settings.tolerance);
+    } catch (err) {
+      if (!(err instanceof NewtonError)) throw err;
+      return this.#fail(err.code, `prepare: ${err.message}`, err.details);
+    }
+    this.#emit('prepared', 'prepared');
+    await this.#commit(prepared.map(([operator]) => operator), agreed);
+    const certified = this.#collector.certified;
+    if (certified === undefined) return this.#noQuorum('commit', this.#collector.leadingPercent());
+    this.#errors.push(...this.#collector.disagreeing());
+    const [first] = certified.signers;
+    const outcome: RespondedOutcome = {
+      status: 'responded',
+      task_id: this.#task.taskId,
+      task_response: first!.signed.task_response as unknown as RespondedOutcome['task_response'],
+      decision: first!.signed.decision,
+      digest: certified.digest,
+      certificate: certified.certificate,
+      signatures: certified.signers.map(({ identity, signed }) => ({
+        operator_id: identity.operatorId,
+        operator_address: identity.operatorAddress,
+        signature: signed.signature,
+      })),
+      operator_errors: this.#errors,
+      timestamp: Date.now(),
+    };
+    this.#emit('aggregated', 'responded', outcome);
+    return outcome;
+  }
+
+  /** The operators whose PolicyData arrived in time and is well formed, with it. */
+  async #prepare(): Promise<Array<[Transport, PreparedData]>> {
+    const prepared: Array<[Transport, PreparedData]> = [];
+    await this.#runRound('prepare', this.#operators, this.#settings.prepareTimeoutMs, (op, signal) => op.prepare(this.#task, signal), (operator, data) => {
+      if (String(data.task_id).toLowerCase() !== this.#task.taskId.toLowerCase()) {
+        return [operatorError(operator.identity, 'prepare', 'NEWTON_ERR_CONSENSUS_FAILED', `prepared data for task ${data.task_id}`)];
+      }
+      try {
+        operatorConsensus([data]); // checks its shape and that every output matches its digest
+      } catch (err) {
+        return [thrownError(operator.identity, 'prepare', err)];
+      }
+      prepared.push([operator, data]);
+      return [];
+    });
+    return prepared;
+  }
+
+  async #commit(operators: Transport[], agreed: PreparedData): Promise<void> {
+    const call = (op: Transport, signal: AbortSignal) => op.commit(this.#task, agreed, signal);
+    await this.#runRound('commit', operators, this.#settings.commitTimeoutMs, call, (operator, signed) => this.#collector.add(operator.identity, signed));
+  }
+
+  /** Runs one round; `accept` checks a successful answer and returns the errors it found. */
+  async #runRound<T extends PreparedData | SignedTaskResponse>(
+    round: 'prepare' | 'commit',
+    operators: readonly Transport[],
+    timeoutMs: number,
+    call: (operator: Transport, signal: AbortSignal) => Promise<T>,
+    accept: (operator: Transport, value: T) => OperatorError[] | Promise<OperatorError[]>,
+  ): Promise<void> {
+    this.#round = round;
+    this.#roundSize = operators.length;
+    this.#answered = 0;
+    const started = performance.now();
+    const onAnswer = async (operator: Transport, answer: Answer<T>) => {
+      const { identity } = operator;
+      const elapsed_ms = Math.round((performance.now() - started) * 100) / 100;
+      const response: OperatorResponse = { operator_id: identity.operatorId, operator_address: identity.operatorAddress, round, status: 'ok', elapsed_ms };
+      let errors: OperatorError[];
+      try {
+        if (!answer.ok) throw answer.error;
+        if (round === 'commit') {
+          const { digest, decision } = answer.value as SignedTaskResponse;
+          Object.assign(response, { digest, allow: decision.allow });
+        }
+        errors = await accept(operator, answer.value);
+      } catch (err) {
+        errors = [thrownError(identity, round, err)];
+      }
+      this.#answered += 1;
+      this.#responses.push(response);
+      this.#record(round, errors);
+      this.#emit('operator_response', round === 'prepare' ? 'preparing' : 'committing');
+      return this.#collector.certified !== undefined;
+    };
+    const silent = await runRound(operators, call, { timeoutMs, signal: this.#settings.signal, onAnswer });
+    if (round === 'commit' && this.#collector.certified !== undefined) return; // not needed once certified
+    const timeouts = silent.map((op) => operatorError(op.identity, round, 'NEWTON_ERR_OPERATOR_TIMEOUT', `no answer within ${timeoutMs} ms`));
+    this.#errors.push(...timeouts);
+  }
+
+  /** Adds `errors` to operator_errors and marks the operators' answers in `round` as errors. */
+  #record(round: 'prepare' | 'commit', errors: OperatorError[]): void {
+    this.#errors.push(...errors);
+    for (const error of errors) {
+      const response = this.#responses.find((r) => r.round === round && r.operator_id === error.operator_id);
+      if (response) Object.assign(response, { status: 'error', error_code: error.error_code, message: error.message });
+    }
+  }
+
+  /** Failed for want of stake: operators with `percent` of it answered (or agreed) in `round`. */
+  #noQuorum(round: 'prepare' | 'commit', percent: number): FailedOutcome {
+    const timedOut = this.#errors.some((e) => e.error_code === 'NEWTON_ERR_OPERATOR_TIMEOUT' && e.message.startsWith(`${round}:`));
+    const what = round === 'prepare' ? 'answered' : 'signed the same response';
+    const message = `${round}: operators holding ${percent}% of the stake ${what}; the quorum needs ${this.#settings.threshold}%`;
+    const details = { round, stake_percent: percent, quorum_threshold: this.#settings.threshold };
+    return this.#fail(timedOut ? 'NEWTON_ERR_OPERATOR_TIMEOUT' : 'NEWTON_ERR_INSUFFICIENT_QUORUM_STAKE', message, details);
+  }
+
+  #fail(code: OperatorErrorCode, message: string, details?: Record<string, unknown>): FailedOutcome {
+    const outcome: FailedOutcome = {
+      status: 'failed',
+      task_id: this.#task.taskId,
+      error: { code, message, ...(details && { details }) },
+      operator_errors: this.#errors,
+      timestamp: Date.now(),
+    };
+    this.#emit('failed', 'failed', outcome);
+    return outcome;
+  }
+
+  #emit(event: TaskEventName, status: TaskStatus, result: TaskOutcome | null = null): void {
+    this.#settings.onEvent?.({
+      event,
+      task_id: this.#task.taskId,
+      timestamp: Date.now(),
+      data: {
+        status,
+        operator_responses: [...this.#responses],
+        result,
+        progress: {
+          round: this.#round,
+          operators: this.#roundSize,
+          answered: this.#answered,
+          agreeing_stake_percent: this.#collector.leadingPercent(),
+          quorum_threshold: this.#settings.threshold,
+        },
+      },
+    });
+  }
+}
