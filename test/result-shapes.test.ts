@@ -24,6 +24,8 @@
 // | LinkedIdentity                       | PrivacyStore.linkedIdentity                   | newton_privacy::LinkedIdentity, crates/newton-privacy/src/identity.rs |
 // | DataVersion                          | PrivacyStore.publishConfidential / versions   | newton_privacy::DataVersion, crates/newton-privacy/src/confidential.rs |
 // | Grant                                | PrivacyStore.grants                           | newton_privacy::Grant, crates/newton-privacy/src/confidential.rs    |
+// | Hex (native strings cast `as Hex`)   | Aggregator.message, consensusDigest, TaskEvaluator.publicKey, envelopeDataRefId, PrivacyStore.uploadIdentity, policyCodeHash, taskId, taskHash | B256 / FixedBytes Display and hex::encode_prefixed in bindings/napi/src/{attestation,operator,privacy,identifiers}.rs |
+// | '0.2.0' \| '0.1.0'                   | PolicyDataModule.witVersion                   | newton_policy_data::WitVersion::as_str, crates/newton-policy-data/src/inspect.rs |
 //
 // Not here: PrivacyKeyPair, GeneratedKeystore and KeyInfo cross as napi objects whose types napi-rs
 // generates (binding.d.cts, checked by tsc); mergePolicyDataOutputs returns an open Record.
@@ -51,12 +53,15 @@ import {
   generatePrivacyKey,
   operatorConsensus,
   parseIntent,
+  policyCodeHash,
   runPolicyTests,
   sealEnvelopeSync,
+  taskHash,
+  taskId,
   type PolicyModule,
   type TaskIntent,
 } from '../bindings/dist/index.js';
-import { CHAIN_ID, EXPIRATION, context, operators, response, task as baseTask } from './helpers/attestation.js';
+import { CALLER, CHAIN_ID, EXPIRATION, context, operators, response, task as baseTask } from './helpers/attestation.js';
 import { startFixtureServer, type FixtureServer } from './helpers/fixture-server.js';
 import { makeTempDir, rpcTransferIntent, thrown, utf8Hex } from './helpers/newton.js';
 import { repoRoot } from './helpers/paths.js';
@@ -66,7 +71,7 @@ import { resultShapes } from './helpers/result-schema.js';
 const TYPES = [
   'ErrorCodeEntry', 'ErrorInfo', 'ParsedIntent', 'ModuleIdentifiers', 'CheckedModule', 'Decision', 'TestReport', 'RunResult',
   'PreparedData', 'SignedTaskResponse', 'NewtonTaskResponse', 'Certificate', 'Rejection', 'AttestationBundle', 'ValidationReport',
-  'OperatorEntry', 'StoredEnvelope', 'LinkedIdentity', 'DataVersion', 'Grant',
+  'OperatorEntry', 'StoredEnvelope', 'LinkedIdentity', 'DataVersion', 'Grant', 'Hex',
 ];
 
 let shape: ReturnType<typeof resultShapes>;
@@ -182,6 +187,11 @@ describe('PolicyData and the operator', () => {
   });
   afterAll(() => server.close());
 
+  it("PolicyDataModule's witVersion", async () => {
+    const versions = await Promise.all(['0.2.0', '0.1.0'].map(async (v) => host.loadSync(await wat.fetching('http://x/', 1, v)).witVersion));
+    expect(versions).toEqual(['0.2.0', '0.1.0']);
+  });
+
   it('RunResult', async () => {
     const plain = host.loadSync(await oracle(12.5)).runSync();
     const open = new PolicyDataHost({ allowHosts: [server.hostPort] });
@@ -234,6 +244,23 @@ describe('PolicyData and the operator', () => {
       conforms('NewtonTaskResponse', s.task_response);
     }
   });
+});
+
+it('Hex (native strings cast `as Hex`)', () => {
+  const t = baseTask();
+  const signer = BlsSigner.fromSecretKey(new Uint8Array(32).fill(9));
+  const envelope = sealEnvelopeSync('x', { recipientPublicKey: generatePrivacyKey().publicKey, policyClient: CALLER, chainId: CHAIN_ID });
+  const values = {
+    'Aggregator.message': Aggregator.forMessage(operators([100]).registry, consensusDigest(response()), [0]).message,
+    consensusDigest: consensusDigest(response()),
+    'TaskEvaluator.publicKey': new TaskEvaluator({ signer, host: new PolicyDataHost() }).publicKey,
+    envelopeDataRefId: envelopeDataRefId(envelope),
+    policyCodeHash: policyCodeHash(GAS[0]!.source),
+    taskId: taskId(t.policyClient, t.intent, t.initializationTimestamp, 1),
+    taskHash: taskHash(t),
+  };
+  // PrivacyStore.uploadIdentity's: see LinkedIdentity (it equals a checked data_ref_id).
+  expect(Object.entries(values).filter(([, v]) => shape('Hex', v).length > 0)).toEqual([]);
 });
 
 describe('attestation', () => {
