@@ -1,7 +1,8 @@
 // Issue 11: every result type the TS API declares by hand and fills with JSON that Rust writes is
 // checked against real Rust output. Schemas are generated from the source types
 // (helpers/result-schema.ts: additionalProperties false, Hex as ^0x…), so a key missing, extra,
-// renamed or retyped on either side fails here. One `it` per type:
+// renamed or retyped on either side fails here. One `it` per type, and a guard that fails when a
+// `JSON.parse(…) as T` appears in bindings/src whose T is not checked here:
 //
 // | TS type (bindings/src)               | produced by                                   | written in Rust by                                                  |
 // |--------------------------------------|-----------------------------------------------|---------------------------------------------------------------------|
@@ -14,7 +15,7 @@
 // | TestReport, TestResult, coverage     | runPolicyTests / runPolicyTestsSync           | newton_policy::testing::{TestReport, TestResult, Coverage, FileCoverage}, crates/newton-policy/src/testing.rs |
 // | RunResult                            | PolicyDataModule.run / runSync                | newton_policy_data::RunResult::to_json, crates/newton-policy-data/src/json.rs |
 // | PreparedData, PolicyDataOutput       | TaskEvaluator.prepare, operatorConsensus      | newton_operator::{PreparedData, PolicyDataOutput}, crates/newton-operator/src/prepared.rs |
-// | SignedTaskResponse                   | TaskEvaluator.commit / evaluateAndSign        | newton_operator::SignedTaskResponse, crates/newton-operator/src/commit.rs |
+// | SignedTaskResponse (+ its task_response as NewtonTaskResponse) | TaskEvaluator.commit / evaluateAndSign | newton_operator::SignedTaskResponse, crates/newton-operator/src/commit.rs (task_response: newton_types sol_json::TaskResponse) |
 // | Certificate                          | Aggregator.aggregate / add                    | newton_attestation::Certificate, crates/newton-attestation/src/certificate.rs |
 // | Rejection                            | Aggregator.rejected                           | newton_attestation::Rejection, crates/newton-attestation/src/aggregator.rs |
 // | AttestationBundle                    | attestationBundle                             | newton_attestation::AttestationBundle, crates/newton-attestation/src/bundle.rs |
@@ -28,7 +29,9 @@
 // | '0.2.0' \| '0.1.0'                   | PolicyDataModule.witVersion                   | newton_policy_data::WitVersion::as_str, crates/newton-policy-data/src/inspect.rs |
 //
 // Not here: PrivacyKeyPair, GeneratedKeystore and KeyInfo cross as napi objects whose types napi-rs
-// generates (binding.d.cts, checked by tsc); mergePolicyDataOutputs returns an open Record.
+// generates (binding.d.cts, checked by tsc); mergePolicyDataOutputs returns an open Record;
+// policyId, taskResponseHash and attestationHash (`as Hex`) are matched byte for byte with viem in
+// operator-api.test.ts.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
