@@ -46,7 +46,8 @@ export interface PoolStats {
   queued: number;
   /** Workers replaced since the pool started. */
   restarts: number;
-  workers: Array<{ pid?: number; ready: boolean; busy: boolean }>;
+  /** Every worker process alive; `exiting` ones were killed and are being replaced. */
+  workers: Array<{ pid?: number; state: 'starting' | 'idle' | 'busy' | 'exiting' }>;
 }
 
 interface Job {
@@ -168,7 +169,7 @@ export class SandboxPool {
     return {
       queued: this.#queue.length,
       restarts: this.#restarts,
-      workers: [...this.#slots].map((s) => ({ pid: s.process.pid, ready: s.ready, busy: s.job !== undefined })),
+      workers: [...this.#slots].map((s) => ({ pid: s.process.pid, state: s.dead ? 'exiting' : !s.ready ? 'starting' : s.job ? 'busy' : 'idle' })),
     };
   }
 
