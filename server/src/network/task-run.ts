@@ -15,7 +15,13 @@ import type { FailedOutcome, RespondedOutcome, TaskOutcome } from './outcome.js'
 import { runRound, type Answer } from './round.js';
 import { SignatureCollector } from './signature-collector.js';
 import { StakeTable } from './stake-table.js';
-import type { Transport } from './transport.js';
+import type { OperatorIdentity, Transport } from './transport.js';
+
+/** An answer that could not be read: an engine error keeps its code, anything else is bad JSON. */
+function malformed(identity: OperatorIdentity, round: 'prepare' | 'commit', err: unknown): OperatorError {
+  if (err instanceof NewtonError) return thrownError(identity, round, err);
+  return operatorError(identity, round, 'NEWTON_ERR_INVALID_JSON', `malformed answer: ${err instanceof Error ? err.message : String(err)}`);
+}
 
 export interface TaskRunSettings {
   prepareTimeoutMs: number;
@@ -28,7 +34,6 @@ export interface TaskRunSettings {
 }
 
 export class TaskRun {
-  readonly #registry: OperatorRegistry;
   readonly #operators: readonly Transport[];
   readonly #task: NewtonTask;
   readonly #settings: TaskRunSettings;
@@ -42,7 +47,6 @@ export class TaskRun {
 
   /** `task` carries the threshold in force; `quorumNumbers` are its quorum bytes. */
   constructor(registry: OperatorRegistry, operators: readonly Transport[], task: NewtonTask, quorumNumbers: number[], settings: TaskRunSettings) {
-    this.#registry = registry;
     this.#operators = operators;
     this.#task = task;
     this.#settings = settings;
@@ -127,15 +131,18 @@ export class TaskRun {
       const elapsed_ms = Math.round((performance.now() - started) * 100) / 100;
       const response: OperatorResponse = { operator_id: identity.operatorId, operator_address: identity.operatorAddress, round, status: 'ok', elapsed_ms };
       let errors: OperatorError[];
-      try {
-        if (!answer.ok) throw answer.error;
-        if (round === 'commit') {
-          const { digest, decision } = answer.value as SignedTaskResponse;
-          Object.assign(response, { digest, allow: decision.allow });
+      if (!answer.ok) {
+        errors = [thrownError(identity, round, answer.error)];
+      } else {
+        try {
+          if (round === 'commit') {
+            const { digest, decision } = answer.value as SignedTaskResponse;
+            Object.assign(response, { digest, allow: decision.allow });
+          }
+          errors = await accept(operator, answer.value);
+        } catch (err) {
+          errors = [malformed(identity, round, err)];
         }
-        errors = await accept(operator, answer.value);
-      } catch (err) {
-        errors = [thrownError(identity, round, err)];
       }
       this.#answered += 1;
       this.#responses.push(response);
@@ -186,7 +193,7 @@ export class TaskRun {
       timestamp: Date.now(),
       data: {
         status,
-        operator_responses: [...this.#responses],
+        operator_responses: this.#responses.map((r) => ({ ...r })),
         result,
         progress: {
           round: this.#round,
