@@ -1,1 +1,27 @@
-export {};
+// newton-server: the gateway (createGateway = the services of one data directory + the fastify
+// app), its API keys, block clock and storage interface.
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type AppOptions } from './app.js';
+import { Gateway, type GatewayOptions } from './gateway.js';
+
+export { buildApp, type AppOptions } from './app.js';
+export { Gateway, type GatewayOptions } from './gateway.js';
+export { createApiKey, hashApiKey } from './api-keys.js';
+export { BlockClock, type BlockClockOptions } from './clock.js';
+export { OWNER_EIP712_TYPES, ownerTypedData, type OwnerMessageType } from './owner-auth.js';
+export { INTENT_EIP712_TYPES, intentTypedData } from './tasks/intent-signature.js';
+export type { TaskNetwork, RunOptions as TaskRunOptions } from './tasks/network.js';
+export type { TaskResult, TaskSuccess, TaskFailure, TaskUpdate } from './tasks/results.js';
+export type { GatewayStore, Permission } from './store/store.js';
+export { SqliteStore } from './store/sqlite.js';
+
+/** Opens the gateway's data directory and builds its app (not listening). */
+export async function createGateway(options: GatewayOptions & AppOptions): Promise<{ gateway: Gateway; app: FastifyInstance }> {
+  const gateway = await Gateway.open(options);
+  try {
+    return { gateway, app: await buildApp(gateway, options) };
+  } catch (err) {
+    await gateway.close();
+    throw err;
+  }
+}

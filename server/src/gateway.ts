@@ -1,0 +1,110 @@
+// The gateway's services, opened from one data directory: the store, the block clock, the
+// privacy store and keys, the gateway's signing account, the task events and (when plugged in)
+// the operator network with its attestation validator.
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
+import { AttestationValidator, PolicyDataHost, PrivacyNode, PrivacyStore } from 'newton-engine';
+import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
+import { BlockClock, type BlockClockOptions } from './clock.js';
+import { loadKeyMaterial } from './key-material.js';
+import { RpcError } from './rpc/errors.js';
+import { SqliteStore } from './store/sqlite.js';
+import type { GatewayStore } from './store/store.js';
+import { SandboxPool, type SandboxPoolOptions } from './sandbox/index.js';
+import type { TaskNetwork } from './tasks/network.js';
+import type { TaskUpdate } from './tasks/results.js';
+import { TaskService } from './tasks/service.js';
+
+export interface GatewayOptions extends BlockClockOptions {
+  /** Holds gateway.db, spent.db, privacy.db and gateway-keys.json (created if missing). */
+  dataDir: string;
+  /** The operators tasks run on; without one the task methods answer NEWTON_ERR_UNAVAILABLE. */
+  network?: TaskNetwork;
+  /** The PolicyData host (default: a new one); share the operators' to compile each module once. */
+  host?: PolicyDataHost;
+  /** The sandbox for callers' Rego, started on first use (default: 2 workers). */
+  sandbox?: Omit<SandboxPoolOptions, 'policyDataDir'>;
+}
+
+/** Task progress, per task id: `events.on(taskId, (update: TaskUpdate) => …)`. */
+export type TaskEvents = EventEmitter<Record<string, [TaskUpdate]>>;
+
+export class Gateway {
+  readonly events: TaskEvents = new EventEmitter();
+  readonly tasks: TaskService = new TaskService(this);
+  #validator?: AttestationValidator;
+  #sandbox?: Promise<SandboxPool>;
+  #sandboxOptions: SandboxPoolOptions = {};
+
+  private constructor(
+    readonly dataDir: string,
+    readonly store: GatewayStore,
+    readonly clock: BlockClock,
+    readonly privacyStore: PrivacyStore,
+    readonly privacyNode: PrivacyNode,
+    readonly secretsNode: PrivacyNode,
+    readonly account: PrivateKeyAccount,
+    readonly network: TaskNetwork | undefined,
+    /** Checks uploaded PolicyData and runs newt_simulatePolicyData (compiled artifacts cached in the data directory). */
+    readonly host: PolicyDataHost,
+  ) {
+    this.events.setMaxListeners(0);
+  }
+
+  static async open(options: GatewayOptions): Promise<Gateway> {
+    fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    const keys = loadKeyMaterial(options.dataDir);
+    const store = new SqliteStore(path.join(options.dataDir, 'gateway.db'));
+    try {
+      const clock = await BlockClock.open(store, options);
+      const privacyStore = await PrivacyStore.open(path.join(options.dataDir, 'privacy.db'), clock.chainId);
+      const privacyNode = new PrivacyNode({ secretKeys: [keys.privacySecretKey], store: privacyStore });
+      const secretsNode = new PrivacyNode({ secretKeys: [keys.secretsSecretKey] });
+      const account = privateKeyToAccount(keys.gatewayPrivateKey);
+      const host = options.host ?? new PolicyDataHost({ cacheDir: path.join(options.dataDir, 'wasm-cache') });
+      fs.mkdirSync(path.join(options.dataDir, 'policy-data'), { recursive: true });
+      const gateway = new Gateway(options.dataDir, store, clock, privacyStore, privacyNode, secretsNode, account, options.network, host);
+      gateway.#sandboxOptions = options.sandbox ?? {};
+      return gateway;
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+
+  /** The operator network, or NEWTON_ERR_UNAVAILABLE (Newton's "No operators available"). */
+  requireNetwork(): TaskNetwork {
+    if (!this.network) throw new RpcError('NEWTON_ERR_UNAVAILABLE', 'No operators available');
+    return this.network;
+  }
+
+  /** Where published PolicyData components are kept as `<wasm_cid>.wasm` (the sandbox reads them). */
+  get policyDataDir(): string {
+    return path.join(this.dataDir, 'policy-data');
+  }
+
+  /** The crash-contained worker pool for callers' Rego, started on first use. */
+  sandbox(): Promise<SandboxPool> {
+    this.#sandbox ??= SandboxPool.start({ workers: 2, ...this.#sandboxOptions, policyDataDir: this.policyDataDir });
+    this.#sandbox.catch(() => (this.#sandbox = undefined));
+    return this.#sandbox;
+  }
+
+  /** The attestation validator over the network's registry and the spent store (spent.db). */
+  validator(): AttestationValidator {
+    this.#validator ??= new AttestationValidator(this.requireNetwork().registry, path.join(this.dataDir, 'spent.db'));
+    return this.#validator;
+  }
+
+  /** Finishes (or, after `graceMs`, fails) in-flight tasks, then closes the network and the store. */
+  async close(graceMs?: number): Promise<void> {
+    await this.tasks.close(graceMs);
+    this.events.removeAllListeners();
+    const sandbox = this.#sandbox;
+    this.#sandbox = undefined;
+    await sandbox?.then((pool) => pool.close(), () => undefined);
+    await this.network?.close();
+    await this.store.close();
+  }
+}
