@@ -7,7 +7,8 @@ import path from 'node:path';
 import { AttestationValidator, PolicyDataHost, PrivacyNode, PrivacyStore } from 'newton-engine';
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { BlockClock, type BlockClockOptions } from './clock.js';
-import { loadKeyMaterial } from './key-material.js';
+import { loadKeyMaterial, operatorSigners } from './key-material.js';
+import { localNetwork } from './local-network.js';
 import { RpcError } from './rpc/errors.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { GatewayStore } from './store/store.js';
@@ -21,6 +22,8 @@ export interface GatewayOptions extends BlockClockOptions {
   dataDir: string;
   /** The operators tasks run on; without one the task methods answer NEWTON_ERR_UNAVAILABLE. */
   network?: TaskNetwork;
+  /** Without `network`: run this many in-process operators (keys kept in the data directory). */
+  operators?: number;
   /** The PolicyData host (default: a new one); share the operators' to compile each module once. */
   host?: PolicyDataHost;
   /** The sandbox for callers' Rego, started on first use (default: 2 workers). */
@@ -63,8 +66,9 @@ export class Gateway {
       const secretsNode = new PrivacyNode({ secretKeys: [keys.secretsSecretKey] });
       const account = privateKeyToAccount(keys.gatewayPrivateKey);
       const host = options.host ?? new PolicyDataHost({ cacheDir: path.join(options.dataDir, 'wasm-cache') });
+      const network = options.network ?? (options.operators ? await localNetwork(store, host, operatorSigners(options.dataDir, options.operators)) : undefined);
       fs.mkdirSync(path.join(options.dataDir, 'policy-data'), { recursive: true });
-      const gateway = new Gateway(options.dataDir, store, clock, privacyStore, privacyNode, secretsNode, account, options.network, host);
+      const gateway = new Gateway(options.dataDir, store, clock, privacyStore, privacyNode, secretsNode, account, network, host);
       gateway.#sandboxOptions = options.sandbox ?? {};
       return gateway;
     } catch (err) {
@@ -104,7 +108,7 @@ export class Gateway {
     const sandbox = this.#sandbox;
     this.#sandbox = undefined;
     await sandbox?.then((pool) => pool.close(), () => undefined);
-    await this.network?.close();
+    await this.network?.close?.();
     await this.store.close();
   }
 }

@@ -2,7 +2,8 @@
 // keys clients seal privacy data and secrets to, and the secp256k1 key it signs registrations with.
 import fs from 'node:fs';
 import path from 'node:path';
-import { generatePrivacyKey, type Hex } from 'newton-engine';
+import { randomBytes } from 'node:crypto';
+import { BlsSigner, generatePrivacyKey, type Hex } from 'newton-engine';
 import { generatePrivateKey } from 'viem/accounts';
 
 export interface KeyMaterial {
@@ -28,4 +29,25 @@ export function loadKeyMaterial(dataDir: string): KeyMaterial {
   };
   fs.writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   return keys;
+}
+
+/** BLS keys of `count` in-process operators, kept in `operator-keys.json` (0600) so attestations survive a restart. */
+export function operatorSigners(dataDir: string, count: number): BlsSigner[] {
+  const file = path.join(dataDir, 'operator-keys.json');
+  let keys: string[] = [];
+  try {
+    keys = JSON.parse(fs.readFileSync(file, 'utf8')) as string[];
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  if (keys.length < count) {
+    while (keys.length < count) {
+      const secret = randomBytes(32);
+      secret[0]! &= 0x3f; // below the group order
+      keys.push(secret.toString('hex'));
+    }
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(keys), { mode: 0o600 });
+    fs.renameSync(`${file}.tmp`, file);
+  }
+  return keys.slice(0, count).map((k) => BlsSigner.fromSecretKey(Buffer.from(k, 'hex')));
 }

@@ -22,5 +22,5 @@ export interface TaskNetwork {
   deploy(announcement: PolicyAnnouncement): Promise<OperatorError[]>;
   /** Runs one task; a failure (no quorum, timeout, consensus) is a FailedOutcome, not a rejection. */
   run(task: NewtonTask, options?: RunOptions): Promise<TaskOutcome>;
-  close(): Promise<void>;
+  close?(): Promise<void>;
 }
