@@ -1,5 +1,6 @@
 // Inside a worker: the simulatePolicy job. Parses the intent, compiles the policy (cached by
-// content hash), runs or takes each PolicyData, merges `data.wasm` and evaluates.
+// content hash), runs or takes each PolicyData, merges `data.wasm` and evaluates. A worker runs
+// one job at a time, so compiling and evaluating on its own thread blocks nobody.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -28,11 +29,11 @@ export function simulator(config: WorkerConfig): (payload: unknown) => Promise<S
   let host: PolicyDataHost | undefined;
   const policyDataHost = () => (host ??= new PolicyDataHost(config.policyData));
 
-  async function compiled(source: string, entrypoint: string): Promise<Policy> {
+  function compiled(source: string, entrypoint: string): Policy {
     const key = createHash('sha256').update(entrypoint).update('\0').update(source).digest('hex');
     const cached = policies.get(key);
     if (cached) return cached;
-    const policy = await Policy.compile([{ path: 'policy.rego', source }], entrypoint, { limits: config.limits });
+    const policy = Policy.compileSync([{ path: 'policy.rego', source }], entrypoint, { limits: config.limits });
     policies.set(key, policy);
     return policy;
   }
@@ -80,11 +81,11 @@ export function simulator(config: WorkerConfig): (payload: unknown) => Promise<S
     const simulation = payload as WireSimulation;
     const entrypoint = simulation.entrypoint ?? DEFAULT_ENTRYPOINT;
     const parsed = parseIntent(simulation.intent);
-    const policy = await compiled(simulation.policy, entrypoint);
+    const policy = compiled(simulation.policy, entrypoint);
     const outputs = await Promise.all((simulation.policy_data ?? []).map(output));
     const params = simulation.policy_params ?? {};
     const wasm = mergePolicyDataOutputs(outputs);
-    const decision = await policy.evaluate({ intent: simulation.intent, params, wasm });
+    const decision = policy.evaluateSync({ intent: simulation.intent, params, wasm });
     return { decision, parsed_intent: parsed, policy_params_and_data: { params, wasm }, entrypoint, result: decision.result ?? null };
   };
 }
