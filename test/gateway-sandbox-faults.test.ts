@@ -198,4 +198,20 @@ describe('close with work in flight', () => {
     await expect(SandboxPool.start({ workers: 2, jobModules: [broken] })).rejects.toMatchObject({ code: 'NEWTON_ERR_SANDBOX_CRASHED' });
     expect(processesMentioning('broken.mjs')).toEqual([]);
   });
+
+  it('replacements that cannot start: queued jobs fail after three tries, the pool recovers once workers start again', async () => {
+    const dir = path.dirname(jobsModule);
+    const marker = path.join(dir, 'refuse-to-start');
+    const gate = path.join(dir, 'gate.mjs');
+    fs.writeFileSync(gate, `import fs from 'node:fs';\nif (fs.existsSync(${JSON.stringify(marker)})) process.exit(3);\n`);
+    const one = await start({ workers: 1, jobModules: [jobsModule, gate] });
+    fs.writeFileSync(marker, '');
+    const victim = one.run('sleep', 10_000);
+    process.kill(one.stats().workers[0]!.pid!, 'SIGKILL');
+    expect((await sandboxError(victim)).code).toBe('NEWTON_ERR_SANDBOX_CRASHED');
+    const waiting = await sandboxError(one.run('sleep', 1));
+    expect(waiting).toMatchObject({ code: 'NEWTON_ERR_SANDBOX_CRASHED', message: 'sandbox workers fail to start' });
+    fs.rmSync(marker);
+    await expectRecovered(one, 1);
+  });
 });

@@ -99,7 +99,7 @@ export class SandboxPool {
   readonly #idle: Slot[] = [];
   readonly #queue: Job[] = [];
   readonly #watchdog?: NodeJS.Timeout;
-  #respawnTimer?: NodeJS.Timeout;
+  readonly #respawnTimers = new Set<NodeJS.Timeout>();
   #nextId = 1;
   #restarts = 0;
   #startFailures = 0;
@@ -185,7 +185,7 @@ export class SandboxPool {
 
   async #close(graceMs: number): Promise<void> {
     clearInterval(this.#watchdog);
-    clearTimeout(this.#respawnTimer);
+    for (const timer of this.#respawnTimers) clearTimeout(timer);
     for (const job of this.#queue.splice(0)) this.#settle(job, closed());
     const slots = [...this.#slots];
     for (const slot of slots) if (!slot.job) this.#kill(slot);
@@ -244,13 +244,17 @@ export class SandboxPool {
     if (this.#closing) return;
     if (!slot.ready) this.#startFailures++;
     if (this.#startFailures >= START_FAILURES_TO_GIVE_UP && ![...this.#slots].some((s) => s.ready)) {
-      const error = new SandboxError('NEWTON_ERR_SANDBOX_CRASHED', 'sandbox workers fail to start', { stderr: exit.stderr });
+      const error = new SandboxError('NEWTON_ERR_SANDBOX_CRASHED', 'sandbox workers fail to start');
       for (const job of this.#queue.splice(0)) this.#settle(job, error);
     }
     const delay = this.#startFailures === 0 ? 0 : Math.min(100 * 2 ** (this.#startFailures - 1), MAX_RESPAWN_DELAY_MS);
     this.#restarts++;
     if (delay === 0) return this.#spawn();
-    this.#respawnTimer = setTimeout(() => this.#closing || this.#spawn(), delay);
+    const timer = setTimeout(() => {
+      this.#respawnTimers.delete(timer);
+      this.#spawn();
+    }, delay);
+    this.#respawnTimers.add(timer);
   }
 
   #pump(): void {
