@@ -3,7 +3,7 @@
 // memory to check the secrets schema, stores only the envelope, and hands the plaintext to the
 // operators' PolicyData runs.
 import { Type } from '@sinclair/typebox';
-import type { Hex } from 'newton-engine';
+import { NewtonError, type Hex } from 'newton-engine';
 import type { Gateway } from '../gateway.js';
 import { RpcError, invalidParams, notFound } from '../rpc/errors.js';
 import { address, quantity } from '../rpc/hex.js';
@@ -36,6 +36,22 @@ async function openJson(gateway: Gateway, envelope: string): Promise<Record<stri
   return secrets as Record<string, unknown>;
 }
 
+/** Secrets are sealed to (policy client, chain): an envelope bound elsewhere is refused before opening. */
+function checkBinding(gateway: Gateway, envelope: string, client: Hex): void {
+  let bound: { policy_client?: unknown; chain_id?: unknown };
+  try {
+    bound = JSON.parse(envelope);
+  } catch {
+    throw new NewtonError({ code: 'NEWTON_ERR_PRIVACY_ENVELOPE_INVALID', message: 'envelope is not SecureEnvelope JSON' });
+  }
+  if (typeof bound.policy_client !== 'string' || bound.policy_client.toLowerCase() !== client.toLowerCase()) {
+    throw new NewtonError({ code: 'NEWTON_ERR_PRIVACY_POLICY_CLIENT_MISMATCH', message: `the secrets envelope is bound to ${String(bound.policy_client)}, not ${client}` });
+  }
+  if (String(bound.chain_id) !== String(gateway.clock.chainId)) {
+    throw new NewtonError({ code: 'NEWTON_ERR_PRIVACY_AAD_MISMATCH', message: `the secrets envelope is bound to chain ${String(bound.chain_id)}, not ${gateway.clock.chainId}` });
+  }
+}
+
 export const secretsMethods: Method[] = [
   method(
     'newt_storeEncryptedSecrets',
@@ -50,6 +66,7 @@ export const secretsMethods: Method[] = [
       const policyData = await gateway.store.policyData(pdAddress);
       if (!policyData) throw notFound(`PolicyData ${pdAddress} is not published`);
       const envelope = envelopeText(p.envelope);
+      checkBinding(gateway, envelope, client.address);
       const secrets = await openJson(gateway, envelope);
       if (policyData.secretsSchema) await checkSecrets(pdAddress, policyData.secretsSchema, secrets);
       await gateway.store.putSecrets(client.address, pdAddress, envelope);
