@@ -113,7 +113,7 @@ describe('a worker lost mid-job', () => {
 
   it('several crashes at once while simulations run: every simulation is answered', async () => {
     const sims = Array.from({ length: 40 }, () => pool.simulatePolicy(SIMULATION));
-    const crashes = Array.from({ length: 4 }, (_, i) => pool.run(i % 2 ? 'abort' : 'segfault', null));
+    const crashes = [pool.run('abort', null), pool.run('segfault', null)];
     for (const c of crashes) expect((await sandboxError(c)).code).toBe('NEWTON_ERR_SANDBOX_CRASHED');
     for (const out of await Promise.all(sims)) expect(out.decision.allow).toBe(true);
     await expectRecovered(pool);
