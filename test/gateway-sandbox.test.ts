@@ -1,7 +1,7 @@
 // The gateway's sandbox pool with real worker processes: simulations match an in-process
 // evaluation (params, given data.wasm, PolicyData by bytes and by content id), engine errors keep
-// their codes across the process boundary, 200 concurrent jobs are all answered, close() leaves
-// no process behind.
+// their codes across the process boundary, results are capped, 200 concurrent jobs are all
+// answered, close() leaves no process behind.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,7 +54,7 @@ beforeAll(async () => {
   price99Cid = policyCid(price99);
   fs.writeFileSync(path.join(policyDataDir, `${price99Cid}.wasm`), price99);
   fs.writeFileSync(path.join(policyDataDir, `${policyCid('tampered')}.wasm`), price99);
-  pool = await SandboxPool.start({ workers: 2, policyDataDir });
+  pool = await SandboxPool.start({ workers: 2, policyDataDir, maxResultBytes: 64 * 1024 });
 });
 
 afterAll(() => pool?.close());
@@ -113,6 +113,12 @@ describe('simulatePolicy', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 200; i++) deep = [deep];
     expect(await codeOf(pool.simulatePolicy({ policy: POLICY, intent, policy_params: { deep } }))).toBe('NEWTON_ERR_LIMIT_DEPTH');
+  });
+
+  it('refuses a result larger than maxResultBytes with NEWTON_ERR_LIMIT_SIZE', async () => {
+    const big = pool.simulatePolicy({ policy: 'package policy\n\nimport rego.v1\n\nallow := numbers.range(1, 20000)\n', intent });
+    await expect(big).rejects.toMatchObject({ code: 'NEWTON_ERR_LIMIT_SIZE', details: { maxResultBytes: 64 * 1024 } });
+    expect((await pool.simulatePolicy({ policy: POLICY, intent, policy_params: params, policy_data: [{ data: { price: 1 } }] })).decision.allow).toBe(true);
   });
 
   it('keeps PolicyData error codes, naming the PolicyData', async () => {

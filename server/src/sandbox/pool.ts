@@ -29,6 +29,8 @@ export interface SandboxPoolOptions {
   policyDataDir?: string;
   /** Compiled policies and loaded PolicyData modules each worker keeps (LRU, 64 each). */
   cacheSize?: number;
+  /** Largest job result in bytes of JSON (4 MiB); a larger one fails with NEWTON_ERR_LIMIT_SIZE. */
+  maxResultBytes?: number;
   /** Modules (paths or file URLs) each worker imports at start; they may call `registerJob` from `./jobs.js`. */
   jobModules?: string[];
   /** Called when a worker exits, with its stderr tail (for the gateway's log). */
@@ -117,6 +119,7 @@ export class SandboxPool {
       policyData: options.policyData,
       policyDataDir: options.policyDataDir && path.resolve(options.policyDataDir),
       cacheSize: options.cacheSize ?? 64,
+      maxResultBytes: options.maxResultBytes ?? 4 * 1024 * 1024,
       jobModules: (options.jobModules ?? []).map((m) => (m.startsWith('file:') ? m : pathToFileURL(path.resolve(m)).href)),
     };
     for (let i = 0; i < this.#size; i++) this.#spawn();

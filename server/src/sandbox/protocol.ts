@@ -12,6 +12,8 @@ export interface WorkerConfig {
   policyDataDir?: string;
   /** Compiled policies and loaded PolicyData modules kept per worker (LRU). */
   cacheSize: number;
+  /** Largest result, in bytes of JSON, a worker sends back. */
+  maxResultBytes: number;
   /** Absolute paths or file URLs of modules imported at start, which may `registerJob`. */
   jobModules: string[];
 }

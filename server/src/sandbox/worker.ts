@@ -1,5 +1,6 @@
 // A sandbox worker process (forked by the pool): registers the job kinds, says it is ready, then
 // runs one job at a time and answers with JSON. It exits when the pool's IPC channel goes away.
+import { NewtonError } from 'newton-engine';
 import { errorToWire } from './errors.js';
 import { registerJob, runJob } from './jobs.js';
 import type { JobMessage, WorkerConfig, WorkerMessage } from './protocol.js';
@@ -13,16 +14,25 @@ registerJob('simulatePolicy', simulator(config));
 for (const module of config.jobModules ?? []) await import(module);
 
 process.on('disconnect', () => process.exit(0));
+/** Results are capped so that parsing one never stalls the gateway's event loop. */
+function checkedResult(value: unknown): unknown {
+  const bytes = Buffer.byteLength(JSON.stringify(value) ?? '');
+  if (bytes > config.maxResultBytes) {
+    throw new NewtonError({
+      code: 'NEWTON_ERR_LIMIT_SIZE',
+      message: `the result is ${bytes} bytes of JSON, over the sandbox's ${config.maxResultBytes}`,
+      details: { bytes, maxResultBytes: config.maxResultBytes },
+    });
+  }
+  return value;
+}
+
 process.on('message', (message: JobMessage) => {
-  runJob(message.kind, message.payload).then(
-    (value) => {
-      try {
-        send({ type: 'result', id: message.id, value });
-      } catch (err) {
-        send({ type: 'error', id: message.id, error: errorToWire(err) });
-      }
-    },
-    (err: unknown) => send({ type: 'error', id: message.id, error: errorToWire(err) }),
-  );
+  runJob(message.kind, message.payload)
+    .then(checkedResult)
+    .then(
+      (value) => send({ type: 'result', id: message.id, value }),
+      (err: unknown) => send({ type: 'error', id: message.id, error: errorToWire(err) }),
+    );
 });
 send({ type: 'ready' });
