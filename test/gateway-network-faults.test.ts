@@ -3,8 +3,8 @@
 // operators. Slow, failing, lying and mis-signing operators end up in operator_errors; the
 // certificate holds while the rest meet the quorum, and a failed task is an outcome.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NewtonError, verifyCertificate, type NewtonTaskResponse } from '../bindings/dist/index.js';
-import type { FailedOutcome, RespondedOutcome, TaskOutcome, Transport } from '../server/dist/network/index.js';
+import { NewtonError, consensusDigest, verifyCertificate, type NewtonTaskResponse } from '../bindings/dist/index.js';
+import { operatorId, type FailedOutcome, type RespondedOutcome, type TaskOutcome, type Transport } from '../server/dist/network/index.js';
 import {
   announce,
   delayed,
@@ -98,7 +98,7 @@ describe('bad answers', () => {
     expect(vote).toMatchObject({ status: 'error', error_code: 'NEWTON_ERR_SIGNATURE_INVALID' });
   });
 
-  it('refuses a digest that is not its response\'s, and excludes an operator that signs a different evaluation', async () => {
+  it('excludes an operator that signs a different evaluation or claims a digest it did not sign', async () => {
     const { network: net, operators, registry } = await quickstart({
       0: { commit: async (next, ...args) => ({ ...(await next(...args)), digest: `0x${'ab'.repeat(32)}` }) },
       1: {
@@ -114,11 +114,28 @@ describe('bad answers', () => {
     expect(outcome.decision.allow).toBe(true);
     expect(sorted(outcome.certificate.signers)).toEqual(sorted(ids(operators, 2, 3)));
     await verifyCertificate(registry, outcome.certificate);
-    const errors = Object.fromEntries(outcome.operator_errors.map((e) => [e.operator_id, e]));
-    expect(errors[ids(operators, 0)[0]!]).toMatchObject({ error_code: 'NEWTON_ERR_SIGNATURE_INVALID' });
-    expect(errors[ids(operators, 0)[0]!]!.message).toMatch(/but its response hashes to/);
-    expect(errors[ids(operators, 1)[0]!]).toMatchObject({ error_code: 'NEWTON_ERR_CONSENSUS_FAILED', retryable: false });
-    expect(errors[ids(operators, 1)[0]!]!.message).toContain(`the quorum signed ${outcome.digest}`);
+    expect(sorted(outcome.operator_errors.map((e) => e.operator_id))).toEqual(sorted(ids(operators, 0, 1)));
+    for (const e of outcome.operator_errors) {
+      expect(e).toMatchObject({ error_code: 'NEWTON_ERR_CONSENSUS_FAILED', retryable: false });
+      expect(e.message).toContain(`the quorum signed ${outcome.digest}`);
+    }
+  });
+
+  it('certifies the response that hashes to the signed digest, not a body an operator swapped in', async () => {
+    const id = (i: number) => operatorId(signer(i + 1).publicKey);
+    const [liar] = [0, 1, 2, 3].sort((a, b) => (id(a) < id(b) ? -1 : 1)); // first in the certificate's order
+    const { network: net, operators } = await quickstart({
+      [liar!]: { commit: async (next, ...args) => {
+        const s = await next(...args);
+        return { ...s, task_response: { ...s.task_response, evaluationResult: `0x${'0'.repeat(64)}` } }; // digest and signature untouched
+      } },
+    });
+    const outcome = responded(await net.run(quickstartTask(14, 100)));
+    expect(outcome.certificate.signers).toHaveLength(4);
+    expect(consensusDigest(outcome.task_response)).toBe(outcome.digest);
+    expect(outcome.decision.allow).toBe(true);
+    expect(outcome.operator_errors).toEqual([expect.objectContaining({ operator_id: ids(operators, liar!)[0], error_code: 'NEWTON_ERR_CONSENSUS_FAILED' })]);
+    expect(outcome.operator_errors[0]!.message).toMatch(/but sent a response that hashes to/);
   });
 
   it('reports an operator whose prepared data does not match its digest, and goes on without it', async () => {

@@ -25,19 +25,20 @@ export function runRound<T>(
 ): Promise<Transport[]> {
   const { timeoutMs, signal: outer, onAnswer } = options;
   outer?.throwIfAborted();
+  // Not AbortSignal.any, which has leaked dependents of long-lived signals (nodejs/node#55351).
   const controller = new AbortController();
-  const signal = outer ? AbortSignal.any([outer, controller.signal]) : controller.signal;
+  const { signal } = controller;
   const pending = new Set(operators);
   let ended = false;
   let stopped = false;
   let queue = Promise.resolve();
 
   return new Promise<Transport[]>((resolve, reject) => {
-    const end = () => {
+    const end = (reason?: unknown) => {
       ended = true;
       clearTimeout(timer);
       outer?.removeEventListener('abort', onAbort);
-      controller.abort();
+      controller.abort(reason);
     };
     const finish = () => {
       if (ended) return;
@@ -46,7 +47,7 @@ export function runRound<T>(
       void queue.then(() => resolve(unanswered));
     };
     const fail = (err: unknown) => {
-      if (!ended) end();
+      if (!ended) end(err);
       stopped = true;
       reject(err);
     };

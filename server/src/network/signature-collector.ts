@@ -1,16 +1,18 @@
-// The commit round's signatures grouped by the digest each response hashes to, one aggregator per
-// digest: the first group whose verified signatures reach the quorum is certified.
+// The commit round's signatures grouped by the digest each operator says it signed, one aggregator
+// per digest: the first group whose verified signatures reach the quorum is certified, with a
+// signer's response that hashes to that digest.
 import {
   Aggregator,
   NewtonError,
-  consensusDigest,
   type Certificate,
+  type Decision,
   type Hex,
   type NewtonTask,
   type NewtonTaskResponse,
   type OperatorRegistry,
   type SignedTaskResponse,
 } from 'newton-engine';
+import { digestOf } from './engine-calls.js';
 import { operatorError, thrownError, type OperatorError } from './operator-errors.js';
 import type { StakeTable } from './stake-table.js';
 import type { OperatorIdentity } from './transport.js';
@@ -32,20 +34,26 @@ interface Group {
 export interface Certified {
   digest: Hex;
   certificate: Certificate;
+  /** The certificate's signers, in its (ascending id) order. */
   signers: Signer[];
+  /** The TaskResponse whose consensus digest is the certified message, and its decision. */
+  response: NewtonTaskResponse;
+  decision: Decision;
 }
 
 export class SignatureCollector {
   readonly #registry: OperatorRegistry;
   readonly #task: NewtonTask;
+  readonly #quorumNumbers: number[];
   readonly #stakes: StakeTable;
-  readonly #groups = new Map<Hex, Group>();
+  readonly #groups = new Map<string, Group>();
   #certified: Certified | undefined;
 
-  /** For `task` (its `quorumThresholdPercentage` is the threshold used). */
-  constructor(registry: OperatorRegistry, task: NewtonTask, stakes: StakeTable) {
+  /** For `task`, whose `quorumThresholdPercentage` is the threshold used. */
+  constructor(registry: OperatorRegistry, task: NewtonTask, quorumNumbers: number[], stakes: StakeTable) {
     this.#registry = registry;
     this.#task = task;
+    this.#quorumNumbers = quorumNumbers;
     this.#stakes = stakes;
   }
 
@@ -54,27 +62,19 @@ export class SignatureCollector {
   }
 
   /**
-   * Takes one operator's signed response: refused with an error when it is for another task, its
-   * digest is not its response's, or its signature is malformed; otherwise counted towards its
-   * digest's quorum. Returns the errors found (signatures that failed verification, possibly of
-   * operators that answered earlier) and whether this answer completed a certificate.
+   * Takes one operator's signed response: refused when it is for another task or its signature
+   * is malformed, else counted towards the quorum of the digest it claims. The aggregator checks
+   * signatures once a group holds enough stake, so the errors returned may be of operators that
+   * answered earlier. A signature over anything but the claimed digest never verifies, and the
+   * certified response is one that hashes to the certified digest, so a claim gains a liar nothing.
    */
   async add(identity: OperatorIdentity, signed: SignedTaskResponse): Promise<OperatorError[]> {
     const response = signed.task_response as unknown as NewtonTaskResponse;
-    const refuse = (code: OperatorError['error_code'], message: string) => [operatorError(identity, 'commit', code, message)];
     if (!sameHex(response.taskId, this.#task.taskId) || !sameHex(response.policyClient, this.#task.policyClient)) {
-      return refuse('NEWTON_ERR_CONSENSUS_FAILED', `signed a response for task ${response.taskId} of client ${response.policyClient}`);
+      const message = `signed a response for task ${response.taskId} of client ${response.policyClient}`;
+      return [operatorError(identity, 'commit', 'NEWTON_ERR_CONSENSUS_FAILED', message)];
     }
-    let digest: Hex;
-    try {
-      digest = consensusDigest(response);
-    } catch (err) {
-      return [thrownError(identity, 'commit', err)];
-    }
-    if (!sameHex(signed.digest, digest)) {
-      return refuse('NEWTON_ERR_SIGNATURE_INVALID', `signed digest ${signed.digest}, but its response hashes to ${digest}`);
-    }
-    const group = this.#groups.get(digest) ?? this.#open(digest, response);
+    const group = this.#group(signed.digest);
     const id = identity.operatorId.toLowerCase();
     group.signers.set(id, { identity, signed });
     let certificate: Certificate | null = null;
@@ -89,25 +89,22 @@ export class SignatureCollector {
       group.signers.delete(id);
       errors.push(thrownError(identity, 'commit', thrown));
     }
-    if (certificate !== null) {
-      const signers = certificate.signers.flatMap((s) => group.signers.get(s.toLowerCase()) ?? []);
-      this.#certified = { digest, certificate, signers };
-    }
+    if (certificate !== null) errors.push(...(await this.#certify(group, certificate)));
     return errors;
   }
 
-  /** Operators whose signed response is not the certified one. */
+  /** Operators whose signed digest is not the certified one. */
   disagreeing(): OperatorError[] {
     const certified = this.#certified;
     if (certified === undefined) return [];
     return [...this.#groups.values()]
-      .filter((group) => group.digest !== certified.digest)
+      .filter((group) => group !== this.#groups.get(certified.digest.toLowerCase()))
       .flatMap((group) => [...group.signers.values()])
       .map(({ identity, signed }) => operatorError(
         identity,
         'commit',
         'NEWTON_ERR_CONSENSUS_FAILED',
-        `signed digest ${signed.digest}; the quorum signed ${certified.digest} (evaluation ${signed.task_response.evaluationResult as string})`,
+        `signed digest ${signed.digest}; the quorum signed ${certified.digest} (evaluation ${String(signed.task_response.evaluationResult)})`,
       ));
   }
 
@@ -117,10 +114,36 @@ export class SignatureCollector {
     return Math.max(0, ...percents);
   }
 
-  #open(digest: Hex, response: NewtonTaskResponse): Group {
-    const group = { digest, aggregator: Aggregator.forTask(this.#registry, this.#task, response), signers: new Map(), reported: 0 };
-    this.#groups.set(digest, group);
+  #group(digest: Hex): Group {
+    const key = String(digest).toLowerCase();
+    let group = this.#groups.get(key);
+    if (group === undefined) {
+      const threshold = this.#task.quorumThresholdPercentage;
+      const aggregator = Aggregator.forMessage(this.#registry, digest, this.#quorumNumbers, threshold);
+      group = { digest, aggregator, signers: new Map(), reported: 0 };
+      this.#groups.set(key, group);
+    }
     return group;
+  }
+
+  /**
+   * Certifies `group` with the first signer whose response hashes to the certified message; the
+   * signers before it sent responses that do not (they signed the digest, not what they sent).
+   */
+  async #certify(group: Group, certificate: Certificate): Promise<OperatorError[]> {
+    const signers = certificate.signers.flatMap((s) => group.signers.get(s.toLowerCase()) ?? []);
+    const errors: OperatorError[] = [];
+    for (const { identity, signed } of signers) {
+      const digest = await digestOf(signed.task_response).catch(() => undefined);
+      if (digest !== undefined && sameHex(digest, certificate.message)) {
+        const response = signed.task_response as unknown as NewtonTaskResponse;
+        this.#certified = { digest: certificate.message, certificate, signers, response, decision: signed.decision };
+        break;
+      }
+      const message = `signed ${certificate.message} but sent a response that ${digest ? `hashes to ${digest}` : 'does not parse'}`;
+      errors.push(operatorError(identity, 'commit', 'NEWTON_ERR_CONSENSUS_FAILED', message));
+    }
+    return errors;
   }
 
   /** The aggregator's new rejections as errors; their signers leave the group. */
@@ -133,8 +156,7 @@ export class SignatureCollector {
       const signer = group.signers.get(id);
       if (signer === undefined) return [];
       group.signers.delete(id);
-      const error = new NewtonError({ code: rejection.code, message: rejection.message });
-      return [thrownError(signer.identity, 'commit', error)];
+      return [thrownError(signer.identity, 'commit', new NewtonError({ code: rejection.code, message: rejection.message }))];
     });
   }
 }

@@ -3,12 +3,12 @@
 import { performance } from 'node:perf_hooks';
 import {
   NewtonError,
-  operatorConsensus,
   type NewtonTask,
   type OperatorRegistry,
   type PreparedData,
   type SignedTaskResponse,
 } from 'newton-engine';
+import { agree } from './engine-calls.js';
 import type { OperatorResponse, TaskEvent, TaskEventName, TaskStatus } from './events.js';
 import { operatorError, thrownError, type OperatorError, type OperatorErrorCode } from './operator-errors.js';
 import type { FailedOutcome, RespondedOutcome, TaskOutcome } from './outcome.js';
@@ -51,32 +51,24 @@ export class TaskRun {
     this.#task = task;
     this.#settings = settings;
     this.#stakes = new StakeTable(registry, quorumNumbers);
-    this.#collector = new SignatureCollector(registry, task, this.#stakes);
+    this.#collector = new SignatureCollector(registry, task, quorumNumbers, this.#stakes);
   }
 
   async execute(): Promise<TaskOutcome> {
     this.#emit('created', 'created');
     const prepared = await this.#prepare();
-    const answered = prepared.map(([operator]) => operator.identity.operatorId);
-    if (!this.#stakes.meets(answered, this.#settings.threshold)) return this.#noQuorum('prepare', this.#stakes.percent(answered));
-    let agreed: PreparedData;
-    try {
-      agreed = operatorConsensus(prepared.map(([, data]) => data), this.#settings.tolerance);
-    } catch (err) {
-      if (!(err instanceof NewtonError)) throw err;
-      return this.#fail(err.code, `prepare: ${err.message}`, err.details);
-    }
+    const agreement = await this.#agree(prepared);
+    if ('status' in agreement) return agreement;
     this.#emit('prepared', 'prepared');
-    await this.#commit(prepared.map(([operator]) => operator), agreed);
+    await this.#commit(agreement.operators, agreement.agreed);
     const certified = this.#collector.certified;
     if (certified === undefined) return this.#noQuorum('commit', this.#collector.leadingPercent());
     this.#errors.push(...this.#collector.disagreeing());
-    const [first] = certified.signers;
     const outcome: RespondedOutcome = {
       status: 'responded',
       task_id: this.#task.taskId,
-      task_response: first!.signed.task_response as unknown as RespondedOutcome['task_response'],
-      decision: first!.signed.decision,
+      task_response: certified.response,
+      decision: certified.decision,
       digest: certified.digest,
       certificate: certified.certificate,
       signatures: certified.signers.map(({ identity, signed }) => ({
@@ -91,22 +83,41 @@ export class TaskRun {
     return outcome;
   }
 
-  /** The operators whose PolicyData arrived in time and is well formed, with it. */
+  /** The operators whose PolicyData for this task arrived in time, with it. */
   async #prepare(): Promise<Array<[Transport, PreparedData]>> {
     const prepared: Array<[Transport, PreparedData]> = [];
     await this.#runRound('prepare', this.#operators, this.#settings.prepareTimeoutMs, (op, signal) => op.prepare(this.#task, signal), (operator, data) => {
       if (String(data.task_id).toLowerCase() !== this.#task.taskId.toLowerCase()) {
         return [operatorError(operator.identity, 'prepare', 'NEWTON_ERR_CONSENSUS_FAILED', `prepared data for task ${data.task_id}`)];
       }
-      try {
-        operatorConsensus([data]); // checks its shape and that every output matches its digest
-      } catch (err) {
-        return [thrownError(operator.identity, 'prepare', err)];
-      }
       prepared.push([operator, data]);
       return [];
     });
     return prepared;
+  }
+
+  /**
+   * The agreed data of `prepared` and the operators to commit with, or the failed outcome: too
+   * little stake answered, or the data disagrees. An answer that is malformed or does not match
+   * its own digests is its operator's error, not a disagreement: it is left out and the rest agree.
+   */
+  async #agree(prepared: Array<[Transport, PreparedData]>): Promise<{ agreed: PreparedData; operators: Transport[] } | FailedOutcome> {
+    const answered = prepared.map(([operator]) => operator.identity.operatorId);
+    if (!this.#stakes.meets(answered, this.#settings.threshold)) return this.#noQuorum('prepare', this.#stakes.percent(answered));
+    try {
+      const agreed = await agree(prepared.map(([, data]) => data), this.#settings.tolerance);
+      return { agreed, operators: prepared.map(([operator]) => operator) };
+    } catch (err) {
+      if (!(err instanceof NewtonError)) throw err;
+      if (err.code === 'NEWTON_ERR_CONSENSUS_FAILED' || err.code === 'NEWTON_ERR_CONSENSUS_TOLERANCE_EXCEEDED') {
+        return this.#fail(err.code, `prepare: ${err.message}`, err.details);
+      }
+      const checked = await Promise.all(prepared.map(([, data]) => agree([data], 0).then(() => undefined, (e: unknown) => e)));
+      const valid = prepared.filter((_, i) => checked[i] === undefined);
+      if (valid.length === prepared.length) throw err;
+      this.#record('prepare', prepared.flatMap(([operator], i) => (checked[i] === undefined ? [] : [malformed(operator.identity, 'prepare', checked[i])])));
+      return this.#agree(valid);
+    }
   }
 
   async #commit(operators: Transport[], agreed: PreparedData): Promise<void> {
