@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NewtonError, Policy, parseIntent, policyCid, type TaskIntent } from '../bindings/dist/index.js';
 import { SandboxError, SandboxPool, type Simulation } from '../server/dist/sandbox/index.js';
+import { startFixtureServer, type FixtureServer } from './helpers/fixture-server.js';
 import { makeTempDir, rpcTransferIntent } from './helpers/newton.js';
 import * as wat from './helpers/policy-data-wat.js';
 
@@ -44,6 +45,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 }
 
 let pool: SandboxPool;
+let server: FixtureServer;
 let price42: Uint8Array;
 let price99Cid: string;
 const policyDataDir = makeTempDir('sandbox-policy-data');
@@ -54,10 +56,14 @@ beforeAll(async () => {
   price99Cid = policyCid(price99);
   fs.writeFileSync(path.join(policyDataDir, `${price99Cid}.wasm`), price99);
   fs.writeFileSync(path.join(policyDataDir, `${policyCid('tampered')}.wasm`), price99);
-  pool = await SandboxPool.start({ workers: 2, policyDataDir, maxResultBytes: 64 * 1024 });
+  server = await startFixtureServer({ 'GET /price': { body: { price: 5 } } });
+  pool = await SandboxPool.start({ workers: 2, policyDataDir, maxResultBytes: 64 * 1024, policyData: { allowHosts: [server.hostPort], fuel: 1_000_000 } });
 });
 
-afterAll(() => pool?.close());
+afterAll(async () => {
+  await pool?.close();
+  await server?.close();
+});
 
 describe('simulatePolicy', () => {
   it('matches an in-process evaluation: params, parsed intent, given data.wasm', async () => {
@@ -88,6 +94,17 @@ describe('simulatePolicy', () => {
     expect(out.decision.allow).toBe(false);
     const bytesOnly = await pool.simulatePolicy({ ...s, policy_data: [{ wasm: price42 }] });
     expect(bytesOnly.decision.allow).toBe(true);
+  });
+
+  it('runs PolicyData with its wasm_args (without _newton), secrets, HTTP through allowHosts and the pool\'s limits', async () => {
+    const echo = { wasm: await wat.echo(), wasm_args: '{"n": 7, "_newton": {"privacy": []}}' };
+    const secrets = { wasm: await wat.readingSecrets(), secrets: { api_key: 's3cret' } };
+    const http = { wasm: await wat.fetching(`${server.origin}/price`) };
+    const out = await pool.simulatePolicy({ policy: POLICY, intent, policy_params: params, policy_data: [echo, secrets, http] });
+    expect(out.policy_params_and_data.wasm).toEqual({ n: 7, api_key: 's3cret', price: 5 });
+    expect(out.decision.allow).toBe(true);
+    const looping = pool.simulatePolicy({ policy: POLICY, intent, policy_data: [{ wasm: await wat.infiniteLoop() }] });
+    expect(await codeOf(looping)).toBe('NEWTON_ERR_POLICY_DATA_LIMIT_FUEL');
   });
 
   it('evaluates another entrypoint and reports its raw value', async () => {
