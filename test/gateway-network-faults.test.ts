@@ -230,6 +230,37 @@ describe('PolicyData consensus across operators', () => {
   });
 });
 
+describe('large PolicyData (consensus and digests off the event loop)', () => {
+  let server: FixtureServer;
+  let prices: number[] = [];
+  const rows = Array.from({ length: 400 }, (_, i) => ({ id: i, name: `row-${i}` })); // ≈10 KB: past the inline limit
+  beforeAll(async () => {
+    server = await startFixtureServer({ 'GET /big': () => ({ body: { price: prices.shift(), rows } }) });
+  });
+  afterAll(() => server.close());
+
+  async function big(sequence: number[]) {
+    prices = [...sequence];
+    const built = await network({ host: { allowHosts: [server.hostPort] } });
+    const policy = { source: 'package p\nimport rego.v1\ndefault allow := false\nallow if count(data.wasm.rows) == 400\n', entrypoint: 'p.allow', params: '{}' };
+    expect(await built.network.deploy(announce(built.content, policy, [await wat.fetching(`${server.origin}/big`)]))).toEqual([]);
+    return built.network;
+  }
+
+  it('agrees, certifies and keeps the digest of the certified response', async () => {
+    const outcome = responded(await (await big([100, 104, 99, 101])).run(quickstartTask(15)));
+    expect(outcome.decision.allow).toBe(true);
+    expect(consensusDigest(outcome.task_response)).toBe(outcome.digest);
+    expect(JSON.parse(Buffer.from(outcome.task_response.policyTaskData.policyData[0]!.data.slice(2), 'hex').toString()).price).toBe(100);
+  });
+
+  it('keeps the code and details of a consensus failure', async () => {
+    const outcome = failed(await (await big([100, 300, 100, 100])).run(quickstartTask(16)));
+    expect(outcome.error.code).toBe('NEWTON_ERR_CONSENSUS_TOLERANCE_EXCEEDED');
+    expect(JSON.stringify(outcome.error.details)).toContain('price');
+  });
+});
+
 describe('abort', () => {
   it('rejects with the reason and stops waiting for operators', async () => {
     const { network: net } = await quickstart({ 0: { prepare: delayed(10_000) } });
