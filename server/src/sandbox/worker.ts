@@ -6,14 +6,10 @@ import { registerJob, runJob } from './jobs.js';
 import type { JobMessage, WorkerConfig, WorkerMessage } from './protocol.js';
 import { simulator } from './simulate-job.js';
 
-const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
+const config = JSON.parse(process.argv[2]!) as WorkerConfig;
 
 const send = (message: WorkerMessage) => process.send?.(message);
 
-registerJob('simulatePolicy', simulator(config));
-for (const module of config.jobModules ?? []) await import(module);
-
-process.on('disconnect', () => process.exit(0));
 /** Results are capped so that parsing one never stalls the gateway's event loop. */
 function checkedResult(value: unknown): unknown {
   const bytes = Buffer.byteLength(JSON.stringify(value) ?? '');
@@ -27,6 +23,10 @@ function checkedResult(value: unknown): unknown {
   return value;
 }
 
+registerJob('simulatePolicy', simulator(config));
+for (const module of config.jobModules) await import(module);
+
+process.on('disconnect', () => process.exit(0));
 process.on('message', (message: JobMessage) => {
   runJob(message.kind, message.payload)
     .then(checkedResult)
