@@ -119,3 +119,4 @@ export {
   type PrivacyMessage,
   type PrivacyMessageType,
 } from './privacy-authorization.js';
+export { NewtonClient, NewtonRpcError, OWNER_EIP712_TYPES, intentTypedData, ownerTypedData, signOwnerAuthorization, type CreateTaskParams, type GatewayTaskFailure, type GatewayTaskResult, type GatewayTaskStatus, type GatewayTaskSuccess, type GrantParams, type NewtonClientOptions, type OperatorErrorInfo, type OwnerAuthorization, type OwnerMessageType, type PublicKeyResult, type WireIntent } from './client.js';

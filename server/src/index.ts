@@ -8,8 +8,6 @@ export { buildApp, type AppOptions } from './app.js';
 export { Gateway, type GatewayOptions } from './gateway.js';
 export { createApiKey, hashApiKey } from './api-keys.js';
 export { BlockClock, type BlockClockOptions } from './clock.js';
-export { OWNER_EIP712_TYPES, ownerTypedData, type OwnerMessageType } from './owner-auth.js';
-export { INTENT_EIP712_TYPES, intentTypedData } from './tasks/intent-signature.js';
 export type { TaskNetwork, RunOptions as TaskRunOptions } from './tasks/network.js';
 export type { TaskResult, TaskSuccess, TaskFailure, TaskUpdate } from './tasks/results.js';
 export type { GatewayStore, Permission } from './store/store.js';

@@ -1,44 +1,13 @@
 // Owner signatures for registry writes where Newton's contracts check msg.sender (registering a
-// policy client, setPolicy, setPolicyParams). EIP-712, domain {name: "NewtonGateway", version:
-// "1", chainId: the gateway's chain, verifyingContract: 0x0}; each message carries the owner's
-// next nonce (newton_getNonce) and a deadline in unix seconds. `policyParamsHash` is
-// keccak256 of the params' UTF-8 JSON text exactly as stored (an object param is
-// JSON.stringify'd in its key order).
-import type { Hex } from 'newton-engine';
-import { recoverTypedDataAddress, zeroAddress } from 'viem';
+// policy client, setPolicy, setPolicyParams): the typed data of newton-engine's OWNER_EIP712_TYPES
+// (domain {name: "NewtonGateway", version: "1", chainId: the gateway's chain, verifyingContract:
+// 0x0}), the owner's next nonce (newton_getNonce) and a deadline in unix seconds.
+// `policyParamsHash` is keccak256 of the params' UTF-8 JSON text exactly as stored (an object
+// param is JSON.stringify'd in its key order).
+import { ownerTypedData, type Hex, type OwnerAuthorization, type OwnerMessageType } from 'newton-engine';
+import { recoverTypedDataAddress } from 'viem';
 import type { Gateway } from './gateway.js';
 import { unauthorized } from './rpc/errors.js';
-
-const config = [
-  { name: 'policyParamsHash', type: 'bytes32' },
-  { name: 'expireAfter', type: 'uint32' },
-  { name: 'nonce', type: 'uint256' },
-  { name: 'deadline', type: 'uint256' },
-] as const;
-
-export const OWNER_EIP712_TYPES = {
-  RegisterPolicyClient: [{ name: 'policyClient', type: 'address' }, { name: 'owner', type: 'address' }, { name: 'policy', type: 'address' }, ...config],
-  SetPolicy: [{ name: 'policyClient', type: 'address' }, { name: 'policy', type: 'address' }, ...config],
-  SetPolicyParams: [{ name: 'policyClient', type: 'address' }, ...config],
-} as const;
-
-export type OwnerMessageType = keyof typeof OWNER_EIP712_TYPES;
-
-export interface OwnerAuthorization {
-  nonce: number;
-  deadline: number;
-  signature: Hex;
-}
-
-/** The typed data the owner signs. */
-export function ownerTypedData(chainId: number, primaryType: OwnerMessageType, message: Record<string, unknown>, nonce: number, deadline: number) {
-  return {
-    domain: { name: 'NewtonGateway', version: '1', chainId: BigInt(chainId), verifyingContract: zeroAddress },
-    types: OWNER_EIP712_TYPES,
-    primaryType,
-    message: { ...message, nonce: BigInt(nonce), deadline: BigInt(deadline) },
-  } as const;
-}
 
 /** Checks the signature recovers `owner`, the deadline has not passed, and consumes the nonce. */
 export async function checkOwner(gateway: Gateway, owner: Hex, type: OwnerMessageType, message: Record<string, unknown>, auth: OwnerAuthorization): Promise<void> {

@@ -4,10 +4,10 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Type } from '@sinclair/typebox';
-import { Policy, policyCid, policyCodeHash, policyId, type Hex } from 'newton-engine';
+import { Policy, policyCid, policyCodeHash, policyId, type Hex, type OwnerMessageType } from 'newton-engine';
 import { encodePacked, keccak256, zeroAddress } from 'viem';
 import type { Gateway } from '../gateway.js';
-import { checkOwner, type OwnerMessageType } from '../owner-auth.js';
+import { checkOwner } from '../owner-auth.js';
 import { RpcError, invalidParams, notFound } from '../rpc/errors.js';
 import { address, hexBytes, hexData } from '../rpc/hex.js';
 import { method, type Method } from '../rpc/method.js';
