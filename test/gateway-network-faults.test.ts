@@ -262,7 +262,7 @@ describe('large PolicyData (consensus and digests off the event loop)', () => {
 });
 
 describe('abort', () => {
-  it('rejects with the reason and stops waiting for operators', async () => {
+  it('rejects with the reason of a cancellation and stops waiting for operators', async () => {
     const { network: net } = await quickstart({ 0: { prepare: delayed(10_000) } });
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('shutting down')), 50);
@@ -270,5 +270,23 @@ describe('abort', () => {
     await expect(net.run(quickstartTask(11), { signal: controller.signal })).rejects.toThrow('shutting down');
     expect(Date.now() - started).toBeLessThan(1_000);
     await expect(net.run(quickstartTask(12), { signal: controller.signal })).rejects.toThrow('shutting down');
+    await expect(net.run(quickstartTask(12), { tolerance: -1 })).rejects.toThrow(RangeError);
+  });
+
+  it('fails as a timeout when the task\'s deadline (AbortSignal.timeout) passes, naming the silent operators', async () => {
+    const { network: net, operators } = await quickstart({ 0: { prepare: delayed(10_000) }, 1: { commit: delayed(10_000) } });
+    const { names, onEvent } = recorder();
+    const outcome = failed(await net.run(quickstartTask(17), { signal: AbortSignal.timeout(300), onEvent }));
+    expect(outcome.error).toMatchObject({ code: 'NEWTON_ERR_OPERATOR_TIMEOUT', details: { round: 'prepare' } });
+    expect(outcome.error.message).toMatch(/^prepare: the task's deadline passed/);
+    expect(outcome.operator_errors).toEqual([expect.objectContaining({ operator_id: ids(operators, 0)[0], error_code: 'NEWTON_ERR_OPERATOR_TIMEOUT' })]);
+    expect(names().at(-1)).toBe('failed');
+
+    const late = failed(await net.run(quickstartTask(18), { signal: AbortSignal.timeout(300), prepareTimeoutMs: 50 }));
+    expect(late.error).toMatchObject({ code: 'NEWTON_ERR_OPERATOR_TIMEOUT', details: { round: 'commit' } });
+    expect(late.operator_errors.map((e) => [e.operator_id, e.message.split(' (')[0]])).toEqual([
+      [ids(operators, 0)[0], 'prepare: no answer within 50 ms'],
+      [ids(operators, 1)[0], "commit: no answer before the task's deadline"],
+    ]);
   });
 });

@@ -22,7 +22,12 @@ export const NETWORK_DEFAULTS = {
 export type NetworkSettings = { [K in keyof typeof NETWORK_DEFAULTS]: number };
 
 export interface RunOptions extends Partial<Omit<NetworkSettings, 'deployTimeoutMs'>> {
-  /** Aborting rejects `run` with the signal's reason and tells pending operators to stop. */
+  /**
+   * The task's deadline or cancellation; pending operators are told to stop. An abort whose reason
+   * is a TimeoutError (`AbortSignal.timeout(ms)`) ends the task as a failed outcome
+   * (NEWTON_ERR_OPERATOR_TIMEOUT, the silent operators in `operator_errors`) unless the quorum
+   * was just reached; any other reason rejects `run` with it.
+   */
   signal?: AbortSignal;
   /** Called synchronously at each step; a throw rejects `run`. */
   onEvent?: (event: TaskEvent) => void;
@@ -50,7 +55,7 @@ export class OperatorNetwork {
   async deploy(announcement: PolicyAnnouncement, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<OperatorError[]> {
     const timeoutMs = options.timeoutMs ?? this.settings.deployTimeoutMs;
     const errors: OperatorError[] = [];
-    const silent = await runRound(this.operators, (op, signal) => op.deploy(announcement, signal), {
+    const { silent, aborted } = await runRound(this.operators, (op, signal) => op.deploy(announcement, signal), {
       timeoutMs,
       signal: options.signal,
       onAnswer: (operator, answer) => {
@@ -58,6 +63,7 @@ export class OperatorNetwork {
         return false;
       },
     });
+    if (aborted) throw options.signal?.reason;
     for (const op of silent) errors.push(operatorError(op.identity, 'deploy', 'NEWTON_ERR_OPERATOR_TIMEOUT', `no answer within ${timeoutMs} ms`));
     return errors;
   }
@@ -72,6 +78,9 @@ export class OperatorNetwork {
     options.signal?.throwIfAborted();
     const { signal, onEvent, ...overrides } = options;
     const settings = { ...this.settings, ...overrides };
+    if (!(settings.tolerance >= 0 && Number.isFinite(settings.tolerance))) {
+      throw new RangeError(`consensus tolerance ${settings.tolerance} is not a finite fraction ≥ 0`);
+    }
     const threshold = task.quorumThresholdPercentage || settings.quorumThreshold;
     if (!Number.isInteger(threshold) || threshold < 0 || threshold > 100) {
       throw new RangeError(`quorum threshold ${threshold} is not a whole percentage`);

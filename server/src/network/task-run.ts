@@ -17,6 +17,9 @@ import { SignatureCollector } from './signature-collector.js';
 import { StakeTable } from './stake-table.js';
 import type { OperatorIdentity, Transport } from './transport.js';
 
+/** An abort that is the task's deadline (`AbortSignal.timeout`), not a cancellation. */
+const isDeadline = (reason: unknown) => reason instanceof Error && reason.name === 'TimeoutError';
+
 /** An answer that could not be read: an engine error keeps its code, anything else is bad JSON. */
 function malformed(identity: OperatorIdentity, round: 'prepare' | 'commit', err: unknown): OperatorError {
   if (err instanceof NewtonError) return thrownError(identity, round, err);
@@ -44,6 +47,8 @@ export class TaskRun {
   #round: 'prepare' | 'commit' | null = null;
   #roundSize = 0;
   #answered = 0;
+  /** The round the task's deadline (a TimeoutError abort) passed in. */
+  #deadline: 'prepare' | 'commit' | undefined;
 
   /** `task` carries the threshold in force; `quorumNumbers` are its quorum bytes. */
   constructor(registry: OperatorRegistry, operators: readonly Transport[], task: NewtonTask, quorumNumbers: number[], settings: TaskRunSettings) {
@@ -57,11 +62,13 @@ export class TaskRun {
   async execute(): Promise<TaskOutcome> {
     this.#emit('created', 'created');
     const prepared = await this.#prepare();
+    if (this.#deadline) return this.#timedOut();
     const agreement = await this.#agree(prepared);
     if ('status' in agreement) return agreement;
     this.#emit('prepared', 'prepared');
     await this.#commit(agreement.operators, agreement.agreed);
     const certified = this.#collector.certified;
+    if (certified === undefined && this.#deadline) return this.#timedOut();
     if (certified === undefined) return this.#noQuorum('commit', this.#collector.leadingPercent());
     this.#errors.push(...this.#collector.disagreeing());
     const outcome: RespondedOutcome = {
@@ -137,9 +144,9 @@ export class TaskRun {
     this.#roundSize = operators.length;
     this.#answered = 0;
     const started = performance.now();
-    const onAnswer = async (operator: Transport, answer: Answer<T>) => {
+    const onAnswer = async (operator: Transport, answer: Answer<T>, at: number) => {
       const { identity } = operator;
-      const elapsed_ms = Math.round((performance.now() - started) * 100) / 100;
+      const elapsed_ms = Math.round((at - started) * 100) / 100;
       const response: OperatorResponse = { operator_id: identity.operatorId, operator_address: identity.operatorAddress, round, status: 'ok', elapsed_ms };
       let errors: OperatorError[];
       if (!answer.ok) {
@@ -161,10 +168,13 @@ export class TaskRun {
       this.#emit('operator_response', round === 'prepare' ? 'preparing' : 'committing');
       return this.#collector.certified !== undefined;
     };
-    const silent = await runRound(operators, call, { timeoutMs, signal: this.#settings.signal, onAnswer });
+    const { signal } = this.#settings;
+    const { silent, aborted } = await runRound(operators, call, { timeoutMs, signal, onAnswer });
+    if (aborted && !isDeadline(signal?.reason)) throw signal?.reason;
     if (round === 'commit' && this.#collector.certified !== undefined) return; // not needed once certified
-    const timeouts = silent.map((op) => operatorError(op.identity, round, 'NEWTON_ERR_OPERATOR_TIMEOUT', `no answer within ${timeoutMs} ms`));
-    this.#errors.push(...timeouts);
+    const why = aborted ? `no answer before the task's deadline (${String(signal?.reason)})` : `no answer within ${timeoutMs} ms`;
+    this.#errors.push(...silent.map((op) => operatorError(op.identity, round, 'NEWTON_ERR_OPERATOR_TIMEOUT', why)));
+    if (aborted) this.#deadline = round;
   }
 
   /** Adds `errors` to operator_errors and marks the operators' answers in `round` as errors. */
@@ -183,6 +193,11 @@ export class TaskRun {
     const message = `${round}: operators holding ${percent}% of the stake ${what}; the quorum needs ${this.#settings.threshold}%`;
     const details = { round, stake_percent: percent, quorum_threshold: this.#settings.threshold };
     return this.#fail(timedOut ? 'NEWTON_ERR_OPERATOR_TIMEOUT' : 'NEWTON_ERR_INSUFFICIENT_QUORUM_STAKE', message, details);
+  }
+
+  #timedOut(): FailedOutcome {
+    const message = `${this.#deadline}: the task's deadline passed (${String(this.#settings.signal?.reason)})`;
+    return this.#fail('NEWTON_ERR_OPERATOR_TIMEOUT', message, { round: this.#deadline });
   }
 
   #fail(code: OperatorErrorCode, message: string, details?: Record<string, unknown>): FailedOutcome {
