@@ -74,9 +74,13 @@ async function expectRecovered(pool: SandboxPool, size = 2) {
 }
 
 let pool: SandboxPool;
+/** One worker with small memory caps. */
+let capped: SandboxPool;
+/** One worker, two queue places. */
+let single: SandboxPool;
 
 beforeAll(async () => {
-  pool = await start();
+  [pool, capped, single] = await Promise.all([start(), start({ workers: 1, maxRssMb: 300, maxOldSpaceMb: 48 }), start({ workers: 1, maxQueue: 2 })]);
 });
 
 afterAll(async () => {
@@ -131,40 +135,36 @@ describe('limits of the pool', () => {
   });
 
   it.skipIf(process.platform !== 'linux')('a worker past its resident-memory cap is killed, the job fails with NEWTON_ERR_SANDBOX_MEMORY', async () => {
-    const small = await start({ workers: 1, maxRssMb: 300 });
-    const err = await sandboxError(small.run('grow', null));
+    const err = await sandboxError(capped.run('grow', null));
     expect(err).toMatchObject({ code: 'NEWTON_ERR_SANDBOX_MEMORY', details: { maxRssMb: 300 } });
-    await expectRecovered(small, 1);
+    await expectRecovered(capped, 1);
   });
 
   it('a worker filling its V8 heap (maxOldSpaceMb) aborts; the job fails, the worker is replaced', async () => {
-    const small = await start({ workers: 1, maxOldSpaceMb: 48 });
-    expect(await sandboxError(small.run('heap', null))).toMatchObject({ code: 'NEWTON_ERR_SANDBOX_CRASHED', details: { signal: 'SIGABRT' } });
-    await expectRecovered(small, 1);
+    expect(await sandboxError(capped.run('heap', null))).toMatchObject({ code: 'NEWTON_ERR_SANDBOX_CRASHED', details: { signal: 'SIGABRT' } });
+    await expectRecovered(capped, 1);
   });
 
   it('a full queue rejects at once with NEWTON_ERR_SANDBOX_BUSY; queued jobs still run', async () => {
-    const one = await start({ workers: 1, maxQueue: 2 });
-    const accepted = [one.run('sleep', 200), one.run('sleep', 1), one.run('sleep', 1)];
-    const err = await sandboxError(one.run('sleep', 1));
+    const accepted = [single.run('sleep', 200), single.run('sleep', 1), single.run('sleep', 1)];
+    const err = await sandboxError(single.run('sleep', 1));
     expect(err).toMatchObject({ code: 'NEWTON_ERR_SANDBOX_BUSY', rpcCode: -32005, details: { maxQueue: 2 } });
     expect(err.message).toContain('queue is full');
     await Promise.all(accepted);
-    expect(await one.run('sleep', 1)).toBeTypeOf('number');
+    expect(await single.run('sleep', 1)).toBeTypeOf('number');
   });
 
   it('an abort drops a queued job, and kills the worker of a running one', async () => {
-    const one = await start({ workers: 1 });
     const running = new AbortController();
     const queued = new AbortController();
-    const first = one.run('sleep', 10_000, { signal: running.signal });
-    const second = one.run('sleep', 10_000, { signal: queued.signal });
+    const first = single.run('sleep', 10_000, { signal: running.signal });
+    const second = single.run('sleep', 10_000, { signal: queued.signal });
     queued.abort();
     await expect(second).rejects.toMatchObject({ name: 'AbortError' });
-    expect(one.stats().queued).toBe(0);
+    expect(single.stats().queued).toBe(0);
     running.abort();
     await expect(first).rejects.toMatchObject({ name: 'AbortError' });
-    await expectRecovered(one, 1);
+    await expectRecovered(single, 1);
   });
 
   it('an unknown job kind is refused', async () => {
