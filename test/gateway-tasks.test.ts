@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { sealEnvelope } from '../bindings/dist/index.js';
 import * as wat from './helpers/policy-data-wat.js';
 import { OWNER, ok, openGateway, type TestGateway } from './fixtures/gateway/harness.js';
 import { CLIENT, publishSpendPolicy, registerClient, transferIntent } from './fixtures/gateway/registry.js';
@@ -104,6 +105,24 @@ describe('newt_createTask over HTTP', () => {
       await ok(t, 'newt_unregisterWebhook', {});
       hook.close();
     }
+  });
+});
+
+describe('private tasks', () => {
+  it('ephemeral envelopes sealed to newt_getPrivacyPublicKey in wasm_args._newton.privacy reach the policy as data.privacy', async () => {
+    const policy = await ok(t, 'newton_publishPolicy', { owner: OWNER.address, policy: 'package kyc\nimport rego.v1\ndefault allow := false\nallow if data.privacy.kyc_score >= 700\n', entrypoint: 'kyc.allow' });
+    const client = `0x${'c3'.repeat(20)}` as const;
+    await registerClient(t, policy.policy_address, { max_amount: 1 }, client);
+    const { public_key } = await ok(t, 'newt_getPrivacyPublicKey', {});
+    const decide = async (score: number) => {
+      const envelope = await sealEnvelope({ kyc_score: score }, { recipientPublicKey: public_key, policyClient: client, chainId: 11155111 });
+      const wasmArgs = Buffer.from(JSON.stringify({ _newton: { privacy: [envelope] } })).toString('hex');
+      const r = await ok(t, 'newt_createTask', { policy_client: client, intent: transferIntent(1n), wasm_args: wasmArgs });
+      expect(r.status).toBe('success');
+      return r.task_response.evaluation_result.at(-1);
+    };
+    expect(await decide(800)).toBe(1);
+    expect(await decide(600)).toBe(0);
   });
 });
 

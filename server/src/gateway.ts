@@ -66,7 +66,7 @@ export class Gateway {
       const secretsNode = new PrivacyNode({ secretKeys: [keys.secretsSecretKey] });
       const account = privateKeyToAccount(keys.gatewayPrivateKey);
       const host = options.host ?? new PolicyDataHost({ cacheDir: path.join(options.dataDir, 'wasm-cache') });
-      const network = options.network ?? (options.operators ? await localNetwork(store, host, operatorSigners(options.dataDir, options.operators)) : undefined);
+      const network = options.network ?? (options.operators ? await localNetwork(store, host, privacyNode, operatorSigners(options.dataDir, options.operators)) : undefined);
       fs.mkdirSync(path.join(options.dataDir, 'policy-data'), { recursive: true });
       const gateway = new Gateway(options.dataDir, store, clock, privacyStore, privacyNode, secretsNode, account, network, host);
       gateway.#sandboxOptions = options.sandbox ?? {};

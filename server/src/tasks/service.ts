@@ -58,8 +58,9 @@ export class TaskService {
   async #deploy(client: PolicyClientRecord): Promise<void> {
     const version = `${client.current.policyId}/${this.#secretsGeneration}`;
     if (this.#deployed.get(client.address) === version) return;
-    await this.#gateway.requireNetwork().deploy(await announcement(this.#gateway, client));
-    this.#deployed.set(client.address, version);
+    const failed = await this.#gateway.requireNetwork().deploy(await announcement(this.#gateway, client));
+    // Operators that did not take the policy fail this task's rounds; announce again next time.
+    if (failed.length === 0) this.#deployed.set(client.address, version);
   }
 
   async #finish(task: NewtonTask, outcome: TaskOutcome, last: TaskEvent | undefined, keyId: string): Promise<TaskResult> {
