@@ -85,7 +85,7 @@ describe('bad answers', () => {
     const { network: net, operators, registry } = await quickstart({
       0: { commit: async (next, ...args) => { const s = await next(...args); return signedBy(forger, s.task_response as unknown as NewtonTaskResponse, s); } },
       // The honest ones answer later, so the bad signature is among those checked at the quorum.
-      1: { commit: delayed(30) }, 2: { commit: delayed(30) }, 3: { commit: delayed(30) },
+      1: { commit: delayed(100) }, 2: { commit: delayed(100) }, 3: { commit: delayed(100) },
     });
     const { events, onEvent } = recorder();
     const outcome = responded(await net.run(quickstartTask(3), { onEvent }));
@@ -108,7 +108,7 @@ describe('bad answers', () => {
           return signedBy(signer(2), flipped, s); // its own key, over a deny it did not compute
         },
       },
-      2: { commit: delayed(30) }, 3: { commit: delayed(30) },
+      2: { commit: delayed(100) }, 3: { commit: delayed(100) },
     }, { quorumThreshold: 50 });
     const outcome = responded(await net.run(quickstartTask(4, 0)));
     expect(outcome.decision.allow).toBe(true);
@@ -276,16 +276,16 @@ describe('abort', () => {
   it('fails as a timeout when the task\'s deadline (AbortSignal.timeout) passes, naming the silent operators', async () => {
     const { network: net, operators } = await quickstart({ 0: { prepare: delayed(10_000) }, 1: { commit: delayed(10_000) } });
     const { names, onEvent } = recorder();
-    const outcome = failed(await net.run(quickstartTask(17), { signal: AbortSignal.timeout(300), onEvent }));
+    const outcome = failed(await net.run(quickstartTask(17), { signal: AbortSignal.timeout(600), onEvent }));
     expect(outcome.error).toMatchObject({ code: 'NEWTON_ERR_OPERATOR_TIMEOUT', details: { round: 'prepare' } });
     expect(outcome.error.message).toMatch(/^prepare: the task's deadline passed/);
     expect(outcome.operator_errors).toEqual([expect.objectContaining({ operator_id: ids(operators, 0)[0], error_code: 'NEWTON_ERR_OPERATOR_TIMEOUT' })]);
     expect(names().at(-1)).toBe('failed');
 
-    const late = failed(await net.run(quickstartTask(18), { signal: AbortSignal.timeout(300), prepareTimeoutMs: 50 }));
+    const late = failed(await net.run(quickstartTask(18), { signal: AbortSignal.timeout(600), prepareTimeoutMs: 150 }));
     expect(late.error).toMatchObject({ code: 'NEWTON_ERR_OPERATOR_TIMEOUT', details: { round: 'commit' } });
     expect(late.operator_errors.map((e) => [e.operator_id, e.message.split(' (')[0]])).toEqual([
-      [ids(operators, 0)[0], 'prepare: no answer within 50 ms'],
+      [ids(operators, 0)[0], 'prepare: no answer within 150 ms'],
       [ids(operators, 1)[0], "commit: no answer before the task's deadline"],
     ]);
   });
