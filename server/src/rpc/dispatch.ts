@@ -41,22 +41,19 @@ export async function dispatch(body: unknown, ctx: Dispatch): Promise<{ status: 
   if (Array.isArray(body)) {
     if (body.length === 0) return { status: 200, payload: errorReply(null, invalidRequest('Invalid request format: empty batch')) };
     if (ctx.key instanceof RpcError) return { status: ctx.key.httpStatus, payload: errorReply(null, ctx.key) };
-    return { status: 200, payload: await Promise.all(body.map((request) => one(request, ctx))) };
+    return { status: 200, payload: (await Promise.all(body.map((request) => one(request, ctx)))).map((r) => r.reply) };
   }
-  const reply = await one(body, ctx);
-  const status = reply.error ? (ctx.key instanceof RpcError ? ctx.key.httpStatus : statusOf(reply)) : 200;
+  const { status, reply } = await one(body, ctx);
   return { status, payload: reply };
 }
 
-const statusOfError = new WeakMap<object, number>();
-const statusOf = (reply: RpcReply) => statusOfError.get(reply) ?? 200;
-
-async function one(request: unknown, ctx: Dispatch): Promise<RpcReply> {
+/** One request's reply and the HTTP status it would have alone (an error's own status, else 200). */
+async function one(request: unknown, ctx: Dispatch): Promise<{ status: number; reply: RpcReply }> {
   const id = idOf(request);
   try {
     if (id === undefined) throw invalidRequest('Invalid request format: id must be a string, number or null');
-    const { jsonrpc, method: name } = (typeof request === 'object' && request !== null ? request : {}) as Record<string, unknown>;
-    if (typeof request !== 'object' || request === null) throw invalidRequest('Invalid request format: expected a JSON-RPC request object');
+    if (typeof request !== 'object' || request === null || Array.isArray(request)) throw invalidRequest('Invalid request format: expected a JSON-RPC request object');
+    const { jsonrpc, method: name } = request as Record<string, unknown>;
     if (jsonrpc !== '2.0') throw invalidRequest('Invalid request format: jsonrpc must be "2.0"');
     if (typeof name !== 'string') throw invalidRequest('Invalid request format: method must be a string');
     if (ctx.key instanceof RpcError) throw ctx.key;
@@ -67,13 +64,11 @@ async function one(request: unknown, ctx: Dispatch): Promise<RpcReply> {
     }
     const params = method.check(paramsOf((request as { params?: unknown }).params));
     const result = await withTimeout(method.handler(params, { gateway: ctx.gateway, key: ctx.key, log: ctx.log }), method.timeoutMs?.(params) ?? ctx.methodTimeoutMs);
-    return { jsonrpc: '2.0', id: id ?? null, result };
+    return { status: 200, reply: { jsonrpc: '2.0', id: id ?? null, result } };
   } catch (err) {
     const rpc = toRpcError(err);
     if (rpc.code === 'NEWTON_ERR_INTERNAL') ctx.log.error({ err }, 'internal error in an RPC method');
-    const reply = errorReply(id ?? null, rpc);
-    if (rpc.httpStatus !== 200) statusOfError.set(reply, rpc.httpStatus);
-    return reply;
+    return { status: rpc.httpStatus, reply: errorReply(id ?? null, rpc) };
   }
 }
 
