@@ -16,7 +16,7 @@ import {
 } from '../bindings/dist/index.js';
 import { MemoryContentSource, NETWORK_DEFAULTS, createInProcessOperators, operatorId, type PolicyAnnouncement, type RespondedOutcome } from '../server/dist/network/index.js';
 import { CLIENT, POLICY_ID, network, quickstartAnnouncement, quickstartTask, recorder, signer, type Built } from './fixtures/gateway-network/network.js';
-import { makeTempDir } from './helpers/newton.js';
+import { makeTempDir, utf8Hex } from './helpers/newton.js';
 import { keccak256 } from 'viem';
 
 const dir = makeTempDir('gateway-network');
@@ -60,6 +60,18 @@ describe('OperatorNetwork with four honest operators', () => {
     const context = { policyId: POLICY_ID, chainId: 11_155_111, caller: task.intent.from, currentBlock: task.taskCreatedBlock + 5 };
     expect((await validator.validate(bundle, context)).valid).toBe(true);
     expect((await validator.validate(bundle, context)).valid).toBe(false); // spent
+  });
+
+  it('certifies a deny as a response whose evaluation result is all zeros', async () => {
+    const strict = { ...announcement, policyClient: `0x${'c3'.repeat(20)}` as Hex, deployment: {
+      ...announcement.deployment,
+      policyConfig: { ...announcement.deployment.policyConfig, policyParams: utf8Hex('{"check_kyc":true,"check_ofac":true,"check_fraud":true,"max_risk_score":1}') as Hex },
+    } };
+    expect(await built.network.deploy(strict)).toEqual([]);
+    const outcome = responded(await built.network.run({ ...quickstartTask(8), policyClient: strict.policyClient }));
+    expect(outcome.decision.allow).toBe(false);
+    expect(outcome.task_response.evaluationResult).toBe(`0x${'0'.repeat(64)}`);
+    await verifyCertificate(built.registry, outcome.certificate);
   });
 
   it('takes the quorum from the task, else 67 %', async () => {
