@@ -108,6 +108,21 @@ describe('newt_createTask over HTTP', () => {
   });
 });
 
+describe('task timeouts', () => {
+  it('a task past its timeout is a failed result naming the silent operators', async () => {
+    const pd = await ok(t, 'newton_publishPolicyData', { owner: OWNER.address, wasm: Buffer.from(await wat.infiniteLoop()).toString('hex'), expire_after: 5 });
+    const policy = await ok(t, 'newton_publishPolicy', { owner: OWNER.address, policy: 'package slow\nimport rego.v1\ndefault allow := true\n', entrypoint: 'slow.allow', policy_data: [pd.policy_data_address] });
+    const client = `0x${'c4'.repeat(20)}` as const;
+    await registerClient(t, policy.policy_address, { max_amount: 1 }, client);
+    const started = Date.now();
+    const r = await ok(t, 'newt_createTask', { policy_client: client, intent: transferIntent(1n), timeout: 0.2 });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(r).toMatchObject({ status: 'failed', aggregation_response: null });
+    expect(r.error.code).toMatch(/TIMEOUT/);
+    expect(r.operator_errors.length).toBeGreaterThan(0);
+  });
+});
+
 describe('private tasks', () => {
   it('ephemeral envelopes sealed to newt_getPrivacyPublicKey in wasm_args._newton.privacy reach the policy as data.privacy', async () => {
     const policy = await ok(t, 'newton_publishPolicy', { owner: OWNER.address, policy: 'package kyc\nimport rego.v1\ndefault allow := false\nallow if data.privacy.kyc_score >= 700\n', entrypoint: 'kyc.allow' });
