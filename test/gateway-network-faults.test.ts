@@ -193,14 +193,14 @@ describe('no quorum', () => {
 
 describe('PolicyData consensus across operators', () => {
   let server: FixtureServer;
-  let prices: number[] = [];
+  let prices: unknown[] = [];
   beforeAll(async () => {
     server = await startFixtureServer({ 'GET /price': () => ({ body: { price: prices.shift() } }) });
   });
   afterAll(() => server.close());
 
   /** Four operators whose oracle reads `/price`, answered in turn from `sequence`. */
-  async function priced(sequence: number[]) {
+  async function priced(sequence: unknown[]) {
     prices = [...sequence];
     const built = await network({ host: { allowHosts: [server.hostPort] } });
     const policy = { source: 'package p\nimport rego.v1\ndefault allow := false\nallow if data.wasm.price < data.params.max\n', entrypoint: 'p.allow', params: '{"max":1000}' };
@@ -224,9 +224,23 @@ describe('PolicyData consensus across operators', () => {
     expect(outcome.error.code).toBe('NEWTON_ERR_CONSENSUS_TOLERANCE_EXCEEDED');
     expect(outcome.error.message).toMatch(/^prepare: .*price/);
     expect(JSON.stringify(outcome.error.details)).toContain('price');
+    expect(outcome.operator_errors).toEqual([expect.objectContaining({
+      error_code: 'NEWTON_ERR_CONSENSUS_TOLERANCE_EXCEEDED',
+      message: 'prepare: $.price is 150, more than 10% from the median 100',
+    })]);
     expect(names()).toEqual(['created', ...Array(4).fill('operator_response:prepare'), 'failed']);
     prices = [100, 100, 150, 100];
     expect(responded(await net.run(quickstartTask(10), { tolerance: 0.5 })).decision.allow).toBe(true);
+  });
+
+  it('fails a non-numeric disagreement, naming the operator unlike the others', async () => {
+    const outcome = failed(await (await priced(['low', 'low', 'high', 'low'])).network.run(quickstartTask(19)));
+    expect(outcome.error).toMatchObject({ code: 'NEWTON_ERR_CONSENSUS_FAILED', details: { path: '$.price' } });
+    expect(outcome.operator_errors).toEqual([expect.objectContaining({
+      error_code: 'NEWTON_ERR_CONSENSUS_FAILED',
+      message: 'prepare: $.price is "high", most operators reported "low"',
+    })]);
+    expect((await (await priced(['a', 'b', 'a', 'b'])).network.run(quickstartTask(20))).operator_errors).toEqual([]); // no majority
   });
 });
 

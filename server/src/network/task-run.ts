@@ -8,6 +8,7 @@ import {
   type PreparedData,
   type SignedTaskResponse,
 } from 'newton-engine';
+import { dissents } from './dissent.js';
 import { agree } from './engine-calls.js';
 import type { OperatorResponse, TaskEvent, TaskEventName, TaskStatus } from './events.js';
 import { operatorError, thrownError, type OperatorError, type OperatorErrorCode } from './operator-errors.js';
@@ -117,7 +118,9 @@ export class TaskRun {
     } catch (err) {
       if (!(err instanceof NewtonError)) throw err;
       if (err.code === 'NEWTON_ERR_CONSENSUS_FAILED' || err.code === 'NEWTON_ERR_CONSENSUS_TOLERANCE_EXCEEDED') {
-        return this.#fail(err.code, `prepare: ${err.message}`, err.details);
+        const code = err.code;
+        this.#record('prepare', dissents(err, prepared.length).map(({ index, message }) => operatorError(prepared[index]![0].identity, 'prepare', code, message)));
+        return this.#fail(code, `prepare: ${err.message}`, err.details);
       }
       const checked = await Promise.all(prepared.map(([, data]) => agree([data], 0).then(() => undefined, (e: unknown) => e)));
       const valid = prepared.filter((_, i) => checked[i] === undefined);
