@@ -10,6 +10,7 @@ import { BlockClock, type BlockClockOptions } from './clock.js';
 import { loadKeyMaterial, operatorSigners } from './key-material.js';
 import { localNetwork } from './local-network.js';
 import { RpcError } from './rpc/errors.js';
+import { SignatureRecovery } from './signatures.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { GatewayStore } from './store/store.js';
 import { SandboxPool, type SandboxPoolOptions } from './sandbox/index.js';
@@ -36,6 +37,8 @@ export type TaskEvents = EventEmitter<Record<string, [TaskUpdate]>>;
 export class Gateway {
   readonly events: TaskEvents = new EventEmitter();
   readonly tasks: TaskService = new TaskService(this);
+  /** EIP-712 signer recovery (intent and owner signatures) on worker threads. */
+  readonly signatures = new SignatureRecovery();
   #validator?: AttestationValidator;
   #sandbox?: Promise<SandboxPool>;
   #sandboxOptions: SandboxPoolOptions = {};
@@ -108,6 +111,7 @@ export class Gateway {
     const sandbox = this.#sandbox;
     this.#sandbox = undefined;
     await sandbox?.then((pool) => pool.close(), () => undefined);
+    await this.signatures.close();
     await this.network?.close?.();
     await this.store.close();
   }

@@ -5,7 +5,6 @@
 // `policyParamsHash` is keccak256 of the params' UTF-8 JSON text exactly as stored (an object
 // param is JSON.stringify'd in its key order).
 import { ownerTypedData, type Hex, type OwnerAuthorization, type OwnerMessageType } from 'newton-engine';
-import { recoverTypedDataAddress } from 'viem';
 import type { Gateway } from './gateway.js';
 import { unauthorized } from './rpc/errors.js';
 
@@ -14,8 +13,7 @@ export async function checkOwner(gateway: Gateway, owner: Hex, type: OwnerMessag
   if (auth.deadline < Math.floor(Date.now() / 1000)) throw unauthorized(`${type}: the authorization's deadline has passed`);
   let signer: Hex;
   try {
-    // viem's typing needs the literal primary type; the runtime shape is checked by the recovery.
-    signer = await recoverTypedDataAddress({ ...ownerTypedData(gateway.clock.chainId, type, message, auth.nonce, auth.deadline), signature: auth.signature } as Parameters<typeof recoverTypedDataAddress>[0]);
+    signer = await gateway.signatures.recover(ownerTypedData(gateway.clock.chainId, type, message, auth.nonce, auth.deadline) as never, auth.signature);
   } catch {
     throw unauthorized(`${type}: the signature is not a valid secp256k1 signature`);
   }

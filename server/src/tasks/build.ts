@@ -74,7 +74,7 @@ export async function buildTask(gateway: Gateway, p: TaskParams): Promise<{ task
   }
   if (intent.from === `0x${'0'.repeat(40)}` || intent.to === `0x${'0'.repeat(40)}`) throw invalidParams('intent.from and intent.to must not be the zero address');
   const signature = p.intent_signature === undefined || p.intent_signature === null ? '0x' : hexData(p.intent_signature, 'intent_signature');
-  if (signature !== '0x') await verifyIntentSignature(intent, policyClient, signature);
+  if (signature !== '0x') await verifyIntentSignature(gateway.signatures, intent, policyClient, signature);
   const quorumNumbers = p.quorum_number === undefined || p.quorum_number === null ? '0x00' : hexData(p.quorum_number, 'quorum_number');
   if (quorumNumbers === '0x') throw invalidParams('quorum_number must name at least one quorum');
 

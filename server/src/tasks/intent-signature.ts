@@ -3,15 +3,15 @@
 // verifyingContract: the policy client}, the local stand-in for the client contract's
 // eip712Domain(). 65 bytes, recovering intent.from.
 import { intentTypedData, type Hex, type NewtonIntent } from 'newton-engine';
-import { recoverTypedDataAddress } from 'viem';
+import type { SignatureRecovery } from '../signatures.js';
 import { invalidParams } from '../rpc/errors.js';
 
 /** Throws invalid params unless `signature` (65 bytes) is intent.from's signature of the intent. */
-export async function verifyIntentSignature(intent: NewtonIntent, policyClient: Hex, signature: Hex): Promise<void> {
+export async function verifyIntentSignature(recovery: SignatureRecovery, intent: NewtonIntent, policyClient: Hex, signature: Hex): Promise<void> {
   if (signature.length !== 2 + 130) throw invalidParams('intent_signature: expected exactly 65 bytes');
   let signer: Hex;
   try {
-    signer = await recoverTypedDataAddress({ ...intentTypedData(intent, policyClient), signature });
+    signer = await recovery.recover(intentTypedData(intent, policyClient), signature);
   } catch {
     throw invalidParams('intent_signature is not a valid secp256k1 signature');
   }
