@@ -20,7 +20,6 @@ let built: Built;
 
 /** Operator `i` misbehaves as `current[i]` says. */
 function wrap(op: Transport, i: number): Transport {
-  const honest = faulty(op, {});
   const faults: Record<Exclude<Fault, 'honest'>, Transport> = {
     throwPrepare: faulty(op, { prepare: boom }),
     throwCommit: faulty(op, { commit: boom }),
@@ -33,7 +32,7 @@ function wrap(op: Transport, i: number): Transport {
     }),
     claimDigest: faulty(op, { commit: async (next, ...a) => ({ ...(await next(...a)), digest: `0x${'ab'.repeat(32)}` }) }),
   };
-  const pick = () => (current[i] === 'honest' ? honest : faults[current[i] as Exclude<Fault, 'honest'>]);
+  const pick = () => (current[i] === 'honest' ? op : faults[current[i] as Exclude<Fault, 'honest'>]);
   return {
     identity: op.identity,
     deploy: (a, s) => op.deploy(a, s),
