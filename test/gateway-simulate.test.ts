@@ -44,6 +44,15 @@ describe('newt_simulatePolicy', () => {
   });
 });
 
+describe('newton_publishPolicy', () => {
+  it('compiles the Rego in the sandbox: errors keep the engine code, nothing is stored', async () => {
+    const bad = await t.rpc('newton_publishPolicy', { owner: OWNER.address, policy: 'package p\nallow if {', entrypoint: 'p.allow' });
+    expect(bad.body.error.data).toMatchObject({ code: 'NEWTON_ERR_POLICY_PARSE', details: { line: expect.any(Number) } });
+    const noRule = await t.rpc('newton_publishPolicy', { owner: OWNER.address, policy: 'package p\nimport rego.v1\ndefault allow := true\n', entrypoint: 'p.deny' });
+    expect(noRule.body.error.data.code).toBe('NEWTON_ERR_POLICY_ENTRYPOINT');
+  });
+});
+
 describe('newt_simulateTask', () => {
   it('evaluates policy_task_data as given, taking the entrypoint from the published policy', async () => {
     const policy = await ok(t, 'newton_getPolicy', { policy: (await ok(t, 'newton_getPolicyClient', { policy_client: CLIENT })).policy_address });

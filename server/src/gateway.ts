@@ -93,7 +93,12 @@ export class Gateway {
 
   /** The crash-contained worker pool for callers' Rego, started on first use. */
   sandbox(): Promise<SandboxPool> {
-    this.#sandbox ??= SandboxPool.start({ workers: 2, ...this.#sandboxOptions, policyDataDir: this.policyDataDir });
+    this.#sandbox ??= SandboxPool.start({
+      workers: 2,
+      ...this.#sandboxOptions,
+      policyDataDir: this.policyDataDir,
+      jobModules: [...(this.#sandboxOptions.jobModules ?? []), new URL('./compile-job.js', import.meta.url).href],
+    });
     this.#sandbox.catch(() => (this.#sandbox = undefined));
     return this.#sandbox;
   }

@@ -4,7 +4,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Type } from '@sinclair/typebox';
-import { Policy, policyCid, policyCodeHash, policyId, type Hex, type OwnerMessageType } from 'newton-engine';
+import { policyCid, policyCodeHash, policyId, type Hex, type OwnerMessageType } from 'newton-engine';
+import type { CompileJob } from '../compile-job.js';
 import { encodePacked, keccak256, zeroAddress } from 'viem';
 import type { Gateway } from '../gateway.js';
 import { checkOwner } from '../owner-auth.js';
@@ -107,7 +108,8 @@ export const registryMethods: Method[] = [
       const policyData = (p.policy_data ?? []).map((a, i) => address(a, `policy_data[${i}]`));
       for (const pd of policyData) if (!(await gateway.store.policyData(pd))) throw notFound(`PolicyData ${pd} is not published`);
       const entrypoint = p.entrypoint.replace(/^data\./, '');
-      await Policy.compile([{ path: 'policy.rego', source: p.policy }], entrypoint, { ...(p.params_schema && { paramsSchema: p.params_schema }) });
+      const job: CompileJob = { policy: p.policy, entrypoint, ...(p.params_schema && { params_schema: p.params_schema }) };
+      await (await gateway.sandbox()).run('compilePolicy', job); // untrusted Rego: compiled in a worker process
       const cid = policyCid(p.policy);
       const codeHash = policyCodeHash(p.policy);
       const paramsSchema = p.params_schema ?? null;
