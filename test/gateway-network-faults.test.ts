@@ -176,9 +176,9 @@ describe('no quorum', () => {
       message: 'prepare: operators holding 50% of the stake answered; the quorum needs 67%',
       details: { round: 'prepare', stake_percent: 50, quorum_threshold: 67 },
     });
-    expect(sorted(outcome.operator_errors.map((e) => `${e.operator_id} ${e.error_code}`))).toEqual(sorted([
-      `${ids(operators, 0)[0]} NEWTON_ERR_OPERATOR_UNAVAILABLE`,
-      `${ids(operators, 3)[0]} NEWTON_ERR_POLICY_DATA_TRAP`,
+    expect(sorted(outcome.operator_errors.map((e) => `${e.operator_id} ${e.error_code} ${e.retryable}`))).toEqual(sorted([
+      `${ids(operators, 0)[0]} NEWTON_ERR_OPERATOR_UNAVAILABLE true`,
+      `${ids(operators, 3)[0]} NEWTON_ERR_POLICY_DATA_TRAP false`,
     ]));
     expect(names()).toEqual(['created', ...Array(4).fill('operator_response:prepare'), 'failed']);
   });
@@ -227,6 +227,7 @@ describe('PolicyData consensus across operators', () => {
     expect(outcome.operator_errors).toEqual([expect.objectContaining({
       error_code: 'NEWTON_ERR_CONSENSUS_TOLERANCE_EXCEEDED',
       message: 'prepare: $.price is 150, more than 10% from the median 100',
+      retryable: true, // live data moves
     })]);
     expect(names()).toEqual(['created', ...Array(4).fill('operator_response:prepare'), 'failed']);
     prices = [100, 100, 150, 100];

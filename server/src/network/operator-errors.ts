@@ -22,7 +22,15 @@ export interface OperatorError {
 /** Where an operator failed: announcing a policy to it, or a task's rounds. */
 export type Round = 'deploy' | 'prepare' | 'commit';
 
-const RETRYABLE = /^NEWTON_ERR_(OPERATOR_TIMEOUT|OPERATOR_UNAVAILABLE|IO|INTERNAL|POLICY_DATA_HTTP_|POLICY_DATA_LIMIT_TIME)/;
+/** Conditions that pass: silence, I/O, a slow or failing upstream (a module's Err), live data drifting. */
+const RETRYABLE = new Set<OperatorErrorCode>([
+  'NEWTON_ERR_OPERATOR_TIMEOUT',
+  'NEWTON_ERR_OPERATOR_UNAVAILABLE',
+  'NEWTON_ERR_IO',
+  'NEWTON_ERR_POLICY_DATA_LIMIT_TIME',
+  'NEWTON_ERR_POLICY_DATA_GUEST_ERROR',
+  'NEWTON_ERR_CONSENSUS_TOLERANCE_EXCEEDED',
+]);
 
 export function operatorError(identity: OperatorIdentity, round: Round, code: OperatorErrorCode, message: string): OperatorError {
   return {
@@ -31,7 +39,7 @@ export function operatorError(identity: OperatorIdentity, round: Round, code: Op
     error_code: code,
     message: `${round}: ${message}`,
     timestamp: Date.now(),
-    retryable: RETRYABLE.test(code),
+    retryable: RETRYABLE.has(code),
   };
 }
 
