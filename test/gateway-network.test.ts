@@ -103,6 +103,7 @@ describe('OperatorNetwork with four honest operators', () => {
     expect(events.map((e) => e.timestamp)).toEqual(events.map((e) => e.timestamp).sort((a, b) => a - b));
     const last = events.at(-1)!;
     expect(last.data.result).toEqual(outcome);
+    expect(events[0]!.data.progress).toEqual({ round: null, operators: 4, answered: 0, agreeing_stake_percent: 0, quorum_threshold: 67 });
     expect(last.data.progress).toMatchObject({ round: 'commit', operators: 4, answered: commits, quorum_threshold: 67 });
     expect(last.data.progress.agreeing_stake_percent).toBeGreaterThanOrEqual(75);
     const vote = last.data.operator_responses.at(-1)!;

@@ -46,7 +46,7 @@ export class TaskRun {
   readonly #responses: OperatorResponse[] = [];
   readonly #errors: OperatorError[] = [];
   #round: 'prepare' | 'commit' | null = null;
-  #roundSize = 0;
+  #roundSize: number;
   #answered = 0;
   /** The round the task's deadline (a TimeoutError abort) passed in. */
   #deadline: 'prepare' | 'commit' | undefined;
@@ -54,6 +54,7 @@ export class TaskRun {
   /** `task` carries the threshold in force; `quorumNumbers` are its quorum bytes. */
   constructor(registry: OperatorRegistry, operators: readonly Transport[], task: NewtonTask, quorumNumbers: number[], settings: TaskRunSettings) {
     this.#operators = operators;
+    this.#roundSize = operators.length;
     this.#task = task;
     this.#settings = settings;
     this.#stakes = new StakeTable(registry, quorumNumbers);
