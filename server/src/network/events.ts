@@ -27,7 +27,7 @@ export interface OperatorResponse {
 
 export interface TaskProgress {
   round: Exclude<Round, 'deploy'> | null;
-  /** Operators asked in this round (commit: those whose data was agreed on). */
+  /** Operators asked in this round (all before the first; commit: those whose data was agreed on). */
   operators: number;
   answered: number;
   /** Stake behind the most-signed response so far, percent of the least-covered quorum. */
