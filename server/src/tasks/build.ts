@@ -6,7 +6,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { taskId, type Hex, type NewtonTask } from 'newton-engine';
 import type { Gateway } from '../gateway.js';
 import { invalidParams, notFound } from '../rpc/errors.js';
-import { address, hexData, intent as readIntent, toQuantityHex } from '../rpc/hex.js';
+import { address, hexData, intent as readIntent } from '../rpc/hex.js';
 import { Address, HexText, Intent, Opt } from '../rpc/types.js';
 import type { PolicyClientRecord } from '../store/store.js';
 import { verifyIntentSignature } from './intent-signature.js';
@@ -85,7 +85,7 @@ export async function buildTask(gateway: Gateway, p: TaskParams): Promise<{ task
     policyClient,
     taskCreatedBlock: gateway.clock.block - 1,
     quorumThresholdPercentage: p.quorum_threshold_percentage ?? DEFAULT_QUORUM_THRESHOLD,
-    intent: { ...intent, value: toQuantityHex(BigInt(intent.value)) },
+    intent,
     intentSignature: signature,
     wasmArgs: wasmArgs(p),
     quorumNumbers,

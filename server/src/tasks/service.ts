@@ -45,11 +45,23 @@ export class TaskService {
       .catch((err: unknown): TaskOutcome => ({
         status: 'failed',
         task_id: task.taskId,
-        error: { code: signal.aborted ? 'NEWTON_ERR_OPERATOR_TIMEOUT' : 'NEWTON_ERR_INTERNAL', message: signal.aborted ? 'Task timeout' : `task run failed: ${(err as Error).message}` },
+        error: this.#shutdown.signal.aborted
+          ? { code: 'NEWTON_ERR_OPERATOR_UNAVAILABLE', message: 'the gateway shut down before the task finished' }
+          : signal.aborted
+            ? { code: 'NEWTON_ERR_OPERATOR_TIMEOUT', message: 'Task timeout' }
+            : { code: 'NEWTON_ERR_INTERNAL', message: `task run failed: ${(err as Error).message}` },
         operator_errors: [],
         timestamp: Date.now(),
       }))
-      .then((outcome) => this.#finish(task, outcome, last, options.keyId));
+      .then((outcome) => this.#finish(task, outcome, last, options.keyId))
+      .catch((err: unknown): TaskResult => ({
+        task_id: task.taskId,
+        status: 'failed',
+        error: { code: 'NEWTON_ERR_STORE', message: `the task ran but its result could not be recorded: ${(err as Error).message}` },
+        aggregation_response: null,
+        operator_errors: [],
+        timestamp: Date.now(),
+      }));
     this.#inFlight.add(done);
     void done.finally(() => this.#inFlight.delete(done));
     return { done };
