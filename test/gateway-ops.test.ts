@@ -1,5 +1,6 @@
 // Operations: the logs (pino) carry requests but never API keys (header or ?api_key=), secrets'
-// plaintext or envelopes; closing the app finishes in-flight tasks and keeps their results.
+// plaintext or envelopes; closing the app answers new requests with a JSON-RPC 503, finishes
+// in-flight tasks and keeps their results.
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { sealEnvelope } from '../bindings/dist/index.js';
@@ -41,6 +42,17 @@ describe('logs', () => {
 });
 
 describe('shutdown', () => {
+  it('requests arriving while the app closes get a JSON-RPC 503', async () => {
+    const t = await openGateway();
+    t.app.addHook('preClose', () => new Promise<void>((resolve) => setTimeout(resolve, 300))); // holds the close open
+    const closing = t.app.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const res = await t.app.inject({ method: 'POST', url: '/rpc', payload: '{"jsonrpc":"2.0","id":1,"method":"newt_getPrivacyPublicKey"}', headers: { authorization: `Bearer ${t.readKey}` } });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32000, data: { code: 'NEWTON_ERR_UNAVAILABLE' } } });
+    await closing;
+  });
+
   it('closing the app finishes in-flight tasks and keeps their results for the next start', async () => {
     const t = await openGateway({ operators: 4 });
     const { policy } = await publishSpendPolicy(t);

@@ -49,6 +49,7 @@ export async function buildApp(gateway: Gateway, options: AppOptions = {}): Prom
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? 8 * 1024 * 1024,
     requestTimeout: options.requestTimeoutMs ?? 120_000,
+    return503OnClosing: false, // answered below, as JSON-RPC
     logger: logger && {
       ...(typeof logger === 'object' ? logger : {}),
       redact: { paths: LOG_REDACT, censor: '[redacted]' },
@@ -70,6 +71,16 @@ export async function buildApp(gateway: Gateway, options: AppOptions = {}): Prom
   });
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send(errorReply(null, new RpcError('NEWTON_ERR_NOT_FOUND', `Not found: ${req.method} ${req.url.split('?')[0]} (the API is POST /rpc and GET /ws)`, { rpcCode: RPC.INVALID_REQUEST, httpStatus: 404 })));
+  });
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_req, reply) => {
+    if (!closing) return;
+    const err = new RpcError('NEWTON_ERR_UNAVAILABLE', 'The gateway is shutting down', { httpStatus: 503 });
+    return reply.code(503).header('connection', 'close').send(errorReply(null, err));
   });
 
   await app.register(rateLimit, {
