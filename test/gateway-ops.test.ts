@@ -1,6 +1,7 @@
 // Operations: the logs (pino) carry requests but never API keys (header or ?api_key=), secrets'
 // plaintext or envelopes; closing the app answers new requests with a JSON-RPC 503, finishes
 // in-flight tasks and keeps their results.
+import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { sealEnvelope } from '../bindings/dist/index.js';
@@ -38,6 +39,21 @@ describe('logs', () => {
     expect(log).toContain('request completed');
     expect(log).toContain('/ws');
     for (const leak of [t.readKey, t.writeKey, 'nwt_presented_but_wrong_key', secret, JSON.parse(envelope).ciphertext]) expect(log).not.toContain(leak);
+  });
+});
+
+describe('malformed HTTP', () => {
+  it('gets a JSON-RPC 400 on the raw socket', async () => {
+    const t = await openGateway();
+    open.push(t);
+    const { port } = new URL(await t.app.listen({ host: '127.0.0.1', port: 0 }));
+    const text = await new Promise<string>((resolve) => {
+      const socket = net.connect(Number(port), '127.0.0.1', () => socket.write('GARBAGE / HTTP/1.1\r\n\r\n'));
+      let out = '';
+      socket.on('data', (d) => (out += d)).on('end', () => resolve(out));
+    });
+    expect(text.startsWith('HTTP/1.1 400 Bad Request')).toBe(true);
+    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32600 } });
   });
 });
 

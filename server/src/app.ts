@@ -50,6 +50,13 @@ export async function buildApp(gateway: Gateway, options: AppOptions = {}): Prom
     bodyLimit: options.bodyLimit ?? 8 * 1024 * 1024,
     requestTimeout: options.requestTimeoutMs ?? 120_000,
     return503OnClosing: false, // answered below, as JSON-RPC
+    // Malformed HTTP (before any request exists): still a JSON-RPC body.
+    clientErrorHandler: (err, socket) => {
+      if (!socket.writable) return;
+      const status = (err as { code?: string }).code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+      const body = JSON.stringify(errorReply(null, new RpcError('NEWTON_ERR_INVALID_JSON', 'Invalid request: malformed HTTP', { rpcCode: RPC.INVALID_REQUEST, httpStatus: status })));
+      socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    },
     logger: logger && {
       ...(typeof logger === 'object' ? logger : {}),
       redact: { paths: LOG_REDACT, censor: '[redacted]' },
