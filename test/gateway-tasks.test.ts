@@ -69,6 +69,8 @@ describe('newt_createTask over HTTP', () => {
     expect(reply).toMatchObject({ id: null, error: { code: -32602, data: { code: 'NEWTON_ERR_INVALID_ARGUMENT' } } });
     const other = await t.rpc('newt_createTask', { policy_client: CLIENT, intent: { ...transferIntent(1n), chain_id: '0x1' } });
     expect(other.body.error.message).toContain("is not this gateway's chain");
+    const nullValue = await t.rpc('newt_createTask', { policy_client: CLIENT, intent: { ...transferIntent(1n), value: null } });
+    expect(nullValue.body.error).toMatchObject({ code: -32602, message: 'intent.value is required' }); // null is "not set", never 0
     const unknown = await t.rpc('newt_createTask', { policy_client: `0x${'99'.repeat(20)}`, intent: transferIntent(1n) });
     expect(unknown.body.error.data.code).toBe('NEWTON_ERR_NOT_FOUND');
   });

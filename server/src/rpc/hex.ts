@@ -41,15 +41,17 @@ export const toQuantityHex = (n: bigint): Hex => `0x${n.toString(16)}`;
 export function intent(value: unknown, field = 'intent'): NewtonIntent {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidParams(`${field} must be an object`);
   const v = value as Record<string, unknown>;
-  const pick = (snake: string, camel: string) => v[snake] ?? v[camel];
-  const data = v.data ?? '0x';
-  const functionSignature = pick('function_signature', 'functionSignature') ?? '0x';
-  const chainId = pick('chain_id', 'chainId');
-  if (chainId === undefined || chainId === null) throw invalidParams(`${field}.chain_id is required`);
+  /** A required field under either spelling; null is "not set", so it is missing too. */
+  const required = (snake: string, camel = snake) => {
+    const found = v[snake] ?? v[camel];
+    if (found === undefined || found === null) throw invalidParams(`${field}.${snake} is required`);
+    return found;
+  };
+  const [amount, data, chainId, functionSignature] = [required('value'), required('data'), required('chain_id', 'chainId'), required('function_signature', 'functionSignature')];
   return {
     from: address(v.from, `${field}.from`),
     to: address(v.to, `${field}.to`),
-    value: toQuantityHex(quantity(v.value ?? '0x0', `${field}.value`)),
+    value: toQuantityHex(quantity(amount, `${field}.value`)),
     data: hexData(data, `${field}.data`),
     chainId: toQuantityHex(quantity(chainId, `${field}.chain_id`)),
     functionSignature: hexData(functionSignature, `${field}.function_signature`),
