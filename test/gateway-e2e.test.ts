@@ -66,6 +66,18 @@ describe('the gateway end to end', () => {
     // A replayed owner signature is refused (its nonce is spent).
     expect((await t.rpc('newton_setPolicyParams', { policy_client: CLIENT, policy_params: params, authorization })).body.error.data.code).toBe('NEWTON_ERR_PRIVACY_UNAUTHORIZED');
 
+    // setPolicy to another published policy: another new id, and its decision.
+    const open = await ok(t, 'newton_publishPolicy', { owner: OWNER.address, policy: 'package open\nimport rego.v1\ndefault allow := true\n', entrypoint: 'open.allow' });
+    const switchAuth = await ownerAuth(t, OWNER, 'SetPolicy', { policyClient: CLIENT, policy: open.policy_address, policyParamsHash: paramsHash('{}'), expireAfter: 20 });
+    const switched = await ok(t, 'newton_setPolicy', { policy_client: CLIENT, policy: open.policy_address.slice(2).toUpperCase(), policy_params: null, expire_after: 20, authorization: switchAuth });
+    expect(switched).toMatchObject({ policy_address: open.policy_address });
+    expect(switched.policy_id).not.toBe(set.policy_id);
+    const big = await ok(t, 'newt_createTask', { policy_client: CLIENT, intent: transferIntent(5000n) });
+    expect(big.task_response).toMatchObject({ policy_id: switched.policy_id, policy_address: open.policy_address });
+    expect(big.task_response.evaluation_result.at(-1)).toBe(1);
+    const foreign = await ownerAuth(t, OTHER, 'SetPolicy', { policyClient: CLIENT, policy: open.policy_address, policyParamsHash: paramsHash('{}'), expireAfter: 20 });
+    expect((await t.rpc('newton_setPolicy', { policy_client: CLIENT, policy: open.policy_address, expire_after: 20, authorization: foreign })).body.error.message).toContain('not the owner');
+
     // Past expiry: refused, and the status says so.
     const fresh = await ok(t, 'newt_createTask', { policy_client: CLIENT, intent: transferIntent(1n) });
     expect(third.status).toBe('success');
