@@ -1,13 +1,11 @@
 // End to end through the RPC API with four in-process operators: publish → register →
 // createTask → spend → replay refused → setPolicy → old attestation refused (PolicyIdMismatch) →
 // block clock past expiry → refused, with the gateway restarted in the middle.
-import fs from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLIENT, ownerAuth, paramsHash, publishSpendPolicy, registerClient, transferIntent } from './fixtures/gateway/registry.js';
 import { OWNER, OTHER, ok, openGateway, tempDir, type TestGateway } from './fixtures/gateway/harness.js';
 
 const dir = tempDir('e2e');
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('the gateway end to end', () => {
   let t: TestGateway;
