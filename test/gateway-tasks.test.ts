@@ -176,6 +176,21 @@ describe('newt_sendTask and the WebSocket', () => {
     ws.close();
   });
 
+  it('a subscription to a task that already ended gets its final update at once', async () => {
+    const done = await ok(t, 'newt_createTask', { policy_client: CLIENT, intent: transferIntent(2n) });
+    const ws = await open(t.readKey);
+    const messages: any[] = [];
+    ws.on('message', (m) => messages.push(JSON.parse(m.toString())));
+    ws.send(JSON.stringify({ type: 'subscribe', id: 'late', method: `newton.task.${done.task_id}`, params: null }));
+    await expect.poll(() => messages.length).toBe(2);
+    expect(messages[0]).toMatchObject({ type: 'subscribed', id: 'late' });
+    expect(messages[1]).toMatchObject({ type: 'update', subscription: 'late', result: { event: 'aggregated', task_id: done.task_id, data: { status: 'responded', result: { status: 'success', task_id: done.task_id } } } });
+    ws.send(JSON.stringify({ type: 'subscribe', id: 'none', method: `newton.task.0x${'00'.repeat(32)}`, params: null }));
+    await expect.poll(() => messages.length).toBe(3);
+    expect(messages[2]).toMatchObject({ type: 'error', id: 'none', error: { data: { code: 'NEWTON_ERR_NOT_FOUND' } } });
+    ws.close();
+  });
+
   it('refuses the upgrade with a JSON 401 for a missing or wrong key', async () => {
     for (const query of ['', '?api_key=nwt_wrong']) {
       const refused = await new Promise<{ status?: number; body: string }>((resolve, reject) => {

@@ -72,19 +72,18 @@ export function websocketRoute(app: FastifyInstance, gateway: Gateway): void {
           if (!topic) throw invalidParams('method must be a subscription_topic: newton.task.0x<task id>');
           if (subscriptions.has(id) || subscriptions.size >= MAX_SUBSCRIPTIONS) throw invalidParams(`subscription ${id} exists or too many subscriptions`);
           const taskId = topic[1]!.toLowerCase() as Hex;
+          if (!(await gateway.store.task(taskId))) throw notFound(`no task ${taskId}`);
           const listener = (update: TaskUpdate) => {
             send({ type: 'update', subscription: id, result: update });
             if (update.event === 'aggregated' || update.event === 'failed') unsubscribe(id!);
           };
           subscriptions.set(id, { taskId, listener });
           gateway.events.on(taskId, listener);
-          const record = await gateway.store.task(taskId);
-          if (!record) {
-            unsubscribe(id);
-            throw notFound(`no task ${taskId}`);
-          }
           send({ type: 'subscribed', id, subscription: id });
-          if (record.result && subscriptions.has(id)) listener(storedUpdate(record));
+          // Read again now that we listen: a task that ended before gets its final update here
+          // (one that ends from now on reaches the listener, which then unsubscribes).
+          const record = await gateway.store.task(taskId);
+          if (record?.result && subscriptions.has(id)) listener(storedUpdate(record));
         } catch (err) {
           send({ type: 'error', id, error: toRpcError(err).toJson() });
         }
