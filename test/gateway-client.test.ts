@@ -44,8 +44,12 @@ describe('NewtonClient', () => {
     expect(result.status).toBe('success');
     if (result.status !== 'success') return;
     expect(result.task.intentSignature).toBe(signature);
-    expect((await client.spendAttestation(result.task_id, OWNER.address)).status).toBe('AttestationSpent');
-    const again = await refusal(client.spendAttestation(result.task_id, OWNER.address));
+    const spendAuth = async () => {
+      const { gateway_nonce } = await client.getNonce(OWNER.address);
+      return signOwnerAuthorization(OWNER, 'SpendAttestation', { taskId: result.task_id, caller: OWNER.address.toLowerCase() }, { chainId: CHAIN_ID, nonce: gateway_nonce });
+    };
+    expect((await client.spendAttestation(result.task_id, OWNER.address, await spendAuth())).status).toBe('AttestationSpent');
+    const again = await refusal(client.spendAttestation(result.task_id, OWNER.address, await spendAuth()));
     expect(again).toMatchObject({ code: 'NEWTON_ERR_ATTESTATION_ALREADY_SPENT', rpcCode: -32615, status: 200 });
     expect((await client.taskStatus(result.task_id)).status).toBe('AttestationSpent');
   });

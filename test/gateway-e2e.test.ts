@@ -29,9 +29,14 @@ describe('the gateway end to end', () => {
     expect(denied.status).toBe('success');
     expect(denied.task_response.evaluation_result).toEqual(Array(32).fill(0));
 
-    const spend = (taskId: string, caller = OWNER.address) => t.rpc('newton_spendAttestation', { task_id: taskId, caller });
+    const spend = async (taskId: string, caller = OWNER) =>
+      t.rpc('newton_spendAttestation', { task_id: taskId, caller: caller.address, authorization: await ownerAuth(t, caller, 'SpendAttestation', { taskId, caller: caller.address.toLowerCase() }) });
     expect((await spend(denied.task_id)).body.error.data.code).toBe('NEWTON_ERR_POLICY_DENIED');
-    expect((await spend(allowed.task_id, OTHER.address)).body.error.data.code).toBe('NEWTON_ERR_INTENT_SENDER_MISMATCH');
+    expect((await spend(allowed.task_id, OTHER)).body.error.data.code).toBe('NEWTON_ERR_INTENT_SENDER_MISMATCH');
+    // Spending in someone else's name needs their signature.
+    const forged = await ownerAuth(t, OTHER, 'SpendAttestation', { taskId: allowed.task_id, caller: OWNER.address.toLowerCase() });
+    const refused = await t.rpc('newton_spendAttestation', { task_id: allowed.task_id, caller: OWNER.address, authorization: forged });
+    expect(refused.body.error).toMatchObject({ code: -32002, data: { code: 'NEWTON_ERR_PRIVACY_UNAUTHORIZED' } });
     const spent = (await spend(allowed.task_id)).body;
     expect(spent.result).toMatchObject({ valid: true, status: 'AttestationSpent' });
     expect((await spend(allowed.task_id)).body.error.data.code).toBe('NEWTON_ERR_ATTESTATION_ALREADY_SPENT');
@@ -74,7 +79,7 @@ describe('the gateway end to end', () => {
     expect(big.task_response).toMatchObject({ policy_id: switched.policy_id, policy_address: open.policy_address });
     expect(big.task_response.evaluation_result.at(-1)).toBe(1);
     const foreign = await ownerAuth(t, OTHER, 'SetPolicy', { policyClient: CLIENT, policy: open.policy_address, policyParamsHash: paramsHash('{}'), expireAfter: 20 });
-    expect((await t.rpc('newton_setPolicy', { policy_client: CLIENT, policy: open.policy_address, expire_after: 20, authorization: foreign })).body.error.message).toContain('not the owner');
+    expect((await t.rpc('newton_setPolicy', { policy_client: CLIENT, policy: open.policy_address, expire_after: 20, authorization: foreign })).body.error.message).toContain(`signed by ${OTHER.address}`);
 
     // Past expiry: refused, and the status says so.
     const fresh = await ok(t, 'newt_createTask', { policy_client: CLIENT, intent: transferIntent(1n) });

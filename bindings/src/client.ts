@@ -232,9 +232,12 @@ export class NewtonClient {
   taskStatus(taskId: string): Promise<{ task_id: Hex; status: GatewayTaskStatus; expiration: number | null; failed: boolean }> {
     return this.call('newton_taskStatus', { task_id: taskId });
   }
-  /** Validates the task's attestation for `caller` and spends it; a refusal rejects with the failed check's code. */
-  spendAttestation(taskId: string, caller: string): Promise<{ valid: true; task_id: Hex; status: 'AttestationSpent'; attestation: Params; attestation_hash: Hex; checks: Params[] }> {
-    return this.call('newton_spendAttestation', { task_id: taskId, caller });
+  /**
+   * Validates the task's attestation for `caller` and spends it; `authorization` is the caller's
+   * SpendAttestation signature. A refusal rejects with the failed check's code.
+   */
+  spendAttestation(taskId: string, caller: string, authorization: OwnerAuthorization): Promise<{ valid: true; task_id: Hex; status: 'AttestationSpent'; attestation: Params; attestation_hash: Hex; checks: Params[] }> {
+    return this.call('newton_spendAttestation', { task_id: taskId, caller, authorization });
   }
   linkIdentity(params: { identity_owner: string; policy_client: string; client_user: string; domains: string[]; owner_authorization: Authorization; user_authorization?: Authorization }): Promise<{ success: true }> {
     return this.call('newton_linkIdentity', params);
@@ -283,6 +286,13 @@ export const OWNER_EIP712_TYPES = {
   RegisterPolicyClient: [{ name: 'policyClient', type: 'address' }, { name: 'owner', type: 'address' }, { name: 'policy', type: 'address' }, ...configFields],
   SetPolicy: [{ name: 'policyClient', type: 'address' }, { name: 'policy', type: 'address' }, ...configFields],
   SetPolicyParams: [{ name: 'policyClient', type: 'address' }, ...configFields],
+  /** Signed by the caller (the intent's sender, msg.sender of Newton's validateAttestation). */
+  SpendAttestation: [
+    { name: 'taskId', type: 'bytes32' },
+    { name: 'caller', type: 'address' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
 } as const;
 
 export type OwnerMessageType = keyof typeof OWNER_EIP712_TYPES;

@@ -1,5 +1,5 @@
-// Owner signatures for registry writes where Newton's contracts check msg.sender (registering a
-// policy client, setPolicy, setPolicyParams): the typed data of newton-engine's OWNER_EIP712_TYPES
+// Signatures where Newton's contracts check msg.sender (registering a policy client, setPolicy,
+// setPolicyParams by the owner; spending an attestation by its caller): the typed data of newton-engine's OWNER_EIP712_TYPES
 // (domain {name: "NewtonGateway", version: "1", chainId: the gateway's chain, verifyingContract:
 // 0x0}), the owner's next nonce (newton_getNonce) and a deadline in unix seconds.
 // `policyParamsHash` is keccak256 of the params' UTF-8 JSON text exactly as stored (an object
@@ -17,7 +17,7 @@ export async function checkOwner(gateway: Gateway, owner: Hex, type: OwnerMessag
   } catch {
     throw unauthorized(`${type}: the signature is not a valid secp256k1 signature`);
   }
-  if (signer.toLowerCase() !== owner.toLowerCase()) throw unauthorized(`${type}: signed by ${signer}, not the owner ${owner}`);
+  if (signer.toLowerCase() !== owner.toLowerCase()) throw unauthorized(`${type}: signed by ${signer}, not by ${owner}`);
   if (!(await gateway.store.useNonce(owner, auth.nonce))) {
     throw unauthorized(`${type}: nonce ${auth.nonce} is not ${owner}'s next (${await gateway.store.nonce(owner)})`);
   }

@@ -20,7 +20,7 @@ import { utf8Hex } from '../tasks/deployment.js';
 export const POLICY_VERSION = '0.5.0';
 
 const JsonObject = Type.Record(Type.String(), Type.Unknown());
-const OwnerAuth = Type.Object({ nonce: Type.Integer({ minimum: 0 }), deadline: Type.Integer({ minimum: 0 }), signature: HexText });
+export const OwnerAuth = Type.Object({ nonce: Type.Integer({ minimum: 0 }), deadline: Type.Integer({ minimum: 0 }), signature: HexText });
 const Params = Type.Union([JsonObject, Type.String({ maxLength: 1_000_000 })]);
 
 const addressOf = (salt: Hex): Hex => `0x${salt.slice(-40)}`;
@@ -66,7 +66,7 @@ async function clientOf(gateway: Gateway, value: string): Promise<PolicyClientRe
   return client;
 }
 
-const ownerAuth = (a: { nonce: number; deadline: number; signature: string }) => ({ ...a, signature: hexBytes(a.signature, 65, 'authorization.signature') });
+export const ownerAuth = (a: { nonce: number; deadline: number; signature: string }) => ({ ...a, signature: hexBytes(a.signature, 65, 'authorization.signature') });
 const paramsHash = (text: string) => keccak256(utf8Hex(text));
 
 async function setPolicy(gateway: Gateway, type: OwnerMessageType, client: PolicyClientRecord, policy: Hex, params: string, expireAfter: number, auth: { nonce: number; deadline: number; signature: string }) {

@@ -1,6 +1,6 @@
 // Task methods: newt_createTask (waits for the result), newt_sendTask (returns at once; progress
 // over the WebSocket), and the extensions newton_getTask / newton_taskStatus,
-// newton_spendAttestation (validate-and-spend) and the block clock's newton_blockNumber /
+// newton_spendAttestation (validate-and-spend, signed by the caller) and the block clock's newton_blockNumber /
 // newton_advanceBlocks.
 import { Type } from '@sinclair/typebox';
 import { attestationBundle, type Hex, type NewtonTask } from 'newton-engine';
@@ -8,7 +8,9 @@ import type { Gateway } from '../gateway.js';
 import { RpcError, notFound } from '../rpc/errors.js';
 import { address, bytes32 } from '../rpc/hex.js';
 import { method, type Method } from '../rpc/method.js';
+import { checkOwner } from '../owner-auth.js';
 import { Address, Bytes32, NoParams } from '../rpc/types.js';
+import { OwnerAuth, ownerAuth } from './registry.js';
 import type { TaskRecord, TaskStatus } from '../store/store.js';
 import { TaskParams, buildTask, timeoutMs } from '../tasks/build.js';
 import { taskResponseOf, type TaskSuccess } from '../tasks/results.js';
@@ -68,8 +70,13 @@ export const taskMethods: Method[] = [
     return { ...statusResult(r), task: r.task, result: r.result };
   }),
   method('newton_taskStatus', 'read', Type.Object({ task_id: Bytes32 }), async (p, { gateway }) => statusResult(await taskRecord(gateway, p.task_id))),
-  method('newton_spendAttestation', 'write', Type.Object({ task_id: Bytes32, caller: Address }), async (p, { gateway }) =>
-    spend(gateway, await taskRecord(gateway, p.task_id), address(p.caller, 'caller'))),
+  method('newton_spendAttestation', 'write', Type.Object({ task_id: Bytes32, caller: Address, authorization: OwnerAuth }), async (p, { gateway }) => {
+    const record = await taskRecord(gateway, p.task_id);
+    const caller = address(p.caller, 'caller');
+    // The caller is msg.sender of Newton's validateAttestation: only they may spend in their name.
+    await checkOwner(gateway, caller, 'SpendAttestation', { taskId: record.taskId, caller }, ownerAuth(p.authorization));
+    return spend(gateway, record, caller);
+  }),
   method('newton_blockNumber', 'read', NoParams, async (_, { gateway }) => ({
     block_number: gateway.clock.block, timestamp: gateway.clock.timestamp(), chain_id: gateway.clock.chainId,
   })),
