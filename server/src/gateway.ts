@@ -41,7 +41,6 @@ export class Gateway {
   readonly signatures = new SignatureRecovery();
   #validator?: AttestationValidator;
   #sandbox?: Promise<SandboxPool>;
-  #sandboxOptions: SandboxPoolOptions = {};
 
   private constructor(
     readonly dataDir: string,
@@ -54,6 +53,7 @@ export class Gateway {
     readonly network: TaskNetwork | undefined,
     /** Checks uploaded PolicyData and runs newt_simulatePolicyData (compiled artifacts cached in the data directory). */
     readonly host: PolicyDataHost,
+    private readonly sandboxOptions: NonNullable<GatewayOptions['sandbox']> = {},
   ) {
     this.events.setMaxListeners(0);
   }
@@ -71,9 +71,7 @@ export class Gateway {
       const host = options.host ?? new PolicyDataHost({ cacheDir: path.join(options.dataDir, 'wasm-cache') });
       const network = options.network ?? (options.operators ? await localNetwork(store, host, privacyNode, operatorSigners(options.dataDir, options.operators)) : undefined);
       fs.mkdirSync(path.join(options.dataDir, 'policy-data'), { recursive: true });
-      const gateway = new Gateway(options.dataDir, store, clock, privacyStore, privacyNode, secretsNode, account, network, host);
-      gateway.#sandboxOptions = options.sandbox ?? {};
-      return gateway;
+      return new Gateway(options.dataDir, store, clock, privacyStore, privacyNode, secretsNode, account, network, host, options.sandbox);
     } catch (err) {
       await store.close();
       throw err;
@@ -95,9 +93,9 @@ export class Gateway {
   sandbox(): Promise<SandboxPool> {
     this.#sandbox ??= SandboxPool.start({
       workers: 2,
-      ...this.#sandboxOptions,
+      ...this.sandboxOptions,
       policyDataDir: this.policyDataDir,
-      jobModules: [...(this.#sandboxOptions.jobModules ?? []), new URL('./compile-job.js', import.meta.url).href],
+      jobModules: [...(this.sandboxOptions.jobModules ?? []), new URL('./compile-job.js', import.meta.url).href],
     });
     this.#sandbox.catch(() => (this.#sandbox = undefined));
     return this.#sandbox;
