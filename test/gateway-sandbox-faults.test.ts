@@ -2,7 +2,8 @@
 // mid-job, a stuck job past its timeout, a worker past its memory cap, a full queue, aborted
 // jobs and a close with work in flight. Each costs one worker (replaced) and fails only its job.
 // The fault injectors are job kinds this file registers through `jobModules`.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -117,8 +118,8 @@ describe('a worker lost mid-job', () => {
 
   it('several crashes at once while simulations run: every simulation is answered', async () => {
     const sims = Array.from({ length: 40 }, () => pool.simulatePolicy(SIMULATION));
-    const crashes = [pool.run('abort', null), pool.run('segfault', null)];
-    for (const c of crashes) expect((await sandboxError(c)).code).toBe('NEWTON_ERR_SANDBOX_CRASHED');
+    const crashes = [pool.run('abort', null), pool.run('segfault', null)].map(sandboxError);
+    for (const err of await Promise.all(crashes)) expect(err.code).toBe('NEWTON_ERR_SANDBOX_CRASHED');
     for (const out of await Promise.all(sims)) expect(out.decision.allow).toBe(true);
     await expectRecovered(pool);
   });
@@ -184,6 +185,31 @@ describe('close with work in flight', () => {
     expect((await stuck).code).toBe('NEWTON_ERR_SANDBOX_CLOSED');
     expect((await queued).code).toBe('NEWTON_ERR_SANDBOX_CLOSED');
     for (const pid of workerPids) expect(() => process.kill(pid!, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+  });
+
+  it('a worker stuck in a job dies when the gateway process is SIGKILLed (its orphan guard)', async () => {
+    const gateway = path.join(path.dirname(jobsModule), 'doomed-gateway.mjs');
+    const index = pathToFileURL(path.join(repoRoot, 'server/dist/sandbox/index.js')).href;
+    fs.writeFileSync(gateway, `import { SandboxPool } from ${JSON.stringify(index)};
+const pool = await SandboxPool.start({ workers: 1, jobModules: [${JSON.stringify(jobsModule)}] });
+pool.run('spin', null).catch(() => {});
+setTimeout(() => { console.log(pool.stats().workers[0].pid); process.kill(process.pid, 'SIGKILL'); }, 100);
+`);
+    const child = spawn(process.execPath, [gateway], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    await once(child, 'close');
+    const orphan = Number(stdout.trim());
+    expect(orphan).toBeGreaterThan(0);
+    // Dead means gone, or a zombie until init reaps it.
+    const dead = () => execFileSync('ps', ['-o', 'stat=', '-p', String(orphan)], { encoding: 'utf8' }).trim().startsWith('Z');
+    await until(() => {
+      try {
+        return dead();
+      } catch {
+        return true;
+      }
+    }, 3000);
   });
 
   it('every pool of this file closed leaves no worker behind', async () => {

@@ -1,5 +1,8 @@
 // A sandbox worker process (forked by the pool): registers the job kinds, says it is ready, then
-// runs one job at a time and answers with JSON. It exits when the pool's IPC channel goes away.
+// runs one job at a time and answers with JSON. It exits when the pool's IPC channel goes away,
+// or (stuck in a job) when its orphan guard sees the pool's process gone.
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import { NewtonError } from 'newton-engine';
 import { errorToWire } from './errors.js';
 import { registerJob, runJob } from './jobs.js';
@@ -9,6 +12,10 @@ import { simulator } from './simulate-job.js';
 const config = JSON.parse(process.argv[2]!) as WorkerConfig;
 
 const send = (message: WorkerMessage) => process.send?.(message);
+
+// A thread starts only while this one's event loop turns: wait until it is armed before any job.
+const guard = new Worker(new URL('./orphan-guard.js', import.meta.url), { workerData: { ppid: process.ppid, intervalMs: 500 } });
+const guardArmed = once(guard, 'message').then(() => guard.unref());
 
 /** Results are capped so that parsing one never stalls the gateway's event loop. */
 function checkedResult(value: unknown): unknown {
@@ -25,6 +32,7 @@ function checkedResult(value: unknown): unknown {
 
 registerJob('simulatePolicy', simulator(config));
 for (const module of config.jobModules) await import(module);
+await guardArmed;
 
 process.on('disconnect', () => process.exit(0));
 process.on('message', (message: JobMessage) => {
