@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NewtonError, Policy, parseIntent, policyCid, type TaskIntent } from '../bindings/dist/index.js';
 import { SandboxError, SandboxPool, type Simulation } from '../server/dist/sandbox/index.js';
+import { Lru } from '../server/dist/sandbox/lru.js';
 import { startFixtureServer, type FixtureServer } from './helpers/fixture-server.js';
 import { makeTempDir, rpcTransferIntent } from './helpers/newton.js';
 import * as wat from './helpers/policy-data-wat.js';
@@ -164,6 +165,20 @@ describe('simulatePolicy', () => {
     const allowed = await Promise.all(Array.from({ length: 200 }, () => pool.simulatePolicy({ policy: POLICY, intent, policy_params: params, policy_data: [{ data: { price: 1 } }] })));
     expect(allowed.every((o) => o.decision.allow)).toBe(true);
     expect(pool.stats().restarts).toBe(0);
+  });
+});
+
+describe('the per-worker cache', () => {
+  it('evicts the least recently used entry past its capacity', () => {
+    const lru = new Lru<string, number>(2);
+    lru.set('a', 1);
+    lru.set('b', 2);
+    expect(lru.get('a')).toBe(1);
+    lru.set('c', 3);
+    expect([lru.get('a'), lru.get('b'), lru.get('c')]).toEqual([1, undefined, 3]);
+    const none = new Lru<string, number>(0);
+    none.set('a', 1);
+    expect(none.get('a')).toBeUndefined();
   });
 });
 
