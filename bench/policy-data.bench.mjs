@@ -156,7 +156,7 @@ try {
     }
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-  const fuel = ours['JS oracle'].runSync(INPUT).fuelConsumed;
+  const fuel = ours['JS oracle'].runSync(INPUT).fuel_consumed;
   console.log(`ours, JS oracle fresh run: user ${us(((r1.userCPUTime - r0.userCPUTime) * 1000) / N)} µs + system ${us(((r1.systemCPUTime - r0.systemCPUTime) * 1000) / N)} µs CPU, ${((r1.minorPageFault - r0.minorPageFault) / N).toFixed(0)} minor page faults, ${fuel} fuel per run`);
   console.log(`jco, one fresh instance: call 1 ${us(median(calls[0]))} µs, call 2 ${us(median(calls[1]))} µs, call 3 ${us(median(calls[2]))} µs (median of 50)\n`);
 

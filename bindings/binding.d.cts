@@ -12,7 +12,7 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 /** Collects signatures over one message; calls on one aggregator are serialized. */
 export declare class Aggregator {
   /** An aggregator for a 32-byte `message` over `quorum_numbers` at `threshold` percent. */
-  constructor(registry: OperatorRegistry, message: string | Uint8Array, quorumNumbers: Array<number>, threshold: number)
+  constructor(registry: OperatorRegistry, message: Hex, quorumNumbers: Array<number>, threshold: number)
   /**
    * An aggregator for a Newton task: the message is the response's consensus digest, the
    * quorums and threshold are the task's.
@@ -21,8 +21,8 @@ export declare class Aggregator {
   /** The message being signed, 0x-hex. */
   get message(): string
   /** Accepts one signature: the certificate JSON when the quorum is first reached, else null. */
-  add(operatorId: string | Uint8Array, signature: string | Uint8Array): string | null
-  addAsync(operatorId: string | Uint8Array, signature: string | Uint8Array): Promise<string | null>
+  add(operatorId: Hex, signature: Hex): string | null
+  addAsync(operatorId: Hex, signature: Hex): Promise<string | null>
   /** Accepts every signature (refusals go to `rejected`) and certifies all valid ones. */
   aggregateSync(signatures: Array<OperatorSignature>): string
   aggregate(signatures: Array<OperatorSignature>): Promise<string>
@@ -64,8 +64,8 @@ export declare class OperatorRegistry {
 
 /** A compiled policy; share it freely, evaluate concurrently. */
 export declare class Policy {
-  static compileSync(modules: Array<ModuleInput>, entrypoint: string, options?: CompileOptionsInput | undefined | null): Policy
-  static compile(modules: Array<ModuleInput>, entrypoint: string, options?: CompileOptionsInput | undefined | null, signal?: AbortSignal | undefined | null): Promise<Policy>
+  static compileSync(modules: Array<ModuleInput>, entrypoint: string, optionsJson?: string | undefined | null): Policy
+  static compile(modules: Array<ModuleInput>, entrypoint: string, optionsJson?: string | undefined | null, signal?: AbortSignal | undefined | null): Promise<Policy>
   /** Evaluation request JSON → Decision JSON. */
   evaluateSync(requestJson: string): string
   evaluate(requestJson: string, signal?: AbortSignal | undefined | null): Promise<string>
@@ -92,10 +92,13 @@ export declare class PolicyDataModule {
   run(input: string, optionsJson?: string | undefined | null, signal?: AbortSignal | undefined | null): Promise<string>
 }
 
-/** An operator's privacy side: its keyring (current key first) and, optionally, the store. */
+/**
+ * An operator's privacy side: its keyring (current key first) and, optionally, the store. A
+ * rotation reaches every TaskEvaluator holding the node.
+ */
 export declare class PrivacyNode {
   constructor(secretKeys: Array<string>, store?: PrivacyStore | undefined | null)
-  /** The current key's public half (hex): what `newt_getPrivacyPublicKey` publishes. */
+  /** The current key's public half (0x-hex): what `newt_getPrivacyPublicKey` publishes. */
   get publicKey(): string
   /** Makes `secret_key` current; envelopes to older keys still open until they are retired. */
   rotate(secretKey: string): void
@@ -114,15 +117,15 @@ export declare class PrivacyStore {
   envelope(dataRefId: string): Promise<string>
   setPolicyClientOwner(policyClient: string, owner: string): Promise<void>
   /** Returns the envelope's `data_ref_id`. */
-  uploadIdentity(owner: string, domain: string, envelopeJson: string, auth: AuthorizationInput): Promise<string>
-  linkIdentity(linkInput: IdentityLinkInput, ownerAuth: AuthorizationInput, userAuth?: AuthorizationInput | undefined | null): Promise<void>
-  unlinkIdentity(linkInput: IdentityLinkInput, auth: AuthorizationInput): Promise<void>
+  uploadIdentity(owner: string, domain: string, envelopeJson: string, authJson: string): Promise<string>
+  linkIdentity(linkJson: string, ownerAuth: string, userAuth?: string | undefined | null): Promise<void>
+  unlinkIdentity(linkJson: string, authJson: string): Promise<void>
   /** `[{domain, owner, data_ref_id}]` JSON. */
   linkedIdentity(policyClient: string, user: string): Promise<string>
   /** `{domain, provider, version, data_ref_id}` JSON of the new version. */
-  publishConfidential(provider: string, domain: string, envelopeJson: string, auth: AuthorizationInput): Promise<string>
+  publishConfidential(provider: string, domain: string, envelopeJson: string, authJson: string): Promise<string>
   /** `step` is `propose`, `accept` or `revoke`. */
-  grant(step: string, provider: string, domain: string, policyClient: string, auth: AuthorizationInput): Promise<void>
+  grant(step: string, provider: string, domain: string, policyClient: string, authJson: string): Promise<void>
   /** `[{provider, domain, state, latest}]` JSON. */
   grants(policyClient: string): Promise<string>
   /** `[{domain, provider, version, data_ref_id}]` JSON, oldest first. */
@@ -135,24 +138,27 @@ export declare class PrivacyStore {
  * that locks runs off the event loop (a registration may wait for a run to finish).
  */
 export declare class TaskEvaluator {
-  /** Signs with `signer`, runs PolicyData on `host`, opens private data with `privacy`. */
-  constructor(signer: BlsSigner, host: PolicyDataHost, privacy?: PrivacyNode | undefined | null)
-  /** Picks up the privacy node's current keyring (after `rotate`/`retire`). */
-  setPrivacyNode(privacy: PrivacyNode): Promise<void>
+  /**
+   * Runs PolicyData on `host`, signs with `signer` (none: a simulator), opens private data
+   * with `privacy`.
+   */
+  constructor(host: PolicyDataHost, signer?: BlsSigner | undefined | null, privacy?: PrivacyNode | undefined | null)
   /** Compiles a policy (`policy.rego`) for `entrypoint`; resolves to its `policyCid`. */
-  addPolicy(source: string, entrypoint: string, options?: CompileOptionsInput | undefined | null): Promise<string>
+  addPolicy(source: string, entrypoint: string, optionsJson?: string | undefined | null): Promise<string>
   /** Loads a PolicyData component; resolves to its `wasmCid`. */
   addPolicyData(wasm: Uint8Array): Promise<string>
   /** Sets the policy a client uses: `PolicyDeployment` JSON. */
   setPolicy(policyClient: string, deploymentJson: string): Promise<void>
-  /** The operator's BLS public key (compressed G1, 0x-hex). */
-  get publicKey(): string
+  /** The operator's BLS public key (compressed G1, 0x-hex); null for a simulator. */
+  get publicKey(): string | null
   /** Task JSON → `PreparedData` JSON. */
   prepare(taskJson: string): Promise<string>
   /** Task JSON and the agreed `PreparedData` JSON → `SignedTaskResponse` JSON. */
   commit(taskJson: string, agreedJson: string): Promise<string>
   /** Task JSON → `SignedTaskResponse` JSON, with this operator's own PolicyData. */
   evaluateAndSign(taskJson: string): Promise<string>
+  /** `policy` evaluated as the simulation JSON describes → `Simulated` JSON; nothing signed. */
+  simulate(policy: Policy, simulationJson: string, signal?: AbortSignal | undefined | null): Promise<string>
 }
 
 /** Validates bundles against one registry and one spent store (a SQLite file, opened once). */
@@ -168,14 +174,6 @@ export declare function attestationBundle(taskJson: string, taskResponseJson: st
 
 /** `keccak256(abi.encode(attestation))`, as `AttestationValidator` stores it. */
 export declare function attestationHash(attestationJson: string): string
-
-/** A registry authorization: `signature` (65-byte hex) by `signer` over the EIP-712 message. */
-export interface AuthorizationInput {
-  signer: string
-  nonce: number
-  deadline: number
-  signature: string
-}
 
 export interface BatchItem {
   publicKey: Uint8Array
@@ -212,17 +210,7 @@ export declare function blsVerifyPossessionSync(publicKey: Uint8Array, proofOfPo
 export declare function blsVerifySync(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean
 
 /** Parse + determinism + compile check of modules without an entrypoint; JSON report. */
-export declare function checkPolicySync(modules: Array<ModuleInput>, options?: CompileOptionsInput | undefined | null): string
-
-export interface CompileOptionsInput {
-  regoV0?: boolean
-  /** The params JSON Schema, as JSON text. */
-  paramsSchema?: string
-  /** Static base data, as JSON text. */
-  data?: string
-  strictBuiltinErrors?: boolean
-  limits?: LimitsInput
-}
+export declare function checkPolicySync(modules: Array<ModuleInput>, optionsJson?: string | undefined | null): string
 
 /** `keccak256(abi.encode(taskResponse))`: the message operators BLS-sign, 0x-hex. */
 export declare function consensusDigest(taskResponseJson: string): string
@@ -232,14 +220,6 @@ export declare function envelopeDataRefId(envelopeJson: string): string
 
 /** The error-code table as JSON: `[{code, rpcCode, description}]`. */
 export declare function errorCodes(): string
-
-export declare function evaluatePrivate(policy: Policy, requestJson: string, node: PrivacyNode, policyClient: string, wasmArgsJson?: string | undefined | null, signal?: AbortSignal | undefined | null): Promise<string>
-
-/**
- * Evaluates a task of `policy_client` with the node's private data attached (see
- * `PrivacyNode::attach`): request JSON → Decision JSON.
- */
-export declare function evaluatePrivateSync(policy: Policy, requestJson: string, node: PrivacyNode, policyClient: string, wasmArgsJson?: string | undefined | null): string
 
 /** A fresh keystore and what a registry needs of its key (the secret key stays encrypted). */
 export interface GeneratedKeystore {
@@ -256,12 +236,8 @@ export declare function generateKeystoreSync(password: string, kdf?: string | un
 
 export declare function generatePrivacyKey(): PrivacyKeyPair
 
-export interface IdentityLinkInput {
-  owner: string
-  policyClient: string
-  user: string
-  domains: Array<string>
-}
+/** Bytes given as hex text (with or without `0x`) or as a Uint8Array. */
+export type Hex = string | Uint8Array
 
 export interface KeyInfo {
   publicKey: Uint8Array
@@ -272,18 +248,6 @@ export declare function keystoreInfo(keystoreJson: string, password: string): Pr
 
 /** Decrypts a keystore and returns its public key and proof of possession (never the secret). */
 export declare function keystoreInfoSync(keystoreJson: string, password: string): KeyInfo
-
-export interface LimitsInput {
-  maxModuleBytes?: number
-  maxModules?: number
-  maxRequestBytes?: number
-  evalTimeoutMs?: number
-  maxNesting?: number
-  maxEvalDepth?: number
-  maxEvalElements?: number
-  maxEvalStringBytes?: number
-  maxIntegerBits?: number
-}
 
 /** Shallow, in-order, last-wins merge of output JSON objects: `data.wasm`. */
 export declare function mergePolicyDataOutputs(outputs: Array<string>): string
@@ -297,8 +261,8 @@ export interface ModuleInput {
 export declare function operatorConsensus(preparedJson: Array<string>, tolerance?: number | undefined | null): string
 
 export interface OperatorSignature {
-  operatorId: string | Uint8Array
-  signature: string | Uint8Array
+  operatorId: Hex
+  signature: Hex
 }
 
 /** Wire TaskIntent JSON → the parsed intent JSON policies see as `input`. */
@@ -317,17 +281,17 @@ export declare function policyCodeHash(source: Uint8Array): string
 export declare function policyId(policyClient: string, setPolicyInfoJson: string, blockTimestamp: string): string
 
 export interface PrivacyKeyPair {
-  /** X25519 public key, hex without `0x` (as `recipient_pubkey`). */
+  /** X25519 public key, 0x-hex (envelopes carry it without `0x` as `recipient_pubkey`). */
   publicKey: string
-  /** X25519 secret key, hex without `0x`. */
+  /** X25519 secret key, 0x-hex. */
   secretKey: string
 }
 
 export declare function privacyPublicKey(secretKey: string): string
 
-export declare function runPolicyTests(modules: Array<ModuleInput>, options?: TestOptionsInput | undefined | null): Promise<string>
+export declare function runPolicyTests(modules: Array<ModuleInput>, optionsJson?: string | undefined | null): Promise<string>
 
-export declare function runPolicyTestsSync(modules: Array<ModuleInput>, options?: TestOptionsInput | undefined | null): string
+export declare function runPolicyTestsSync(modules: Array<ModuleInput>, optionsJson?: string | undefined | null): string
 
 export declare function sealEnvelope(plaintext: Uint8Array, recipient: string, policyClient: string, chainId: string): Promise<string>
 
@@ -344,12 +308,6 @@ export declare function taskId(policyClient: string, intentJson: string, initial
 
 /** `taskResponseHash`: `keccak256(abi.encode(taskResponse, responseCertificate))`. */
 export declare function taskResponseHash(taskResponseJson: string, responseCertificateJson: string): string
-
-export interface TestOptionsInput {
-  run?: string
-  coverage?: boolean
-  compile?: CompileOptionsInput
-}
 
 /** Validates a JSON document against a JSON Schema (both JSON text). */
 export declare function validatePolicyDataOutput(schemaJson: string, docJson: string): void

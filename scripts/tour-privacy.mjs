@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import {
-  Policy, PrivacyNode, PrivacyStore, domainId, envelopeDataRefId, generatePrivacyKey, sealEnvelope, signPrivacyAuthorization,
+  Policy, PolicyDataHost, PrivacyNode, PrivacyStore, TaskEvaluator, domainId, envelopeDataRefId, generatePrivacyKey, sealEnvelope, signPrivacyAuthorization,
 } from '../bindings/dist/index.js';
 
 const CHAIN = 11155111;
@@ -44,10 +44,12 @@ export async function privacyTour() {
       authorization: await sign(clientOwner, 'AcceptGrant', { policyClientOwner: clientOwner.address, ...grant }) });
     console.log(`   confidential blacklist v1 published, proposed by the provider, accepted by the client's owner`);
 
+    // The operator's dry run of the task: private data attached as at commit, nothing signed.
+    const operatorNode = new TaskEvaluator({ host: new PolicyDataHost({ cacheDir: join(dir, 'cache') }), privacy: node });
     const policy = await Policy.compile([{ path: 'private.rego', source: readFileSync(join(root, 'scripts/tour-privacy.rego'), 'utf8') }], 'tour_privacy.allow');
     for (const to of ['0x1111111111111111111111111111111111111111', '0x000000000000000000000000000000000000dEaD']) {
       const intent = { from: user.address, to, value: '0x1', chain_id: `0x${CHAIN.toString(16)}`, function_signature: '0x', data: '0x' };
-      const d = await policy.evaluate({ intent }, { privacy: { node, policyClient } });
+      const { decision: d } = await operatorNode.simulate(policy, { intent, policy_client: policyClient });
       console.log(`   to ${to.slice(0, 10)}…  → ${d.allow ? 'ALLOW' : `DENY (${d.reason})`}`);
     }
   } finally {

@@ -80,7 +80,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('newton privacy', () => {
   it('keygen writes an owner-only key file and never overwrites it', async () => {
-    expect(operatorPub).toMatch(/^[0-9a-f]{64}$/);
+    expect(operatorPub).toMatch(/^0x[0-9a-f]{64}$/);
     expect(fs.statSync(at('operator.key')).mode & 0o777).toBe(0o600);
     expect(JSON.parse(await ok(['privacy', 'public-key', '--key', at('operator.key')])).public_key).toBe(operatorPub);
     await fails(['privacy', 'keygen', '--out', at('operator.key')], 'NEWTON_ERR_IO');

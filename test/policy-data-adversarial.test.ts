@@ -121,7 +121,7 @@ describe('each breach yields its documented error in bounded time', () => {
 
   test('50 http calls are allowed', async () => {
     const result = await adversary.run(mode('http-many', { n: 50, url: `${server.origin}/count` }));
-    expect(result.httpCalls).toBe(50);
+    expect(result.http_calls).toBe(50);
     expect(JSON.parse(result.output)).toEqual({ calls: 50 });
   });
 
@@ -268,7 +268,7 @@ describe('determinism', () => {
 
   test('fuel consumed is the same on every run of the same input', async () => {
     const fuel = new Set<number>();
-    for (let i = 0; i < 3; i++) fuel.add((await adversary.run(mode('compute'))).fuelConsumed);
+    for (let i = 0; i < 3; i++) fuel.add((await adversary.run(mode('compute'))).fuel_consumed);
     expect(fuel.size).toBe(1);
     expect([...fuel][0]).toBeGreaterThan(0);
   });

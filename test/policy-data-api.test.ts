@@ -69,8 +69,8 @@ describe('run', () => {
     expect((await m.run('{"b": true}')).output).toBe('{"b": true}');
     const r = m.runSync();
     expect(r.output).toBe('{}');
-    expect(r.fuelConsumed).toBeGreaterThan(0);
-    expect(r.httpCalls).toBe(0);
+    expect(r.fuel_consumed).toBeGreaterThan(0);
+    expect(r.http_calls).toBe(0);
     expect(await codeOf(m.run('{nope'))).toBe('NEWTON_ERR_INVALID_JSON');
   });
 
@@ -124,7 +124,7 @@ describe('http', () => {
     const bytes = await wat.fetching(`${server.origin}/price`);
     const open = new PolicyDataHost({ allowHosts: [server.hostPort] });
     const r = await (await open.load(bytes)).run();
-    expect([r.output, r.httpCalls]).toEqual(['{"price":42}', 1]);
+    expect([r.output, r.http_calls]).toEqual(['{"price":42}', 1]);
     expect(await codeOf((await host.load(bytes)).run())).toBe('NEWTON_ERR_POLICY_DATA_HTTP_FORBIDDEN');
     for (const url of ['http://169.254.169.254/latest/meta-data/', 'http://10.0.0.1/']) {
       expect(await codeOf((await host.load(await wat.fetching(url))).run())).toBe('NEWTON_ERR_POLICY_DATA_HTTP_FORBIDDEN');
@@ -136,7 +136,7 @@ describe('http', () => {
     const bytes = await wat.fetching(url, 2);
     const open = new PolicyDataHost({ allowHosts: ['127.0.0.1'] });
     const recorded = await (await open.load(bytes)).run({}, { httpMode: 'record' });
-    const fixtures = JSON.parse(recorded.httpRecorded!) as { version: number; entries: { request: { url: string } }[] };
+    const fixtures = JSON.parse(recorded.http_recorded!) as { version: number; entries: { request: { url: string } }[] };
     expect(fixtures.version).toBe(1);
     expect(fixtures.entries.map((e) => e.request.url)).toEqual([url, url]);
     const replayed = await (await host.load(bytes)).run({}, { httpFixtures: fixtures });
@@ -190,7 +190,7 @@ describe('concurrency and determinism', () => {
     const first = await a.run({ k: 1 });
     for (const m of [a, b, a, b]) {
       const r = await m.run({ k: 1 });
-      expect([r.output, r.fuelConsumed]).toEqual([first.output, first.fuelConsumed]);
+      expect([r.output, r.fuel_consumed]).toEqual([first.output, first.fuel_consumed]);
     }
   });
 });

@@ -105,7 +105,7 @@ function commonChecks(name: string, get: () => Example) {
       secrets: ex.manifest.oracle.secrets && ex.read(ex.manifest.oracle.secrets),
     });
     expect(JSON.parse(run.output)).toEqual(ex.json(ex.manifest.wasm));
-    expect(run.httpCalls).toBe(ex.json(ex.manifest.oracle.http_fixtures).entries.length);
+    expect(run.http_calls).toBe(ex.json(ex.manifest.oracle.http_fixtures).entries.length);
     expect(decide(ex, [run.output]).allow).toBe(true);
   });
 
@@ -172,7 +172,7 @@ describe('kyc-screen (KYC + sanctions over HTTP)', () => {
     const before = server.requests.length;
     const run = await live();
     expect(JSON.parse(run.output)).toEqual({ kyc_screen: { address: sender, sanctioned: false, sanctions_lists: [], kyc_status: 'approved', country: 'US' } });
-    expect(run.httpCalls).toBe(2);
+    expect(run.http_calls).toBe(2);
     expect(server.requests.slice(before).map((r) => [r.method, r.url, r.headers['x-api-key']])).toEqual([
       ['GET', `/v1/addresses/${sender}/sanctions`, key],
       ['GET', `/v1/addresses/${sender}/kyc`, key],
@@ -211,9 +211,9 @@ describe('kyc-screen (KYC + sanctions over HTTP)', () => {
   test('record mode captures the exchanges; replaying them gives the same output', async () => {
     serve({ status: 'approved', country: 'DE' });
     const recorded = await ex().module.run(args(), { secrets: { KYC_API_KEY: key }, httpMode: 'record' });
-    const fixtures = JSON.parse(recorded.httpRecorded as string);
+    const fixtures = JSON.parse(recorded.http_recorded as string);
     expect(fixtures.entries).toHaveLength(2);
-    const replayed = await ex().module.run(args(), { httpMode: 'replay', httpFixtures: recorded.httpRecorded as string });
+    const replayed = await ex().module.run(args(), { httpMode: 'replay', httpFixtures: recorded.http_recorded as string });
     expect(replayed.output).toBe(recorded.output);
   });
 

@@ -28,7 +28,8 @@ import {
   type PrivacyMessage,
   type PrivacyMessageType,
   type Policy,
-  type PrivateTask,
+  PolicyDataHost,
+  TaskEvaluator,
 } from '../bindings/dist/index.js';
 import { codeOf, codeOfAsync, compileOne, makeTempDir, rpcTransferIntent, vectors } from './helpers/newton.js';
 
@@ -127,8 +128,9 @@ describe('interop with the Newton SDK (@hpke/core)', () => {
       const pair = await s.kem.generateKeyPair();
       const sk = bare(bytesToHex(new Uint8Array(await s.kem.serializePrivateKey(pair.privateKey))));
       const pk = bare(bytesToHex(new Uint8Array(await s.kem.serializePublicKey(pair.publicKey))));
-      expect(privacyPublicKey(sk)).toBe(pk);
-      expect(privacyPublicKey(`0x${sk}`)).toBe(pk);
+      // Keys go in with or without 0x and come out 0x-prefixed; envelopes carry them bare.
+      expect(privacyPublicKey(sk)).toBe(`0x${pk}`);
+      expect(privacyPublicKey(`0x${sk}`)).toBe(`0x${pk}`);
 
       const plaintext = JSON.stringify({ kyc_score: 712, note: 'sealed by the SDK' });
       // The SDK passes the policy client through as given: lower-case here, checksummed below.
@@ -150,7 +152,7 @@ describe('interop with the Newton SDK (@hpke/core)', () => {
       const e = JSON.parse(json);
       expect(Object.keys(e)).toEqual(['enc', 'ciphertext', 'policy_client', 'chain_id', 'recipient_pubkey']);
       expect(e.enc).toMatch(/^[0-9a-f]{64}$/);
-      expect(e.recipient_pubkey).toBe(binding.recipientPublicKey);
+      expect(e.recipient_pubkey).toBe(bare(binding.recipientPublicKey));
       expect(e.ciphertext).toHaveLength((JSON.stringify(payload).length + 16) * 2);
       expect(e.policy_client.toLowerCase()).toBe(POLICY_CLIENT);
       expect(e.chain_id).toBe(CHAIN);
@@ -197,7 +199,7 @@ describe('error codes', () => {
     expect(open(theirs)).toBe('NEWTON_ERR_PRIVACY_WRONG_RECIPIENT');
     expect(codeOf(() => new PrivacyNode({ secretKeys: [key.secretKey] }).openSync(theirs))).toBe('NEWTON_ERR_PRIVACY_WRONG_RECIPIENT');
     // Claiming our key for their envelope gets past the lookup, not past the KEM.
-    expect(open(edited(theirs, (e) => (e.recipient_pubkey = key.publicKey)))).toBe('NEWTON_ERR_PRIVACY_DECRYPT');
+    expect(open(edited(theirs, (e) => (e.recipient_pubkey = bare(key.publicKey))))).toBe('NEWTON_ERR_PRIVACY_DECRYPT');
   });
 
   const malformed: [string, string][] = [
@@ -245,7 +247,7 @@ describe('error codes', () => {
 
     expect(codeOf(() => node.retire(second.publicKey))).toBe('NEWTON_ERR_INVALID_ARGUMENT'); // the current key
     expect(codeOf(() => node.retire(generatePrivacyKey().publicKey))).toBe('NEWTON_ERR_INVALID_ARGUMENT');
-    node.retire(`0x${first.publicKey}`);
+    node.retire(first.publicKey);
     expect(codeOf(() => node.openSync(old))).toBe('NEWTON_ERR_PRIVACY_KEY_RETIRED');
     expect(await codeOfAsync(node.open(old))).toBe('NEWTON_ERR_PRIVACY_KEY_RETIRED');
     expect(utf8(node.openSync(fresh))).toBe('new');
@@ -253,6 +255,24 @@ describe('error codes', () => {
     expect(codeOf(() => new PrivacyNode({ secretKeys: [second.secretKey] }).openSync(old))).toBe('NEWTON_ERR_PRIVACY_WRONG_RECIPIENT');
   });
 });
+
+/** A private task as an operator sees it: its privacy node, whose task it is, the task's wasm_args. */
+interface PrivateTask {
+  node: PrivacyNode;
+  policyClient: string;
+  wasmArgs?: string | Record<string, unknown>;
+}
+
+const host = new PolicyDataHost({ cacheDir: makeTempDir('privacy-api-host') });
+const evaluators = new Map<PrivacyNode, TaskEvaluator>();
+
+/** The operator's dry run of a private task: its node attaches the private data, nothing signed. */
+async function evaluatePrivate(policy: Policy, request: Record<string, unknown>, task: PrivateTask): Promise<Decision> {
+  let evaluator = evaluators.get(task.node);
+  if (evaluator === undefined) evaluators.set(task.node, (evaluator = new TaskEvaluator({ host, privacy: task.node })));
+  const { decision } = await evaluator.simulate(policy, { ...request, policy_client: task.policyClient, wasm_args: task.wasmArgs });
+  return decision;
+}
 
 /** A wire intent from `from` to `to` on `chainId` (the rpc-api transfer, re-addressed). */
 const intent = (from: string, to = CLEAN, chainId = CHAIN) => ({ ...rpcTransferIntent(), from, to, chain_id: `0x${chainId.toString(16)}` });
@@ -271,21 +291,31 @@ describe('private evaluation: ephemeral data (wasmArgs._newton.privacy → data.
 
   it('envelopes (objects or JSON strings) merge in order into data.privacy, for this evaluation only', async () => {
     const envelopes = [JSON.parse(seal({ kyc_score: 650, tier: 'a' })), seal({ kyc_score: 712 })];
-    const merged = await echo.evaluate({ intent: intent(user) }, { privacy: privacy(envelopes) });
+    const merged = await evaluatePrivate(echo, { intent: intent(user) }, privacy(envelopes));
     expect(merged.result).toEqual({ kyc_score: 712, tier: 'a' });
-    expect((await scorePolicy.evaluate({ intent: intent(user) }, { privacy: privacy(envelopes) })).allow).toBe(true);
-    expect(scorePolicy.evaluateSync({ intent: intent(user) }, { privacy: privacy(envelopes) }).allow).toBe(true);
-    // As a JSON string too; and without the privacy option nothing is decrypted.
+    expect((await evaluatePrivate(scorePolicy, { intent: intent(user) }, privacy(envelopes))).allow).toBe(true);
+    // As a JSON string too; and a plain evaluation decrypts nothing.
     const asString = { ...privacy(envelopes), wasmArgs: JSON.stringify(privacy(envelopes).wasmArgs) };
-    expect((await scorePolicy.evaluate({ intent: intent(user) }, { privacy: asString })).allow).toBe(true);
+    expect((await evaluatePrivate(scorePolicy, { intent: intent(user) }, asString)).allow).toBe(true);
     expect((await scorePolicy.evaluate({ intent: intent(user) })).allow).toBe(false);
     expect((await echo.evaluate({ intent: intent(user) })).result).toBeUndefined();
     // Below the threshold the policy denies: the value really comes from the envelope.
-    expect((await scorePolicy.evaluate({ intent: intent(user) }, { privacy: privacy([seal({ kyc_score: 600 })]) })).allow).toBe(false);
+    expect((await evaluatePrivate(scorePolicy, { intent: intent(user) }, privacy([seal({ kyc_score: 600 })]))).allow).toBe(false);
+  });
+
+  it('a key rotation reaches an evaluator already holding the node', async () => {
+    const rotating = new PrivacyNode({ secretKeys: [generatePrivacyKey().secretKey] });
+    const evaluator = new TaskEvaluator({ host, privacy: rotating });
+    const next = generatePrivacyKey();
+    rotating.rotate(next.secretKey);
+    const envelope = sealEnvelopeSync({ kyc_score: 800 }, bindTo(POLICY_CLIENT, CHAIN, next.publicKey));
+    const wasm_args = { _newton: { privacy: [envelope] } };
+    const { decision } = await evaluator.simulate(scorePolicy, { intent: intent(user), policy_client: POLICY_CLIENT, wasm_args });
+    expect(decision.allow).toBe(true);
   });
 
   it('no `_newton.privacy` → data.privacy stays undefined', async () => {
-    const d = await echo.evaluate({ intent: intent(user) }, { privacy: { node, policyClient: POLICY_CLIENT, wasmArgs: { symbol: 'ETH' } } });
+    const d = await evaluatePrivate(echo, { intent: intent(user) }, { node, policyClient: POLICY_CLIENT, wasmArgs: { symbol: 'ETH' } });
     expect(d.allow).toBe(false);
     expect(d.result).toBeUndefined();
   });
@@ -301,21 +331,17 @@ describe('private evaluation: ephemeral data (wasmArgs._newton.privacy → data.
     ['not an array', 'NEWTON_ERR_PRIVACY_ENVELOPE_INVALID', () => ({ ...privacy([]), wasmArgs: { _newton: { privacy: seal({ kyc_score: 800 }) } } })],
     ['a number in the array', 'NEWTON_ERR_PRIVACY_ENVELOPE_INVALID', () => privacy([42])],
   ];
-  it.each(failures)('an envelope %s → a deny with %s (async and sync)', async (_, code, task) => {
-    for (const decision of [
-      await scorePolicy.evaluate({ intent: intent(user) }, { privacy: task() }),
-      scorePolicy.evaluateSync({ intent: intent(user) }, { privacy: task() }),
-    ]) {
-      expect(decision.allow).toBe(false);
-      expect(decision.error?.code).toBe(code);
-    }
+  it.each(failures)('an envelope %s → a deny with %s', async (_, code, task) => {
+    const decision = await evaluatePrivate(scorePolicy, { intent: intent(user) }, task());
+    expect(decision.allow).toBe(false);
+    expect(decision.error?.code).toBe(code);
   });
 
   it('the task needs an intent and a policy client address', async () => {
     const task = privacy([seal({ kyc_score: 800 })]);
-    expect(await codeOfAsync(scorePolicy.evaluate({ params: {} }, { privacy: task }))).toBe('NEWTON_ERR_INVALID_ARGUMENT');
-    expect(await codeOfAsync(scorePolicy.evaluate({ intent: intent(user) }, { privacy: { ...task, policyClient: 'acme' } }))).toBe(
-      'NEWTON_ERR_INVALID_ARGUMENT',
+    expect(await codeOfAsync(evaluatePrivate(scorePolicy, { params: {} }, task))).toBe('NEWTON_ERR_INVALID_ARGUMENT');
+    expect(await codeOfAsync(evaluatePrivate(scorePolicy, { intent: intent(user) }, { ...task, policyClient: 'acme' }))).toBe(
+      'NEWTON_ERR_INVALID_JSON',
     );
   });
 });
@@ -356,7 +382,7 @@ const BLACKLIST_POLICY = 'package p\nimport rego.v1\ndefault allow := false\nall
 describe('private evaluation: identity lifecycle', () => {
   let w: Awaited<ReturnType<typeof world>>;
   const kyc = compileOne(KYC_POLICY);
-  const evaluate = (from: string, task = w.task) => kyc.evaluate({ intent: intent(from), reference_date: '2026-11-25' }, { privacy: task });
+  const evaluate = (from: string, task = w.task) => evaluatePrivate(kyc, { intent: intent(from), reference_date: '2026-11-25' }, task);
   const link = () => ({ owner: w.owner.address, policyClient: POLICY_CLIENT, user: w.owner.address, domains: ['kyc'] });
   const linkMessage = (l: ReturnType<typeof link>): PrivacyMessage => ({
     identityOwner: l.owner,
@@ -407,14 +433,14 @@ describe('private evaluation: identity lifecycle', () => {
       { domain: 'kyc', owner: expect.stringMatching(new RegExp(`^${w.owner.address}$`, 'i')), data_ref_id: dataRefId },
     ]);
     expect(await evaluate(w.owner.address)).toMatchObject({ allow: true });
-    expect(kyc.evaluateSync({ intent: intent(w.owner.address), reference_date: '2026-11-25' }, { privacy: w.task }).allow).toBe(true);
+    expect((await evaluatePrivate(kyc, { intent: intent(w.owner.address), reference_date: '2026-11-25' }, w.task)).allow).toBe(true);
     // Another sender, another policy client, or a date past expiry: deny.
     expect((await evaluate(w.user.address)).allow).toBe(false);
     expect((await evaluate(w.owner.address, { ...w.task, policyClient: OTHER_CLIENT })).allow).toBe(false);
-    const expired = await kyc.evaluate({ intent: intent(w.owner.address), reference_date: '2031-01-01' }, { privacy: w.task });
+    const expired = await evaluatePrivate(kyc, { intent: intent(w.owner.address), reference_date: '2031-01-01' }, w.task);
     expect(expired.allow).toBe(false);
     // An intent on another chain than the store's is refused outright.
-    const otherChain = kyc.evaluate({ intent: intent(w.owner.address, CLEAN, 1) }, { privacy: w.task });
+    const otherChain = evaluatePrivate(kyc, { intent: intent(w.owner.address, CLEAN, 1) }, w.task);
     expect(await codeOfAsync(otherChain)).toBe('NEWTON_ERR_PRIVACY_AAD_MISMATCH');
   });
 
@@ -476,7 +502,7 @@ describe('private evaluation: identity lifecycle', () => {
 describe('private evaluation: confidential lifecycle', () => {
   let w: Awaited<ReturnType<typeof world>>;
   const blacklist = compileOne(BLACKLIST_POLICY);
-  const evaluate = (to: string) => blacklist.evaluate({ intent: intent(w.user.address, to) }, { privacy: w.task });
+  const evaluate = (to: string) => evaluatePrivate(blacklist, { intent: intent(w.user.address, to) }, w.task);
   const grant = (authorization: Authorization) => ({ provider: w.provider.address, domain: BLACKLIST, policyClient: POLICY_CLIENT, authorization });
   const grantMessage = (): PrivacyMessage => ({ provider: w.provider.address, domain: domainId(BLACKLIST), policyClient: POLICY_CLIENT as Hex });
   const acceptMessage = (owner = w.clientOwner.address): PrivacyMessage => ({ policyClientOwner: owner, ...grantMessage() });
@@ -540,7 +566,7 @@ describe('private evaluation: confidential lifecycle', () => {
     expect(v1?.allow).toBe(false);
     expect(v2?.allow).toBe(false); // only in version 2: the latest version is read
     // Another policy client has no grant.
-    const other = await blacklist.evaluate({ intent: intent(w.user.address) }, { privacy: { ...w.task, policyClient: OTHER_CLIENT } });
+    const other = await evaluatePrivate(blacklist, { intent: intent(w.user.address) }, { ...w.task, policyClient: OTHER_CLIENT });
     expect(other.error?.code).toBe('NEWTON_ERR_PRIVACY_NO_GRANT');
   });
 
@@ -567,7 +593,7 @@ describe('private evaluation: confidential lifecycle', () => {
     expect((await w.store.grants(POLICY_CLIENT))[0]?.state).toBe('revoked');
     const revoked = await evaluate(CLEAN);
     expect(revoked).toMatchObject({ allow: false, error: { code: 'NEWTON_ERR_PRIVACY_GRANT_REVOKED' } });
-    expect(blacklist.evaluateSync({ intent: intent(w.user.address) }, { privacy: w.task }).error?.code).toBe('NEWTON_ERR_PRIVACY_GRANT_REVOKED');
+    expect((await evaluatePrivate(blacklist, { intent: intent(w.user.address) }, w.task)).error?.code).toBe('NEWTON_ERR_PRIVACY_GRANT_REVOKED');
   });
 });
 
@@ -609,7 +635,7 @@ out := {"n": data.privacy.n, "kyc": newton.identity.kyc.check_approved(), "liste
       const envelope = sealEnvelopeSync({ n: i }, bindTo(POLICY_CLIENT, CHAIN, w.node.publicKey));
       const to = i % 2 === 0 ? LISTED_V1 : CLEAN;
       const wasmArgs = { _newton: { privacy: [envelope] } };
-      return policy.evaluate({ intent: intent(w.owner.address, to) }, { privacy: { ...w.task, wasmArgs } });
+      return evaluatePrivate(policy, { intent: intent(w.owner.address, to) }, { ...w.task, wasmArgs });
     });
     const decisions: Decision[] = await Promise.all(runs);
     decisions.forEach((d, i) => {

@@ -11,6 +11,8 @@ export {
   type PolicyDataOutput,
   type SignedTaskResponse,
   type TaskJson,
+  type Simulation,
+  type SimulationResult,
 } from './operator.js';
 export {
   Policy,
@@ -107,7 +109,6 @@ export {
   type LinkedIdentity,
   type Plaintext,
   type PrivacyKeyPair,
-  type PrivateTask,
   type StoredEnvelope,
 } from './privacy.js';
 export {

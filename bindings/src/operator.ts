@@ -1,13 +1,14 @@
 // The operator: Newton's two rounds for one task — `prepare` (run the policy's PolicyData) and
 // `commit` (evaluate on the agreed data, build the TaskResponse, BLS-sign its digest) — and
-// `evaluateAndSign` for both with the operator's own data. Each call crosses into Rust once, off
-// the event loop. Tasks and responses use Newton's JSON (Solidity field names, 0x-hex).
+// `evaluateAndSign` for both with the operator's own data, and `simulate`, a dry run with nothing
+// signed. Each call crosses into Rust once, off the event loop. Tasks and responses use Newton's JSON (Solidity field names, 0x-hex).
 import type { BlsSigner, Hex } from './bls.js';
 import { call, callAsync } from './errors.js';
 import { native } from './native.js';
-import type { CompileOptions, Decision } from './policy.js';
-import { toNativeCompileOptions } from './policy.js';
-import type { PolicyDataHost, RunOptions } from './policy-data.js';
+import type { NewtonTask } from './attestation.js';
+import type { TaskIntent } from './intent.js';
+import { toNativeCompileOptions, type CompileOptions, type Decision, type EvaluationRequest, type Policy } from './policy.js';
+import { nativeRunOptions, type PolicyDataHost, type RunOptions } from './policy-data.js';
 import type { PrivacyNode } from './privacy.js';
 import { toJson } from './json.js';
 import type * as Binding from '../binding.cjs';
@@ -58,11 +59,43 @@ export interface SignedTaskResponse {
   public_key: Hex;
 }
 
-export type TaskJson = string | Record<string, unknown>;
+/** A task: Newton's `Task` (Solidity field names), as an object or its JSON text. */
+export type TaskJson = string | NewtonTask | Record<string, unknown>;
+
+/**
+ * A dry run of a policy: the evaluation request (`intent` or `input`, `params`, …) plus the
+ * PolicyData to run, the task's `wasm_args`, and `policy_client` for a private task.
+ */
+export interface Simulation extends Omit<EvaluationRequest, 'intent'> {
+  intent?: TaskIntent | Record<string, unknown>;
+  /** Modules added with `addPolicyData`, run concurrently on `wasm_args` and merged in order into `data.wasm` (not with `wasm`). */
+  policy_data?: Array<{ wasm_cid: string; run_options?: Omit<RunOptions, 'signal'> }>;
+  /** The task's wasm_args: an object, or JSON text (kept byte for byte). Default `{}`. */
+  wasm_args?: string | Record<string, unknown>;
+  /**
+   * Whose task this is. Given, the evaluator's privacy node attaches the private data as at
+   * commit (`wasm_args._newton.privacy` envelopes, identity, granted confidential data).
+   */
+  policy_client?: string;
+}
+
+/** What a simulation saw and decided. */
+export interface SimulationResult {
+  decision: Decision;
+  /** Rego `input`: the parsed intent (or the raw input given). */
+  input: unknown;
+  /** `data.params`. */
+  params: Record<string, unknown>;
+  /** `data.wasm`: the merged PolicyData output (or the data given). */
+  wasm: Record<string, unknown>;
+  /** Each module's output, in order; `http_recorded` (fixtures JSON text) in record mode. */
+  policy_data: Array<{ wasm_cid: string; data: Record<string, unknown>; http_recorded?: string }>;
+}
 
 export interface TaskEvaluatorOptions {
-  signer: BlsSigner;
   host: PolicyDataHost;
+  /** Signs responses; without one the evaluator only simulates. */
+  signer?: BlsSigner;
   /** Opens private data (`wasmArgs._newton.privacy`); tasks carrying it fail without one. */
   privacy?: PrivacyNode;
 }
@@ -72,12 +105,12 @@ export class TaskEvaluator {
 
   constructor(options: TaskEvaluatorOptions) {
     const { signer, host, privacy } = options;
-    this.#native = call(() => new native.TaskEvaluator(signer.native, host.native, privacy?.native));
+    this.#native = call(() => new native.TaskEvaluator(host.native, signer?.native, privacy?.native));
   }
 
-  /** The operator's BLS public key (compressed G1, 0x-hex). */
-  get publicKey(): Hex {
-    return this.#native.publicKey as Hex;
+  /** The operator's BLS public key (compressed G1, 0x-hex); null without a signer. */
+  get publicKey(): Hex | null {
+    return this.#native.publicKey as Hex | null;
   }
 
   /** Compiles a policy (published as one `policy.rego`); resolves to its `policyCid`. */
@@ -95,11 +128,6 @@ export class TaskEvaluator {
     return callAsync(() => this.#native.setPolicy(policyClient, JSON.stringify(deployment)));
   }
 
-  /** Picks up the privacy node's current keys after `rotate`/`retire`. */
-  setPrivacyNode(privacy: PrivacyNode): Promise<void> {
-    return callAsync(() => this.#native.setPrivacyNode(privacy.native));
-  }
-
   /** Round one: every PolicyData module of the task's policy, run concurrently. */
   async prepare(task: TaskJson): Promise<PreparedData> {
     return JSON.parse(await callAsync(() => this.#native.prepare(toJson(task)))) as PreparedData;
@@ -114,6 +142,18 @@ export class TaskEvaluator {
   /** Both rounds with this operator's own data (a single operator). */
   async evaluateAndSign(task: TaskJson): Promise<SignedTaskResponse> {
     return JSON.parse(await callAsync(() => this.#native.evaluateAndSign(toJson(task)))) as SignedTaskResponse;
+  }
+
+  /** Evaluates `policy` as `simulation` describes; nothing is signed, no deployment needed. */
+  async simulate(policy: Policy, simulation: Simulation, options?: { signal?: AbortSignal }): Promise<SimulationResult> {
+    options?.signal?.throwIfAborted();
+    const signal = options?.signal && AbortSignal.any([options.signal]);
+    const policyData = simulation.policy_data?.map(({ wasm_cid, run_options }) => ({
+      wasm_cid,
+      run_options: run_options && (JSON.parse(nativeRunOptions(run_options)) as object),
+    }));
+    const text = JSON.stringify({ ...simulation, policy_data: policyData });
+    return JSON.parse(await callAsync(() => this.#native.simulate(policy.native, text, signal))) as SimulationResult;
   }
 }
 

@@ -52,9 +52,9 @@ export interface RunResult {
   /** The module's output: JSON text of an object. */
   output: string;
   /** Record mode: the fixtures, this run's exchanges appended (JSON text). */
-  httpRecorded?: string;
-  fuelConsumed: number;
-  httpCalls: number;
+  http_recorded?: string;
+  fuel_consumed: number;
+  http_calls: number;
 }
 
 /** napi-rs misses an already-aborted signal and replaces `onabort`: hand it a dependent one. */
@@ -63,7 +63,8 @@ function nativeSignal(signal: AbortSignal | undefined): AbortSignal | undefined 
   return signal && AbortSignal.any([signal]);
 }
 
-function nativeRunOptions(options: RunOptions = {}): string {
+/** RunOptions as the JSON text the native binding takes. */
+export function nativeRunOptions(options: RunOptions = {}): string {
   const { secrets, httpMode, httpFixtures } = options;
   return JSON.stringify({
     secrets: secrets === undefined ? undefined : json(secrets),

@@ -3,7 +3,6 @@ import { call, callAsync, type ErrorInfo } from './errors.js';
 import type { TaskIntent } from './intent.js';
 import { toJson } from './json.js';
 import { native, type NativePolicy } from './native.js';
-import { privateTaskArgs, type PrivateTask } from './privacy.js';
 
 export interface PolicyModule {
   /** File name used in error locations, e.g. `policy.rego`. */
@@ -94,16 +93,10 @@ export interface CheckedModule extends ModuleIdentifiers {
 
 type Request = EvaluationRequest | string;
 
-/** CompileOptions in the shape the native binding takes (JSON documents as text). */
-export function toNativeCompileOptions(options: CompileOptions = {}) {
-  const { paramsSchema, regoV0, limits, data, strictBuiltinErrors } = options;
-  return {
-    regoV0,
-    limits,
-    strictBuiltinErrors,
-    data: data === undefined ? undefined : JSON.stringify(data),
-    paramsSchema: paramsSchema === undefined ? undefined : toJson(paramsSchema),
-  };
+/** CompileOptions as the JSON text the native binding takes (`signal` stays here). */
+export function toNativeCompileOptions(options: CompileOptions = {}): string {
+  const { signal: _signal, ...rest } = options;
+  return JSON.stringify(rest);
 }
 
 /**
@@ -147,31 +140,23 @@ export class Policy {
   }
 
   /**
-   * Evaluates on the libuv pool. Pass a JSON string to skip serialization on hot paths. With
-   * `privacy`, the task's private data is attached: envelopes in `wasmArgs._newton.privacy` become
-   * `data.privacy`, and the sender's identity and the client's granted confidential data are
-   * opened in memory only if the policy's `newton.identity.*` / `newton.confidential.*` read them.
+   * Evaluates on the libuv pool. Pass a JSON string to skip serialization on hot paths. A task's
+   * private data (envelopes, identity, confidential) is an operator's to open:
+   * `TaskEvaluator.simulate` with a privacy node evaluates with it attached.
    */
-  async evaluate(request: Request, options?: { signal?: AbortSignal; privacy?: PrivateTask }): Promise<Decision> {
+  async evaluate(request: Request, options?: { signal?: AbortSignal }): Promise<Decision> {
     const signal = nativeSignal(options?.signal);
-    const privacy = options?.privacy;
-    const json = await callAsync(() =>
-      privacy
-        ? native.evaluatePrivate(this.#native, toJson(request), ...privateTaskArgs(privacy), signal)
-        : this.#native.evaluate(toJson(request), signal),
-    );
-    return JSON.parse(json) as Decision;
+    return JSON.parse(await callAsync(() => this.#native.evaluate(toJson(request), signal))) as Decision;
   }
 
   /** Evaluates on the calling thread (blocks the event loop for the evaluation's duration). */
-  evaluateSync(request: Request, options?: { privacy?: PrivateTask }): Decision {
-    const privacy = options?.privacy;
-    const json = call(() =>
-      privacy
-        ? native.evaluatePrivateSync(this.#native, toJson(request), ...privateTaskArgs(privacy))
-        : this.#native.evaluateSync(toJson(request)),
-    );
-    return JSON.parse(json) as Decision;
+  evaluateSync(request: Request): Decision {
+    return JSON.parse(call(() => this.#native.evaluateSync(toJson(request)))) as Decision;
+  }
+
+  /** @internal the addon handle, for TaskEvaluator.simulate. */
+  get native(): NativePolicy {
+    return this.#native;
   }
 }
 

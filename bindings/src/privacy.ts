@@ -16,10 +16,10 @@ import {
 import type { Hex } from './bls.js';
 export const PRIVACY_SUITE = 'HPKE-Base-X25519-HKDF-SHA256-ChaCha20Poly1305';
 
-/** An X25519 key pair, hex without `0x` (the form `recipient_pubkey` uses). */
+/** An X25519 key pair, 0x-hex (envelopes carry the public key without `0x` as `recipient_pubkey`). */
 export interface PrivacyKeyPair {
-  publicKey: string;
-  secretKey: string;
+  publicKey: Hex;
+  secretKey: Hex;
 }
 
 /** Who an envelope is for: the recipient key, and the (policy client, chain) its AAD binds it to. */
@@ -33,18 +33,18 @@ export interface EnvelopeBinding {
 /** Text is UTF-8 encoded; objects are JSON-serialized. */
 export type Plaintext = string | Uint8Array | object;
 
-const strip0x = (hex: string) => (hex.startsWith('0x') ? hex.slice(2) : hex);
 const toBytes = (p: Plaintext): Uint8Array =>
   p instanceof Uint8Array ? p : Buffer.from(toJson(p), 'utf8');
 const sealArgs = (p: Plaintext, b: EnvelopeBinding) =>
-  [toBytes(p), strip0x(b.recipientPublicKey), b.policyClient, String(b.chainId)] as const;
+  [toBytes(p), b.recipientPublicKey, b.policyClient, String(b.chainId)] as const;
 
 export function generatePrivacyKey(): PrivacyKeyPair {
-  return native.generatePrivacyKey();
+  return native.generatePrivacyKey() as PrivacyKeyPair;
 }
 
-export function privacyPublicKey(secretKey: string): string {
-  return call(() => native.privacyPublicKey(strip0x(secretKey)));
+/** Keys are taken with or without `0x`; results are 0x-hex. */
+export function privacyPublicKey(secretKey: string): Hex {
+  return call(() => native.privacyPublicKey(secretKey)) as Hex;
 }
 
 /** Seals on the libuv pool; resolves to the SecureEnvelope JSON. */
@@ -70,35 +70,27 @@ export function envelopeDataRefId(envelope: string): Hex {
   return native.envelopeDataRefId(envelope) as Hex;
 }
 
-/** What a private evaluation needs besides the request: whose task it is, and its `wasm_args`. */
-export interface PrivateTask {
-  node: PrivacyNode;
-  policyClient: string;
-  /** The task's wasm_args (object or JSON); envelopes under `_newton.privacy` become `data.privacy`. */
-  wasmArgs?: string | object;
-}
-
 /** An operator's privacy side: its keys (the first is current) and, optionally, the store. */
 export class PrivacyNode {
   readonly #native: NativePrivacyNode;
 
   constructor(options: { secretKeys: string[]; store?: PrivacyStore }) {
-    this.#native = call(() => new native.PrivacyNode(options.secretKeys.map(strip0x), options.store?.native));
+    this.#native = call(() => new native.PrivacyNode(options.secretKeys, options.store?.native));
   }
 
   /** The current key's public half, hex: what `newt_getPrivacyPublicKey` publishes. */
-  get publicKey(): string {
-    return this.#native.publicKey;
+  get publicKey(): Hex {
+    return this.#native.publicKey as Hex;
   }
 
   /** Makes `secretKey` current; envelopes sealed to older keys still open until retired. */
   rotate(secretKey: string): void {
-    call(() => this.#native.rotate(strip0x(secretKey)));
+    call(() => this.#native.rotate(secretKey));
   }
 
   /** Forgets an older key: its envelopes then fail with NEWTON_ERR_PRIVACY_KEY_RETIRED. */
   retire(publicKey: string): void {
-    call(() => this.#native.retire(strip0x(publicKey)));
+    call(() => this.#native.retire(publicKey));
   }
 
   open(envelope: string | object): Promise<Uint8Array> {
@@ -109,16 +101,10 @@ export class PrivacyNode {
     return call(() => this.#native.openSync(toJson(envelope)));
   }
 
-  /** @internal the addon handle, for Policy.evaluate. */
+  /** @internal the addon handle, for TaskEvaluator. */
   get native(): NativePrivacyNode {
     return this.#native;
   }
-}
-
-/** Arguments of a task's private evaluation, as the addon takes them. */
-export function privateTaskArgs(task: PrivateTask): [NativePrivacyNode, string, string | undefined] {
-  const args = task.wasmArgs === undefined ? undefined : toJson(task.wasmArgs);
-  return [task.node.native, task.policyClient, args];
 }
 
 export interface IdentityLink {
@@ -215,17 +201,17 @@ export class PrivacyStore {
   /** Stores the owner's identity envelope for `domain`; resolves to its `data_ref_id`. */
   async uploadIdentity(args: { owner: string; domain: string; envelope: string; authorization: Authorization }): Promise<Hex> {
     const { owner, domain, envelope, authorization } = args;
-    return (await callAsync(() => this.#native.uploadIdentity(owner, domain, envelope, authorization))) as Hex;
+    return (await callAsync(() => this.#native.uploadIdentity(owner, domain, envelope, JSON.stringify(authorization)))) as Hex;
   }
 
   /** Links identity domains for a policy client's user: the owner signs; a user other than the owner signs too. */
   linkIdentity(link: IdentityLink, ownerAuthorization: Authorization, userAuthorization?: Authorization): Promise<void> {
-    return callAsync(() => this.#native.linkIdentity(link, ownerAuthorization, userAuthorization));
+    return callAsync(() => this.#native.linkIdentity(JSON.stringify(link), JSON.stringify(ownerAuthorization), userAuthorization && JSON.stringify(userAuthorization)));
   }
 
   /** Removes links; signed by the owner or the user. */
   unlinkIdentity(link: IdentityLink, authorization: Authorization): Promise<void> {
-    return callAsync(() => this.#native.unlinkIdentity(link, authorization));
+    return callAsync(() => this.#native.unlinkIdentity(JSON.stringify(link), JSON.stringify(authorization)));
   }
 
   async linkedIdentity(policyClient: string, user: string): Promise<LinkedIdentity[]> {
@@ -235,7 +221,7 @@ export class PrivacyStore {
   /** Publishes a new version of the provider's dataset for `domain`. */
   async publishConfidential(args: { provider: string; domain: string; envelope: string; authorization: Authorization }): Promise<DataVersion> {
     const { provider, domain, envelope, authorization } = args;
-    return JSON.parse(await callAsync(() => this.#native.publishConfidential(provider, domain, envelope, authorization))) as DataVersion;
+    return JSON.parse(await callAsync(() => this.#native.publishConfidential(provider, domain, envelope, JSON.stringify(authorization)))) as DataVersion;
   }
 
   /** Step one of a grant (signed by the provider). */
@@ -267,6 +253,6 @@ export class PrivacyStore {
   }
 
   #grant(step: string, { provider, domain, policyClient, authorization }: GrantArgs): Promise<void> {
-    return callAsync(() => this.#native.grant(step, provider, domain, policyClient, authorization));
+    return callAsync(() => this.#native.grant(step, provider, domain, policyClient, JSON.stringify(authorization)));
   }
 }

@@ -1,7 +1,7 @@
 // Policy unit tests, `opa test` style: `test_*` rules pass when exactly true; `todo_*` skip.
 import { callAsync, call, type ErrorInfo } from './errors.js';
 import { native } from './native.js';
-import { toNativeCompileOptions, type CompileOptions, type PolicyModule } from './policy.js';
+import type { CompileOptions, PolicyModule } from './policy.js';
 
 export interface TestOptions {
   /** Only tests whose full name (`data.pkg.test_x`) matches this regex. */
@@ -35,11 +35,11 @@ export interface TestReport {
   };
 }
 
-const nativeOptions = (o: TestOptions = {}) => ({
-  run: o.run,
-  coverage: o.coverage,
-  compile: toNativeCompileOptions(o.compile),
-});
+/** TestOptions as the JSON text the native binding takes. */
+const nativeOptions = ({ compile, ...rest }: TestOptions = {}) => {
+  const { signal: _signal, ...compileOptions } = (compile ?? {}) as CompileOptions;
+  return JSON.stringify({ ...rest, compile: compileOptions });
+};
 
 export async function runPolicyTests(modules: PolicyModule[], options?: TestOptions): Promise<TestReport> {
   return JSON.parse(await callAsync(() => native.runPolicyTests(modules, nativeOptions(options)))) as TestReport;

@@ -3,31 +3,16 @@
 //! or a Uint8Array. Registries are shared by `Arc`: aggregators and validators keep the registry
 //! as it was when they were created.
 
+use crate::convert::{b256, bytes, to_json, Hex};
 use crate::error::guard;
 use crate::job::{job, Job};
-use alloy_primitives::{hex, B256};
-use napi::bindgen_prelude::{AsyncTask, Either, Uint8Array};
+use alloy_primitives::B256;
+use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
 use newton_attestation as att;
 use newton_core::{Error, Result};
 use newton_types::{hash, sol, SolJson};
-use serde_json::{json, Value};
 use std::sync::{Arc, Mutex, PoisonError};
-
-type Hex = Either<String, Uint8Array>;
-
-fn bytes(what: &str, value: &Hex) -> Result<Vec<u8>> {
-    match value {
-        Either::A(text) => hex::decode(text).map_err(|e| Error::invalid_argument(format!("{what} is not hex: {e}"))),
-        Either::B(array) => Ok(array.to_vec()),
-    }
-}
-
-fn b256(what: &str, value: &Hex) -> Result<B256> {
-    let bytes = bytes(what, value)?;
-    B256::try_from(bytes.as_slice())
-        .map_err(|_| Error::invalid_argument(format!("{what} must be 32 bytes, got {}", bytes.len())))
-}
 
 /// Registered operators (keys admitted only with a valid proof of possession) and their stakes.
 #[napi]
@@ -89,21 +74,12 @@ impl OperatorRegistry {
     }
 }
 
-type BorrowingAggregator<'r> = att::Aggregator<'r>;
-
-self_cell::self_cell!(
-    /// A crate `Aggregator` together with the registry it borrows.
-    struct OwnedAggregator {
-        owner: Arc<att::OperatorRegistry>,
-        #[covariant]
-        dependent: BorrowingAggregator,
-    }
-);
+type OwnedAggregator = att::Aggregator<Arc<att::OperatorRegistry>>;
 
 #[napi(object)]
 pub struct OperatorSignature {
-    pub operator_id: Either<String, Uint8Array>,
-    pub signature: Either<String, Uint8Array>,
+    pub operator_id: Hex,
+    pub signature: Hex,
 }
 
 /// Collects signatures over one message; calls on one aggregator are serialized.
@@ -118,14 +94,14 @@ impl Aggregator {
     #[napi(constructor)]
     pub fn new(
         registry: &OperatorRegistry,
-        message: Either<String, Uint8Array>,
+        message: Hex,
         quorum_numbers: Vec<u8>,
         threshold: u32,
     ) -> napi::Result<Self> {
         guard(|| {
             let message = b256("message", &message)?;
             let threshold = att::QuorumThreshold::new(threshold)?;
-            Self::build(registry, |r| att::Aggregator::new(r, message, &quorum_numbers, threshold))
+            Self::wrap(att::Aggregator::new(registry.inner.clone(), message, &quorum_numbers, threshold))
         })
     }
 
@@ -136,7 +112,7 @@ impl Aggregator {
         guard(|| {
             let task = sol::Task::from_json(&task_json)?;
             let response = sol::TaskResponse::from_json(&task_response_json)?;
-            Self::build(registry, |r| att::Aggregator::for_task(r, &task, &response))
+            Self::wrap(att::Aggregator::for_task(registry.inner.clone(), &task, &response))
         })
     }
 
@@ -148,20 +124,12 @@ impl Aggregator {
 
     /// Accepts one signature: the certificate JSON when the quorum is first reached, else null.
     #[napi]
-    pub fn add(
-        &self,
-        operator_id: Either<String, Uint8Array>,
-        signature: Either<String, Uint8Array>,
-    ) -> napi::Result<Option<String>> {
+    pub fn add(&self, operator_id: Hex, signature: Hex) -> napi::Result<Option<String>> {
         guard(|| add(&self.inner, b256("operator id", &operator_id)?, &bytes("signature", &signature)?))
     }
 
     #[napi(ts_return_type = "Promise<string | null>")]
-    pub fn add_async(
-        &self,
-        operator_id: Either<String, Uint8Array>,
-        signature: Either<String, Uint8Array>,
-    ) -> napi::Result<AsyncTask<Job<Option<String>>>> {
+    pub fn add_async(&self, operator_id: Hex, signature: Hex) -> napi::Result<AsyncTask<Job<Option<String>>>> {
         let id = guard(|| b256("operator id", &operator_id))?;
         let signature = guard(|| bytes("signature", &signature))?;
         let inner = self.inner.clone();
@@ -184,33 +152,17 @@ impl Aggregator {
     /// Every refused signature so far: `[{operator_id, code, message, details?}]`.
     #[napi]
     pub fn rejected(&self) -> napi::Result<String> {
-        guard(|| {
-            let rows = self.with(|a| {
-                a.rejected()
-                    .iter()
-                    .map(|r| {
-                        let mut row = serde_json::to_value(&r.error).unwrap_or(Value::Null);
-                        row["operator_id"] = json!(r.operator_id);
-                        row
-                    })
-                    .collect::<Vec<_>>()
-            });
-            Ok(Value::Array(rows).to_string())
-        })
+        guard(|| self.with(|a| to_json(a.rejected())))
     }
 }
 
 impl Aggregator {
-    fn build(
-        registry: &OperatorRegistry,
-        make: impl for<'r> FnOnce(&'r att::OperatorRegistry) -> Result<att::Aggregator<'r>>,
-    ) -> Result<Self> {
-        let owned = OwnedAggregator::try_new(registry.inner.clone(), |r| make(r))?;
-        Ok(Self { inner: Arc::new(Mutex::new(owned)) })
+    fn wrap(aggregator: Result<OwnedAggregator>) -> Result<Self> {
+        Ok(Self { inner: Arc::new(Mutex::new(aggregator?)) })
     }
 
-    fn with<T>(&self, f: impl FnOnce(&att::Aggregator<'_>) -> T) -> T {
-        f(self.inner.lock().unwrap_or_else(PoisonError::into_inner).borrow_dependent())
+    fn with<T>(&self, f: impl FnOnce(&OwnedAggregator) -> T) -> T {
+        f(&self.inner.lock().unwrap_or_else(PoisonError::into_inner))
     }
 }
 
@@ -219,15 +171,13 @@ fn to_pairs(signatures: &[OperatorSignature]) -> Result<Vec<(B256, Vec<u8>)>> {
 }
 
 fn add(inner: &Mutex<OwnedAggregator>, id: B256, signature: &[u8]) -> Result<Option<String>> {
-    let mut owned = inner.lock().unwrap_or_else(PoisonError::into_inner);
-    let certificate = owned.with_dependent_mut(|_, a| a.add(id, signature))?;
+    let certificate = inner.lock().unwrap_or_else(PoisonError::into_inner).add(id, signature)?;
     certificate.as_ref().map(att::Certificate::to_json).transpose()
 }
 
 fn aggregate(inner: &Mutex<OwnedAggregator>, pairs: &[(B256, Vec<u8>)]) -> Result<String> {
-    let mut owned = inner.lock().unwrap_or_else(PoisonError::into_inner);
     let signatures = pairs.iter().map(|(id, signature)| (*id, signature.as_slice()));
-    owned.with_dependent_mut(|_, a| a.aggregate(signatures))?.to_json()
+    inner.lock().unwrap_or_else(PoisonError::into_inner).aggregate(signatures)?.to_json()
 }
 
 fn verify(registry: &att::OperatorRegistry, certificate_json: &str) -> Result<()> {
@@ -282,8 +232,7 @@ fn validate(
 ) -> Result<String> {
     let bundle = att::AttestationBundle::from_json(bundle_json)?;
     let ctx: att::ValidationContext = Error::parse_json("validation context", context_json)?;
-    let report = att::validate(&bundle, &ctx, registry, store);
-    Ok(json!({"checks": report.checks, "valid": report.is_valid()}).to_string())
+    to_json(&att::validate(&bundle, &ctx, registry, store))
 }
 
 /// `keccak256(abi.encode(taskResponse))`: the message operators BLS-sign, 0x-hex.

@@ -10,7 +10,11 @@ use crate::job::{job, Job};
 use napi::bindgen_prelude::{AsyncTask, Uint8Array};
 use napi_derive::napi;
 use newton_bls::keystore::{Kdf, Keystore};
-use newton_bls::{PublicKey, SecretKey, Signature};
+use newton_bls::encoded::{
+    aggregate_public_keys, aggregate_signatures, aggregate_verify, batch_verify, fast_aggregate_verify, verify,
+    verify_possession,
+};
+use newton_bls::SecretKey;
 use newton_core::{Error, Result};
 use std::sync::Arc;
 
@@ -64,49 +68,6 @@ fn generate(password: &str, kdf: Kdf) -> Result<GeneratedKeystore> {
 
 fn decrypt(keystore_json: &str, password: &str) -> Result<SecretKey> {
     Keystore::from_json(keystore_json)?.decrypt(password)
-}
-
-fn public_keys<B: AsRef<[u8]>>(list: &[B]) -> Result<Vec<PublicKey>> {
-    list.iter().map(|b| PublicKey::from_bytes(b.as_ref())).collect()
-}
-
-fn signatures<B: AsRef<[u8]>>(list: &[B]) -> Result<Vec<Signature>> {
-    list.iter().map(|b| Signature::from_bytes(b.as_ref())).collect()
-}
-
-fn verify(pk: &[u8], msg: &[u8], sig: &[u8]) -> Result<bool> {
-    let pk = PublicKey::from_bytes(pk)?;
-    Ok(Signature::from_bytes(sig)?.verify(&pk, msg))
-}
-
-fn verify_possession(pk: &[u8], pop: &[u8]) -> Result<bool> {
-    let pk = PublicKey::from_bytes(pk)?;
-    Ok(pk.verify_possession(&Signature::from_bytes(pop)?).is_ok())
-}
-
-fn aggregate_signatures<B: AsRef<[u8]>>(sigs: &[B]) -> Result<Uint8Array> {
-    Ok(bytes(newton_bls::aggregate_signatures(&signatures(sigs)?)?.to_bytes()))
-}
-
-fn aggregate_public_keys<B: AsRef<[u8]>>(pks: &[B]) -> Result<Uint8Array> {
-    Ok(bytes(newton_bls::aggregate_public_keys(&public_keys(pks)?)?.to_bytes()))
-}
-
-fn fast_aggregate_verify<B: AsRef<[u8]>>(pks: &[B], msg: &[u8], sig: &[u8]) -> Result<bool> {
-    let pks = public_keys(pks)?;
-    Ok(newton_bls::fast_aggregate_verify(&pks, msg, &Signature::from_bytes(sig)?))
-}
-
-fn aggregate_verify<B: AsRef<[u8]>>(pks: &[B], msgs: &[B], sig: &[u8]) -> Result<bool> {
-    let pks = public_keys(pks)?;
-    Ok(newton_bls::aggregate_verify(&pks, msgs, &Signature::from_bytes(sig)?))
-}
-
-fn batch_verify<'a>(items: impl Iterator<Item = [&'a [u8]; 3]>) -> Result<bool> {
-    let parsed = items
-        .map(|[pk, msg, sig]| Ok((PublicKey::from_bytes(pk)?, msg, Signature::from_bytes(sig)?)))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(newton_bls::batch_verify(&parsed))
 }
 
 /// Generates a key in Rust and returns it only encrypted (`kdf`: `scrypt`, the default, or `pbkdf2`).
@@ -216,24 +177,24 @@ pub fn bls_verify_possession(public_key: Uint8Array, proof_of_possession: Uint8A
 
 #[napi]
 pub fn bls_aggregate_signatures_sync(signatures: Vec<Uint8Array>) -> napi::Result<Uint8Array> {
-    guard(|| aggregate_signatures(&signatures))
+    guard(|| aggregate_signatures(&signatures).map(Uint8Array::new))
 }
 
 #[napi(ts_return_type = "Promise<Uint8Array>")]
 pub fn bls_aggregate_signatures(signatures: Vec<Uint8Array>) -> AsyncTask<Job<Uint8Array>> {
     let sigs = owned(signatures);
-    job(move || aggregate_signatures(&sigs))
+    job(move || aggregate_signatures(&sigs).map(Uint8Array::new))
 }
 
 #[napi]
 pub fn bls_aggregate_public_keys_sync(public_keys: Vec<Uint8Array>) -> napi::Result<Uint8Array> {
-    guard(|| aggregate_public_keys(&public_keys))
+    guard(|| aggregate_public_keys(&public_keys).map(Uint8Array::new))
 }
 
 #[napi(ts_return_type = "Promise<Uint8Array>")]
 pub fn bls_aggregate_public_keys(public_keys: Vec<Uint8Array>) -> AsyncTask<Job<Uint8Array>> {
     let pks = owned(public_keys);
-    job(move || aggregate_public_keys(&pks))
+    job(move || aggregate_public_keys(&pks).map(Uint8Array::new))
 }
 
 #[napi]

@@ -20,9 +20,5 @@ pub fn guard<T>(f: impl FnOnce() -> newton_core::Result<T>) -> napi::Result<T> {
 /// The error-code table as JSON: `[{code, rpcCode, description}]`.
 #[napi_derive::napi]
 pub fn error_codes() -> String {
-    let rows: Vec<_> = newton_core::ErrorCode::ALL
-        .iter()
-        .map(|c| serde_json::json!({"code": c.as_str(), "rpcCode": c.rpc_code(), "description": c.description()}))
-        .collect();
-    serde_json::Value::Array(rows).to_string()
+    newton_core::ErrorCode::table_json()
 }

@@ -1,12 +1,11 @@
 //! Intent parsing and Newton identifiers and hashes (cheap: synchronous). Newton structs cross
 //! as JSON in newton-types' forms; results are 0x-hex.
 
+use crate::convert::{address, uint};
 use crate::error::guard;
-use crate::privacy::address;
 use napi::bindgen_prelude::Uint8Array;
 use napi_derive::napi;
-use newton_core::Error;
-use newton_types::{cid, hash, parse_intent as parse, sol, SolJson, TaskIntent, U256};
+use newton_types::{cid, hash, parse_intent as parse, sol, SolJson, TaskIntent};
 
 /// Wire TaskIntent JSON → the parsed intent JSON policies see as `input`.
 #[napi]
@@ -29,12 +28,22 @@ pub fn policy_cid(source: Uint8Array) -> String {
 /// `taskId`: `keccak256(abi.encode(policyClient, intent, initializationTimestamp, nonce))` (intent
 /// in Newton's JSON form; the numbers as decimal or 0x-hex strings).
 #[napi]
-pub fn task_id(policy_client: String, intent_json: String, initialization_timestamp: String, nonce: String) -> napi::Result<String> {
+pub fn task_id(
+    policy_client: String,
+    intent_json: String,
+    initialization_timestamp: String,
+    nonce: String,
+) -> napi::Result<String> {
     guard(|| {
         let client = address("policy client", &policy_client)?;
         let intent = sol::Intent::from_json(&intent_json)?;
-        Ok(hash::task_id(client, &intent, uint("initializationTimestamp", &initialization_timestamp)?, uint("nonce", &nonce)?)
-            .to_string())
+        Ok(hash::task_id(
+            client,
+            &intent,
+            uint("initializationTimestamp", &initialization_timestamp)?,
+            uint("nonce", &nonce)?,
+        )
+        .to_string())
     })
 }
 
@@ -69,8 +78,4 @@ pub fn task_response_hash(task_response_json: String, response_certificate_json:
 #[napi]
 pub fn attestation_hash(attestation_json: String) -> napi::Result<String> {
     guard(|| Ok(hash::attestation_hash(&sol::Attestation::from_json(&attestation_json)?).to_string()))
-}
-
-fn uint(field: &str, text: &str) -> newton_core::Result<U256> {
-    text.parse().map_err(|e| Error::invalid_argument(format!("{field}: {text:?} is not a uint256: {e}")))
 }

@@ -7,6 +7,7 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod attestation;
 mod bls;
+mod convert;
 mod error;
 mod identifiers;
 mod job;

@@ -1,14 +1,16 @@
-//! `TaskEvaluator`: an operator's two rounds (`prepare`, `commit`) and both at once
-//! (`evaluateAndSign`), each one AsyncTask; `operatorConsensus` over prepare results. Tasks,
-//! deployments and results cross as JSON text in the forms newton-operator and newton-types own.
+//! `TaskEvaluator`: an operator's two rounds (`prepare`, `commit`), both at once
+//! (`evaluateAndSign`) and a dry run (`simulate`), each one AsyncTask; `operatorConsensus` over
+//! prepare results. Tasks, deployments, simulations and results cross as JSON text in the forms
+//! newton-operator and newton-types own.
 
 use crate::bls::BlsSigner;
+use crate::convert::address;
 use crate::error::guard;
-use crate::job::{job, Job};
-use crate::policy::{to_options, CompileOptionsInput};
+use crate::job::{abortable_job, job, Job};
+use crate::policy::{to_options, Policy};
 use crate::policy_data::PolicyDataHost;
-use crate::privacy::{address, PrivacyNode};
-use napi::bindgen_prelude::{AsyncTask, Uint8Array};
+use crate::privacy::PrivacyNode;
+use napi::bindgen_prelude::{AbortSignal, AsyncTask, Uint8Array};
 use napi_derive::napi;
 use newton_core::Result;
 use newton_operator::{consensus, PolicyDeployment, PreparedData, DEFAULT_TOLERANCE};
@@ -23,30 +25,24 @@ type Shared = Arc<RwLock<newton_operator::TaskEvaluator>>;
 #[napi]
 pub struct TaskEvaluator {
     inner: Shared,
-    public_key: String,
+    public_key: Option<String>,
 }
 
 #[napi]
 impl TaskEvaluator {
-    /// Signs with `signer`, runs PolicyData on `host`, opens private data with `privacy`.
+    /// Runs PolicyData on `host`, signs with `signer` (none: a simulator), opens private data
+    /// with `privacy`.
     #[napi(constructor)]
-    pub fn new(signer: &BlsSigner, host: &PolicyDataHost, privacy: Option<&PrivacyNode>) -> Self {
-        let mut evaluator = newton_operator::TaskEvaluator::new(signer.secret_key(), host.inner.clone());
+    pub fn new(host: &PolicyDataHost, signer: Option<&BlsSigner>, privacy: Option<&PrivacyNode>) -> Self {
+        let mut evaluator = match signer {
+            Some(signer) => newton_operator::TaskEvaluator::new(signer.secret_key(), host.inner.clone()),
+            None => newton_operator::TaskEvaluator::simulator(host.inner.clone()),
+        };
         if let Some(node) = privacy {
             evaluator.set_privacy(node.node());
         }
-        let public_key = alloy_primitives::hex::encode_prefixed(evaluator.public_key().to_bytes());
+        let public_key = evaluator.public_key().map(|k| alloy_primitives::hex::encode_prefixed(k.to_bytes()));
         Self { inner: Arc::new(RwLock::new(evaluator)), public_key }
-    }
-
-    /// Picks up the privacy node's current keyring (after `rotate`/`retire`).
-    #[napi(ts_return_type = "Promise<void>")]
-    pub fn set_privacy_node(&self, privacy: &PrivacyNode) -> AsyncTask<Job<()>> {
-        let (inner, node) = (Arc::clone(&self.inner), privacy.node());
-        job(move || {
-            write(&inner).set_privacy(node);
-            Ok(())
-        })
     }
 
     /// Compiles a policy (`policy.rego`) for `entrypoint`; resolves to its `policyCid`.
@@ -55,9 +51,9 @@ impl TaskEvaluator {
         &self,
         source: String,
         entrypoint: String,
-        options: Option<CompileOptionsInput>,
+        options_json: Option<String>,
     ) -> napi::Result<AsyncTask<Job<String>>> {
-        let options = guard(|| to_options(options))?;
+        let options = guard(|| to_options(options_json.as_deref()))?;
         let inner = Arc::clone(&self.inner);
         Ok(job(move || write(&inner).add_policy(&source, &entrypoint, options)))
     }
@@ -79,9 +75,9 @@ impl TaskEvaluator {
         })
     }
 
-    /// The operator's BLS public key (compressed G1, 0x-hex).
+    /// The operator's BLS public key (compressed G1, 0x-hex); null for a simulator.
     #[napi(getter)]
-    pub fn public_key(&self) -> String {
+    pub fn public_key(&self) -> Option<String> {
         self.public_key.clone()
     }
 
@@ -107,6 +103,18 @@ impl TaskEvaluator {
     pub fn evaluate_and_sign(&self, task_json: String) -> AsyncTask<Job<String>> {
         let inner = Arc::clone(&self.inner);
         job(move || read(&inner).evaluate_and_sign(&sol::Task::from_json(&task_json)?).map(|signed| signed.to_json()))
+    }
+
+    /// `policy` evaluated as the simulation JSON describes → `Simulated` JSON; nothing signed.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn simulate(
+        &self,
+        policy: &Policy,
+        simulation_json: String,
+        signal: Option<AbortSignal>,
+    ) -> AsyncTask<Job<String>> {
+        let (inner, policy) = (Arc::clone(&self.inner), Arc::clone(&policy.inner));
+        abortable_job(move || Ok(read(&inner).simulate(&policy, &simulation_json)?.to_json()), signal)
     }
 }
 

@@ -1,42 +1,31 @@
-//! `opa test`-style policy unit tests (sync or AsyncTask); the report crosses as JSON.
+//! `opa test`-style policy unit tests (sync or AsyncTask); options and the report cross as JSON
+//! in newton-policy's forms.
 
+use crate::convert::to_json;
 use crate::error::{guard, to_napi};
 use crate::job::{job, Job};
-use crate::policy::{to_modules, to_options, CompileOptionsInput, ModuleInput};
+use crate::policy::{to_modules, ModuleInput};
 use napi::bindgen_prelude::AsyncTask;
 use napi_derive::napi;
 use newton_policy::testing::{run_tests, TestOptions};
 use newton_policy::PolicyModule;
 
-#[napi(object)]
-pub struct TestOptionsInput {
-    pub run: Option<String>,
-    pub coverage: Option<bool>,
-    pub compile: Option<CompileOptionsInput>,
-}
-
-fn to_test_options(o: Option<TestOptionsInput>) -> newton_core::Result<TestOptions> {
-    let Some(o) = o else { return Ok(TestOptions::default()) };
-    Ok(TestOptions { run: o.run, coverage: o.coverage.unwrap_or(false), compile: to_options(o.compile)? })
-}
-
 fn run(modules: &[PolicyModule], options: &TestOptions) -> newton_core::Result<String> {
-    let report = run_tests(modules, options)?;
-    serde_json::to_string(&report).map_err(|e| newton_core::Error::internal(e.to_string()))
+    to_json(&run_tests(modules, options)?)
 }
 
 #[napi]
-pub fn run_policy_tests_sync(modules: Vec<ModuleInput>, options: Option<TestOptionsInput>) -> napi::Result<String> {
+pub fn run_policy_tests_sync(modules: Vec<ModuleInput>, options_json: Option<String>) -> napi::Result<String> {
     let modules = to_modules(modules);
-    guard(|| run(&modules, &to_test_options(options)?))
+    guard(|| run(&modules, &TestOptions::from_json(options_json.as_deref().unwrap_or(""))?))
 }
 
 #[napi(ts_return_type = "Promise<string>")]
 pub fn run_policy_tests(
     modules: Vec<ModuleInput>,
-    options: Option<TestOptionsInput>,
+    options_json: Option<String>,
 ) -> napi::Result<AsyncTask<Job<String>>> {
-    let options = to_test_options(options).map_err(to_napi)?;
+    let options = TestOptions::from_json(options_json.as_deref().unwrap_or("")).map_err(to_napi)?;
     let modules = to_modules(modules);
     Ok(job(move || run(&modules, &options)))
 }

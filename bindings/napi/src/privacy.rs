@@ -1,125 +1,73 @@
-//! The privacy layer (`newton-privacy`): HPKE envelopes, an operator's keyring, the
-//! identity/confidential store and private evaluation. Keys and envelopes cross as hex/JSON
-//! strings, plaintext as bytes. Seal/open cost ≈50–100 µs (an X25519 scalar multiplication or
-//! two), so they run as AsyncTasks with sync forms beside them; store writes fsync, so the store
-//! is async only.
+//! The privacy layer (`newton-privacy`): HPKE envelopes, an operator's keyring and the
+//! identity/confidential store. Keys cross as hex (results `0x`-prefixed), envelopes and records
+//! as JSON in newton-privacy's forms, plaintext as bytes. Seal/open cost ≈50–100 µs (an X25519
+//! scalar multiplication or two), so they run as AsyncTasks with sync forms beside them; store
+//! writes fsync, so the store is async only. Private evaluation is `TaskEvaluator.simulate`.
 
-use crate::error::{guard, to_napi};
-use crate::job::{abortable_job, job, Job};
-use crate::policy::Policy;
-use alloy_primitives::{keccak256, Address, B256};
-use napi::bindgen_prelude::{AbortSignal, AsyncTask, Uint8Array};
+use crate::convert::{address, b256, chain, key32, to_json};
+use crate::error::guard;
+use crate::job::{job, Job};
+use alloy_primitives::hex::encode_prefixed;
+use alloy_primitives::keccak256;
+use napi::bindgen_prelude::{AsyncTask, Either, Uint8Array};
 use napi_derive::napi;
 use newton_core::{Error, Result};
 use newton_privacy::{
-    Authorization, IdentityLink, Keyring, PrivacyNode as Node, PrivacyStore as Store, RecipientKeyPair, SecureEnvelope,
+    Authorization, GrantStep, IdentityLink, Keyring, PrivacyNode as Node, PrivacyStore as Store, RecipientKeyPair,
+    SecureEnvelope,
 };
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::Arc;
 
 #[napi(object)]
 pub struct PrivacyKeyPair {
-    /// X25519 public key, hex without `0x` (as `recipient_pubkey`).
+    /// X25519 public key, 0x-hex (envelopes carry it without `0x` as `recipient_pubkey`).
     pub public_key: String,
-    /// X25519 secret key, hex without `0x`.
+    /// X25519 secret key, 0x-hex.
     pub secret_key: String,
-}
-
-/// A registry authorization: `signature` (65-byte hex) by `signer` over the EIP-712 message.
-#[napi(object)]
-pub struct AuthorizationInput {
-    pub signer: String,
-    pub nonce: i64,
-    pub deadline: i64,
-    pub signature: String,
-}
-
-#[napi(object)]
-pub struct IdentityLinkInput {
-    pub owner: String,
-    pub policy_client: String,
-    pub user: String,
-    pub domains: Vec<String>,
-}
-
-pub(crate) fn address(field: &str, text: &str) -> Result<Address> {
-    text.parse().map_err(|e| Error::invalid_argument(format!("{field}: {text:?} is not an address: {e}")))
-}
-
-fn key32(field: &str, text: &str) -> Result<[u8; 32]> {
-    let bytes = alloy_primitives::hex::decode(text).map_err(|e| Error::invalid_argument(format!("{field}: {e}")))?;
-    bytes.try_into().map_err(|b: Vec<u8>| Error::invalid_argument(format!("{field}: {} bytes, expected 32", b.len())))
-}
-
-fn chain(text: &str) -> Result<u64> {
-    text.parse().map_err(|e| Error::invalid_argument(format!("chain id {text:?}: {e}")))
-}
-
-fn b256(field: &str, text: &str) -> Result<B256> {
-    text.parse().map_err(|e| Error::invalid_argument(format!("{field}: {text:?} is not 32-byte hex: {e}")))
-}
-
-fn count(field: &str, n: i64) -> Result<u64> {
-    u64::try_from(n).map_err(|_| Error::invalid_argument(format!("{field} must be a non-negative integer, got {n}")))
-}
-
-fn authorization(a: &AuthorizationInput) -> Result<Authorization> {
-    Ok(Authorization {
-        signer: address("signer", &a.signer)?,
-        nonce: count("nonce", a.nonce)?,
-        deadline: count("deadline", a.deadline)?,
-        signature: alloy_primitives::hex::decode(&a.signature)
-            .map_err(|e| Error::invalid_argument(format!("signature: {e}")))?,
-    })
-}
-
-fn link(l: &IdentityLinkInput) -> Result<IdentityLink> {
-    Ok(IdentityLink {
-        owner: address("owner", &l.owner)?,
-        policy_client: address("policyClient", &l.policy_client)?,
-        user: address("user", &l.user)?,
-        domains: l.domains.clone(),
-    })
 }
 
 fn keypair(secret_hex: &str) -> Result<RecipientKeyPair> {
     RecipientKeyPair::from_secret_bytes(&key32("secret key", secret_hex)?)
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|e| Error::internal(format!("not serializable: {e}")))
-}
-
 #[napi]
 pub fn generate_privacy_key() -> PrivacyKeyPair {
     let pair = RecipientKeyPair::generate();
     PrivacyKeyPair {
-        public_key: alloy_primitives::hex::encode(pair.public_key_bytes()),
-        secret_key: alloy_primitives::hex::encode(pair.secret_bytes().as_slice()),
+        public_key: encode_prefixed(pair.public_key_bytes()),
+        secret_key: encode_prefixed(pair.secret_bytes().as_slice()),
     }
 }
 
 #[napi]
 pub fn privacy_public_key(secret_key: String) -> napi::Result<String> {
-    guard(|| Ok(alloy_primitives::hex::encode(keypair(&secret_key)?.public_key_bytes())))
+    guard(|| Ok(encode_prefixed(keypair(&secret_key)?.public_key_bytes())))
 }
 
 fn seal(plaintext: &[u8], recipient: &str, policy_client: &str, chain_id: &str) -> Result<String> {
-    let envelope = SecureEnvelope::seal(
-        plaintext,
-        &key32("recipient public key", recipient)?,
-        address("policy client", policy_client)?,
-        chain(chain_id)?,
-    )?;
+    let recipient = key32("recipient public key", recipient)?;
+    let envelope =
+        SecureEnvelope::seal(plaintext, &recipient, address("policy client", policy_client)?, chain(chain_id)?)?;
     Ok(envelope.to_json())
 }
 
 #[napi]
-pub fn seal_envelope_sync(plaintext: Uint8Array, recipient: String, policy_client: String, chain_id: String) -> napi::Result<String> {
+pub fn seal_envelope_sync(
+    plaintext: Uint8Array,
+    recipient: String,
+    policy_client: String,
+    chain_id: String,
+) -> napi::Result<String> {
     guard(|| seal(&plaintext, &recipient, &policy_client, &chain_id))
 }
 
 #[napi(ts_return_type = "Promise<string>")]
-pub fn seal_envelope(plaintext: Uint8Array, recipient: String, policy_client: String, chain_id: String) -> AsyncTask<Job<String>> {
+pub fn seal_envelope(
+    plaintext: Uint8Array,
+    recipient: String,
+    policy_client: String,
+    chain_id: String,
+) -> AsyncTask<Job<String>> {
     let plaintext = plaintext.to_vec();
     job(move || seal(&plaintext, &recipient, &policy_client, &chain_id))
 }
@@ -134,11 +82,11 @@ pub fn envelope_data_ref_id(envelope_json: String) -> String {
     keccak256(envelope_json.as_bytes()).to_string()
 }
 
-/// An operator's privacy side: its keyring (current key first) and, optionally, the store.
+/// An operator's privacy side: its keyring (current key first) and, optionally, the store. A
+/// rotation reaches every TaskEvaluator holding the node.
 #[napi]
 pub struct PrivacyNode {
-    keyring: RwLock<Arc<Keyring>>,
-    store: Option<Arc<Store>>,
+    inner: Node,
 }
 
 #[napi]
@@ -147,16 +95,17 @@ impl PrivacyNode {
     pub fn new(secret_keys: Vec<String>, store: Option<&PrivacyStore>) -> napi::Result<Self> {
         guard(|| {
             let mut keys = secret_keys.iter().map(|k| keypair(k)).collect::<Result<Vec<_>>>()?.into_iter();
-            let current = keys.next().ok_or_else(|| Error::invalid_argument("a privacy node needs at least one key"))?;
+            let current =
+                keys.next().ok_or_else(|| Error::invalid_argument("a privacy node needs at least one key"))?;
             let ring = Keyring::with_previous(current, keys.collect());
-            Ok(Self { keyring: RwLock::new(Arc::new(ring)), store: store.map(|s| Arc::clone(&s.inner)) })
+            Ok(Self { inner: Node::new(ring, store.map(|s| Arc::clone(&s.inner))) })
         })
     }
 
-    /// The current key's public half (hex): what `newt_getPrivacyPublicKey` publishes.
+    /// The current key's public half (0x-hex): what `newt_getPrivacyPublicKey` publishes.
     #[napi(getter)]
     pub fn public_key(&self) -> String {
-        alloy_primitives::hex::encode(self.ring().current().public_key_bytes())
+        encode_prefixed(self.inner.keyring.current().current().public_key_bytes())
     }
 
     /// Makes `secret_key` current; envelopes to older keys still open until they are retired.
@@ -164,7 +113,7 @@ impl PrivacyNode {
     pub fn rotate(&self, secret_key: String) -> napi::Result<()> {
         guard(|| {
             let next = keypair(&secret_key)?;
-            self.update(|ring| {
+            self.inner.keyring.update(|ring| {
                 ring.rotate(next);
                 Ok(())
             })
@@ -176,79 +125,24 @@ impl PrivacyNode {
     pub fn retire(&self, public_key: String) -> napi::Result<()> {
         guard(|| {
             let key = key32("public key", &public_key)?;
-            self.update(|ring| ring.retire(&key))
+            self.inner.keyring.update(|ring| ring.retire(&key))
         })
     }
 
     #[napi]
     pub fn open_sync(&self, envelope_json: String) -> napi::Result<Uint8Array> {
-        let ring = self.ring();
-        guard(|| open(&envelope_json, &ring))
+        guard(|| open(&envelope_json, &self.inner.keyring.current()))
     }
 
     #[napi(ts_return_type = "Promise<Uint8Array>")]
     pub fn open(&self, envelope_json: String) -> AsyncTask<Job<Uint8Array>> {
-        let ring = self.ring();
+        let ring = self.inner.keyring.current();
         job(move || open(&envelope_json, &ring))
     }
 
-    fn ring(&self) -> Arc<Keyring> {
-        Arc::clone(&self.keyring.read().unwrap_or_else(PoisonError::into_inner))
-    }
-
-    /// Copy-on-write: evaluations in flight keep the keyring they started with.
-    fn update(&self, f: impl FnOnce(&mut Keyring) -> Result<()>) -> Result<()> {
-        let mut slot = self.keyring.write().unwrap_or_else(PoisonError::into_inner);
-        let mut next = Keyring::clone(&slot);
-        f(&mut next)?;
-        *slot = Arc::new(next);
-        Ok(())
-    }
-
     pub(crate) fn node(&self) -> Node {
-        Node { keyring: self.ring(), store: self.store.clone() }
+        self.inner.clone()
     }
-}
-
-fn evaluate_with(
-    policy: &newton_policy::Policy,
-    request_json: &str,
-    node: &Node,
-    policy_client: &str,
-    wasm_args_json: Option<&str>,
-) -> Result<String> {
-    let policy_client = address("policy client", policy_client)?;
-    let wasm_args = wasm_args_json.map(|a| Error::parse_json("wasm_args", a)).transpose()?;
-    policy.evaluate_json_with(request_json, |request| node.attach(request, policy_client, wasm_args.as_ref()))
-}
-
-/// Evaluates a task of `policy_client` with the node's private data attached (see
-/// `PrivacyNode::attach`): request JSON → Decision JSON.
-#[napi]
-pub fn evaluate_private_sync(
-    policy: &Policy,
-    request_json: String,
-    node: &PrivacyNode,
-    policy_client: String,
-    wasm_args_json: Option<String>,
-) -> napi::Result<String> {
-    guard(|| evaluate_with(&policy.inner, &request_json, &node.node(), &policy_client, wasm_args_json.as_deref()))
-}
-
-#[napi(ts_return_type = "Promise<string>")]
-pub fn evaluate_private(
-    policy: &Policy,
-    request_json: String,
-    node: &PrivacyNode,
-    policy_client: String,
-    wasm_args_json: Option<String>,
-    signal: Option<AbortSignal>,
-) -> AsyncTask<Job<String>> {
-    let (policy, node) = (Arc::clone(&policy.inner), node.node());
-    abortable_job(
-        move || evaluate_with(&policy, &request_json, &node, &policy_client, wasm_args_json.as_deref()),
-        signal,
-    )
 }
 
 /// The identity/confidential store of one chain (SQLite, ciphertext only).
@@ -258,7 +152,10 @@ pub struct PrivacyStore {
 }
 
 /// Runs `f` against the store off the event loop.
-fn with_store<T: Send + 'static>(store: &PrivacyStore, f: impl FnOnce(&Store) -> Result<T> + Send + 'static) -> AsyncTask<Job<T>>
+fn with_store<T: Send + 'static>(
+    store: &PrivacyStore,
+    f: impl FnOnce(&Store) -> Result<T> + Send + 'static,
+) -> AsyncTask<Job<T>>
 where
     Job<T>: napi::Task,
 {
@@ -289,67 +186,92 @@ impl PrivacyStore {
     /// `{kind, owner, envelope}` JSON of the envelope under `data_ref_id`.
     #[napi(ts_return_type = "Promise<string>")]
     pub fn envelope(&self, data_ref_id: String) -> AsyncTask<Job<String>> {
-        with_store(self, move |s| {
-            let stored = s.envelope(b256("data_ref_id", &data_ref_id)?)?;
-            let kind = match stored.kind {
-                newton_privacy::DataKind::Identity => "identity",
-                newton_privacy::DataKind::Confidential => "confidential",
-            };
-            to_json(&serde_json::json!({"kind": kind, "owner": stored.owner, "envelope": stored.json}))
-        })
+        with_store(self, move |s| to_json(&s.envelope(b256("data_ref_id", &Either::A(data_ref_id))?)?))
     }
 
     #[napi(ts_return_type = "Promise<void>")]
     pub fn set_policy_client_owner(&self, policy_client: String, owner: String) -> AsyncTask<Job<()>> {
-        with_store(self, move |s| s.set_policy_client_owner(address("policy client", &policy_client)?, address("owner", &owner)?))
+        with_store(self, move |s| {
+            s.set_policy_client_owner(address("policy client", &policy_client)?, address("owner", &owner)?)
+        })
     }
 
     /// Returns the envelope's `data_ref_id`.
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn upload_identity(&self, owner: String, domain: String, envelope_json: String, auth: AuthorizationInput) -> napi::Result<AsyncTask<Job<String>>> {
-        let auth = authorization(&auth).map_err(to_napi)?;
-        Ok(with_store(self, move |s| Ok(s.upload_identity(address("owner", &owner)?, &domain, &envelope_json, &auth)?.to_string())))
+    pub fn upload_identity(
+        &self,
+        owner: String,
+        domain: String,
+        envelope_json: String,
+        auth_json: String,
+    ) -> AsyncTask<Job<String>> {
+        with_store(self, move |s| {
+            let (owner, auth) = (address("owner", &owner)?, Authorization::from_json(&auth_json)?);
+            Ok(s.upload_identity(owner, &domain, &envelope_json, &auth)?.to_string())
+        })
     }
 
     #[napi(ts_return_type = "Promise<void>")]
-    pub fn link_identity(&self, link_input: IdentityLinkInput, owner_auth: AuthorizationInput, user_auth: Option<AuthorizationInput>) -> napi::Result<AsyncTask<Job<()>>> {
-        let (l, owner_auth) = (link(&link_input).map_err(to_napi)?, authorization(&owner_auth).map_err(to_napi)?);
-        let user_auth = user_auth.as_ref().map(authorization).transpose().map_err(to_napi)?;
-        Ok(with_store(self, move |s| s.link_identity(&l, &owner_auth, user_auth.as_ref())))
+    pub fn link_identity(
+        &self,
+        link_json: String,
+        owner_auth: String,
+        user_auth: Option<String>,
+    ) -> AsyncTask<Job<()>> {
+        with_store(self, move |s| {
+            let user_auth = user_auth.as_deref().map(Authorization::from_json).transpose()?;
+            s.link_identity(
+                &IdentityLink::from_json(&link_json)?,
+                &Authorization::from_json(&owner_auth)?,
+                user_auth.as_ref(),
+            )
+        })
     }
 
     #[napi(ts_return_type = "Promise<void>")]
-    pub fn unlink_identity(&self, link_input: IdentityLinkInput, auth: AuthorizationInput) -> napi::Result<AsyncTask<Job<()>>> {
-        let (l, auth) = (link(&link_input).map_err(to_napi)?, authorization(&auth).map_err(to_napi)?);
-        Ok(with_store(self, move |s| s.unlink_identity(&l, &auth)))
+    pub fn unlink_identity(&self, link_json: String, auth_json: String) -> AsyncTask<Job<()>> {
+        with_store(self, move |s| {
+            s.unlink_identity(&IdentityLink::from_json(&link_json)?, &Authorization::from_json(&auth_json)?)
+        })
     }
 
     /// `[{domain, owner, data_ref_id}]` JSON.
     #[napi(ts_return_type = "Promise<string>")]
     pub fn linked_identity(&self, policy_client: String, user: String) -> AsyncTask<Job<String>> {
-        with_store(self, move |s| to_json(&s.linked_identity(address("policy client", &policy_client)?, address("user", &user)?)?))
+        with_store(self, move |s| {
+            to_json(&s.linked_identity(address("policy client", &policy_client)?, address("user", &user)?)?)
+        })
     }
 
     /// `{domain, provider, version, data_ref_id}` JSON of the new version.
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn publish_confidential(&self, provider: String, domain: String, envelope_json: String, auth: AuthorizationInput) -> napi::Result<AsyncTask<Job<String>>> {
-        let auth = authorization(&auth).map_err(to_napi)?;
-        Ok(with_store(self, move |s| to_json(&s.publish_confidential(address("provider", &provider)?, &domain, &envelope_json, &auth)?)))
+    pub fn publish_confidential(
+        &self,
+        provider: String,
+        domain: String,
+        envelope_json: String,
+        auth_json: String,
+    ) -> AsyncTask<Job<String>> {
+        with_store(self, move |s| {
+            let (provider, auth) = (address("provider", &provider)?, Authorization::from_json(&auth_json)?);
+            to_json(&s.publish_confidential(provider, &domain, &envelope_json, &auth)?)
+        })
     }
 
     /// `step` is `propose`, `accept` or `revoke`.
     #[napi(ts_return_type = "Promise<void>")]
-    pub fn grant(&self, step: String, provider: String, domain: String, policy_client: String, auth: AuthorizationInput) -> napi::Result<AsyncTask<Job<()>>> {
-        let auth = authorization(&auth).map_err(to_napi)?;
-        Ok(with_store(self, move |s| {
-            let (provider, pc) = (address("provider", &provider)?, address("policy client", &policy_client)?);
-            match step.as_str() {
-                "propose" => s.propose_grant(provider, &domain, pc, &auth),
-                "accept" => s.accept_grant(provider, &domain, pc, &auth),
-                "revoke" => s.revoke_grant(provider, &domain, pc, &auth),
-                other => Err(Error::invalid_argument(format!("unknown grant step {other:?}; use propose, accept or revoke"))),
-            }
-        }))
+    pub fn grant(
+        &self,
+        step: String,
+        provider: String,
+        domain: String,
+        policy_client: String,
+        auth_json: String,
+    ) -> AsyncTask<Job<()>> {
+        with_store(self, move |s| {
+            let (step, auth) = (step.parse::<GrantStep>()?, Authorization::from_json(&auth_json)?);
+            s.grant(step, address("provider", &provider)?, &domain, address("policy client", &policy_client)?, &auth)
+        })
     }
 
     /// `[{provider, domain, state, latest}]` JSON.

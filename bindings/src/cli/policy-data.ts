@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { NewtonError } from '../errors.js';
-import { PolicyDataHost, mergePolicyDataOutputs, validatePolicyDataOutput, type RunOptions } from '../policy-data.js';
+import { PolicyDataHost, validatePolicyDataOutput, type RunOptions } from '../policy-data.js';
 import { positiveInt, usage } from './exit.js';
 import { readBytes, readText } from './files.js';
 import { formatOption, type Cli, type Format } from './output.js';
@@ -91,7 +91,7 @@ export function jsonArg(value: string): string {
   return value.startsWith('@') ? readText(value.slice(1)) : value;
 }
 
-function hostFromFlags(flags: RunFlags): PolicyDataHost {
+export function hostFromFlags(flags: RunFlags): PolicyDataHost {
   return new PolicyDataHost({
     allowHosts: flags.allowHost ?? [],
     fuel: flags.fuel,
@@ -101,7 +101,7 @@ function hostFromFlags(flags: RunFlags): PolicyDataHost {
 }
 
 /** Secrets, and fixtures to replay (or, with --record, to write). */
-function runOptions(flags: RunFlags): RunOptions {
+export function runOptions(flags: RunFlags): RunOptions {
   const { secrets, httpFixtures: fixtures, record } = flags;
   if (record && fixtures === undefined) throw usage('--record needs --http-fixtures FILE to write');
   return {
@@ -115,14 +115,6 @@ function runOptions(flags: RunFlags): RunOptions {
 async function runFile(flags: RunFlags, host: PolicyDataHost, wasm: string, wasmArgs: string): Promise<string> {
   const module = await host.load(readBytes(wasm));
   const result = await module.run(wasmArgs, runOptions(flags));
-  if (result.httpRecorded !== undefined) writeFileSync(flags.httpFixtures as string, `${result.httpRecorded}\n`);
+  if (result.http_recorded !== undefined) writeFileSync(flags.httpFixtures as string, `${result.http_recorded}\n`);
   return result.output;
-}
-
-/** `data.wasm` for `policy eval --policy-data`: each module run on the same wasm_args, merged in order. */
-export async function policyDataWasm(flags: RunFlags, files: string[], wasmArgs: string): Promise<Record<string, unknown>> {
-  const host = hostFromFlags(flags);
-  const outputs: string[] = [];
-  for (const file of files) outputs.push(await runFile(flags, host, file, wasmArgs));
-  return mergePolicyDataOutputs(outputs);
 }

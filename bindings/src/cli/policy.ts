@@ -2,13 +2,14 @@
 import type { Command } from 'commander';
 import { parseIntent, type TaskIntent } from '../intent.js';
 import { policyCid, policyCodeHash } from '../identifiers.js';
+import { TaskEvaluator } from '../operator.js';
 import { checkPolicy, Policy, type Decision } from '../policy.js';
 import { runPolicyTests, type TestReport, type TestResult } from '../testing.js';
 import { EXIT, usage } from './exit.js';
 import { findRego, readBytes, readJson, readModules, readText } from './files.js';
 import { formatOption, type Cli, type Format } from './output.js';
-import { addPrivateTaskOptions, privateTask, type PrivateTaskFlags } from './private-task.js';
-import { addRunOptions, jsonArg, policyDataWasm, type RunFlags } from './policy-data.js';
+import { addPrivateTaskOptions, privacyNode, wasmArgsText, type PrivateTaskFlags } from './private-task.js';
+import { addRunOptions, hostFromFlags, runOptions, type RunFlags } from './policy-data.js';
 
 const STRICT_NOTE = `A builtin error (e.g. count(null)) is an evaluation error, so the decision denies with its message;
 --non-strict gives OPA's semantics instead, where the failing expression is undefined.`;
@@ -109,16 +110,26 @@ async function evaluate(cli: Cli, policies: string[], opts: EvalFlags): Promise<
     paramsSchema: opts.paramsSchema === undefined ? undefined : readText(opts.paramsSchema),
   });
   const input = parseIntent(readJson<TaskIntent>(opts.intent));
-  const decision = await policy.evaluate({
+  // What an operator would do for this task, nothing signed: run --policy-data on the
+  // --wasm-args text (as given, so big numbers stay exact), attach private data, evaluate.
+  const privacy = await privacyNode(opts, input.chain_id);
+  const evaluator = new TaskEvaluator({ host: hostFromFlags(opts), privacy });
+  const policyData = [];
+  for (const file of opts.policyData ?? []) {
+    policyData.push({ wasm_cid: await evaluator.addPolicyData(readBytes(file)), run_options: runOptions(opts) });
+  }
+  const { decision } = await evaluator.simulate(policy, {
     input,
     params: optional(opts.params),
-    // --policy-data modules run on the --wasm-args text as given, so big numbers stay exact.
-    wasm: opts.policyData ? await policyDataWasm(opts, opts.policyData, jsonArg(opts.wasmArgs ?? '{}')) : optional(opts.wasmData),
+    wasm: optional(opts.wasmData),
     privacy: optional(opts.privacy),
     identity: optional(opts.identity),
     confidential: optional(opts.confidential),
     reference_date: opts.referenceDate,
-  }, { privacy: await privateTask(opts, input.chain_id) });
+    policy_data: policyData,
+    wasm_args: wasmArgsText(opts),
+    policy_client: privacy && opts.policyClient,
+  });
   if (opts.format === 'json') cli.out(JSON.stringify({ entrypoint: policy.entrypoint, ...decision, input }, null, 2));
   else cli.out(prettyDecision(policy.entrypoint, decision));
 }

@@ -1,10 +1,10 @@
 // `newton policy eval`'s private-task options: the operator's privacy keys and store, the task's
 // policy client and wasm_args (whose `_newton.privacy` envelopes become data.privacy).
 import type { Command } from 'commander';
-import { PrivacyNode, PrivacyStore, type PrivateTask } from '../privacy.js';
+import { PrivacyNode, PrivacyStore } from '../privacy.js';
 import { usage } from './exit.js';
-import { readJson } from './files.js';
 import { readKeyFile } from './privacy.js';
+import { jsonArg } from './policy-data.js';
 
 export interface PrivateTaskFlags {
   wasmArgs?: string;
@@ -21,23 +21,22 @@ export function addPrivateTaskOptions(command: Command): Command {
     .option('--privacy-store <FILE>', 'the privacy store holding identity and confidential data');
 }
 
-/** `--wasm-args`: inline JSON or `@FILE`; `{}` when absent. */
-function wasmArgs(text: string | undefined): unknown {
-  if (text === undefined) return {};
-  if (text.startsWith('@')) return readJson(text.slice(1));
+/** `--wasm-args` as JSON text (inline or `@FILE`, kept byte for byte); `{}` when absent. */
+export function wasmArgsText(flags: PrivateTaskFlags): string {
+  const text = jsonArg(flags.wasmArgs ?? '{}');
   try {
-    return JSON.parse(text);
+    JSON.parse(text);
   } catch (err) {
     throw usage(`--wasm-args is not valid JSON: ${(err as Error).message}`);
   }
+  return text;
 }
 
-/** The private task, when privacy keys are given; the store's chain is the intent's. */
-export async function privateTask(flags: PrivateTaskFlags, chainId: string): Promise<PrivateTask | undefined> {
+/** The operator's privacy node, when privacy keys are given; the store's chain is the intent's. */
+export async function privacyNode(flags: PrivateTaskFlags, chainId: string): Promise<PrivacyNode | undefined> {
   const keys = flags.privacyKey ?? [];
   if (keys.length === 0) return undefined;
   if (!flags.policyClient) throw usage('--privacy-key needs --policy-client (whose task this is)');
   const store = flags.privacyStore === undefined ? undefined : await PrivacyStore.open(flags.privacyStore, chainId);
-  const node = new PrivacyNode({ secretKeys: keys.map(readKeyFile), store });
-  return { node, policyClient: flags.policyClient, wasmArgs: wasmArgs(flags.wasmArgs) as object };
+  return new PrivacyNode({ secretKeys: keys.map(readKeyFile), store });
 }

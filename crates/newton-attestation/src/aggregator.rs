@@ -14,18 +14,24 @@ use newton_bls::{
 };
 use newton_core::{Error, ErrorCode, Result};
 use newton_types::{hash::consensus_digest, sol};
+use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Deref;
 
 /// A signature the aggregator refused, and why.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// JSON: `{"operator_id": "0x…", "code": "NEWTON_ERR_…", "message": "…", "details"?: {…}}`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Rejection {
     pub operator_id: B256,
+    #[serde(flatten)]
     pub error: Error,
 }
 
-/// Aggregates signatures over one message for a set of quorums and a threshold.
-pub struct Aggregator<'r> {
-    registry: &'r OperatorRegistry,
+/// Aggregates signatures over one message for a set of quorums and a threshold. `R` holds the
+/// registry: a borrow (`&OperatorRegistry`) or an owner (`Arc<OperatorRegistry>`).
+pub struct Aggregator<R: Deref<Target = OperatorRegistry>> {
+    registry: R,
     message: B256,
     quorum_numbers: Vec<u8>,
     threshold: QuorumThreshold,
@@ -37,11 +43,11 @@ pub struct Aggregator<'r> {
     issued: bool,
 }
 
-impl<'r> Aggregator<'r> {
+impl<R: Deref<Target = OperatorRegistry>> Aggregator<R> {
     /// An aggregator for `message` over `quorum_numbers` (deduplicated; none →
     /// `InvalidArgument`).
     pub fn new(
-        registry: &'r OperatorRegistry,
+        registry: R,
         message: B256,
         quorum_numbers: &[u8],
         threshold: QuorumThreshold,
@@ -66,7 +72,7 @@ impl<'r> Aggregator<'r> {
     /// An aggregator for a Newton task: the message is the consensus digest of `response`, the
     /// quorums and threshold are the task's (a threshold above 100 → `InvalidArgument`).
     pub fn for_task(
-        registry: &'r OperatorRegistry,
+        registry: R,
         task: &sol::Task,
         response: &sol::TaskResponse,
     ) -> Result<Self> {
@@ -155,12 +161,12 @@ impl<'r> Aggregator<'r> {
     }
 
     fn tally<'a>(&self, signers: impl Iterator<Item = &'a B256>) -> Result<QuorumStakes> {
-        QuorumStakes::tally(self.registry, signers, &self.quorum_numbers)
+        QuorumStakes::tally(&self.registry, signers, &self.quorum_numbers)
     }
 
     /// Moves the pending signatures that verify to `verified` and rejects the rest.
     fn verify_pending(&mut self) {
-        let registry = self.registry;
+        let registry: &OperatorRegistry = &self.registry;
         let pending = std::mem::take(&mut self.pending);
         let candidates: Vec<Candidate<'_>> = pending
             .iter()

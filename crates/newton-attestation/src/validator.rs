@@ -76,9 +76,22 @@ pub struct CheckOutcome {
 }
 
 /// Every check's outcome, in order. The overall result is the first failure.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+///
+/// JSON: `{"checks": [{check, status, code?, message?, details?}], "valid": bool}`.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Report {
     pub checks: Vec<CheckOutcome>,
+}
+
+impl Serialize for Report {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Json<'a> {
+            checks: &'a [CheckOutcome],
+            valid: bool,
+        }
+        Json { checks: &self.checks, valid: self.is_valid() }.serialize(serializer)
+    }
 }
 
 impl Report {

@@ -13,6 +13,7 @@
 
 mod aggregate;
 mod dst;
+pub mod encoded;
 mod error;
 mod keys;
 pub mod keystore;

@@ -32,6 +32,16 @@ macro_rules! codes {
             }
 
             /// Looks a code up by its string form.
+            /// The whole table as JSON: `[{"code", "rpcCode", "description"}]` (what
+            /// `docs/errors.md` and the TypeScript codes are generated from).
+            pub fn table_json() -> String {
+                let rows: Vec<_> = Self::ALL
+                    .iter()
+                    .map(|c| serde_json::json!({"code": c.as_str(), "rpcCode": c.rpc_code(), "description": c.description()}))
+                    .collect();
+                serde_json::Value::Array(rows).to_string()
+            }
+
             pub fn parse(name: &str) -> Option<ErrorCode> {
                 match name { $($name => Some(ErrorCode::$variant),)* _ => None }
             }
@@ -113,6 +123,21 @@ codes! {
     PrivacyUnauthorized = "NEWTON_ERR_PRIVACY_UNAUTHORIZED", -32002, "A registry change is not signed by the party it belongs to, or its nonce or deadline is stale.";
     ConsensusToleranceExceeded = "NEWTON_ERR_CONSENSUS_TOLERANCE_EXCEEDED", -32620, "Operators' PolicyData numbers differ from their median by more than the tolerance (ToleranceExceeded); details name the JSON path.";
     ConsensusFailed = "NEWTON_ERR_CONSENSUS_FAILED", -32620, "Operators' PolicyData cannot be agreed on: a string, boolean or structure differs, or the results are for different tasks; details name the JSON path.";
+    OperatorTimeout = "NEWTON_ERR_OPERATOR_TIMEOUT", -32000, "An operator did not answer a round within its timeout; the task needs the others' quorum.";
+    OperatorUnavailable = "NEWTON_ERR_OPERATOR_UNAVAILABLE", -32000, "An operator could not be reached or answered with a transport failure.";
+    MethodNotFound = "NEWTON_ERR_METHOD_NOT_FOUND", -32601, "The gateway has no JSON-RPC method of that name.";
+    Unauthorized = "NEWTON_ERR_UNAUTHORIZED", -32002, "The request carries no valid API key (or owner signature) for this method.";
+    Forbidden = "NEWTON_ERR_FORBIDDEN", -32002, "The caller is known but may not do this (another owner's client, a missing permission).";
+    RateLimited = "NEWTON_ERR_RATE_LIMITED", -32000, "Too many requests for this API key or address; retry after the window (HTTP 429).";
+    NotFound = "NEWTON_ERR_NOT_FOUND", -32602, "The task, policy, module, client or webhook named does not exist.";
+    Conflict = "NEWTON_ERR_CONFLICT", -32602, "The request conflicts with what is stored (e.g. the policy client is already registered).";
+    Timeout = "NEWTON_ERR_TIMEOUT", -32000, "A request ran past the gateway's request timeout.";
+    Unavailable = "NEWTON_ERR_UNAVAILABLE", -32000, "The gateway is shutting down or has no operators; retry later or elsewhere.";
+    SandboxBusy = "NEWTON_ERR_SANDBOX_BUSY", -32005, "The gateway's sandbox queue for untrusted policies is full; retry later.";
+    SandboxTimeout = "NEWTON_ERR_SANDBOX_TIMEOUT", -32615, "A sandboxed simulation ran past its timeout; its worker process was killed.";
+    SandboxMemory = "NEWTON_ERR_SANDBOX_MEMORY", -32615, "A sandboxed simulation ran past its memory cap; its worker process was killed.";
+    SandboxCrashed = "NEWTON_ERR_SANDBOX_CRASHED", -32603, "A sandbox worker process died (or failed to start) while running the job.";
+    SandboxClosed = "NEWTON_ERR_SANDBOX_CLOSED", -32603, "The sandbox pool closed (gateway shutdown) before the job ran or finished.";
 }
 
 impl Serialize for ErrorCode {

@@ -38,11 +38,11 @@ impl RunOptions {
 }
 
 impl RunResult {
-    /// `{output, httpRecorded?, fuelConsumed, httpCalls}` with `output` and `httpRecorded` as JSON text.
+    /// `{output, http_recorded?, fuel_consumed, http_calls}` with `output` and `http_recorded` as JSON text.
     pub fn to_json(&self) -> String {
-        let mut v = json!({"output": self.output, "fuelConsumed": self.fuel_consumed, "httpCalls": self.http_calls});
+        let mut v = json!({"output": self.output, "fuel_consumed": self.fuel_consumed, "http_calls": self.http_calls});
         if let Some(f) = &self.http_recorded {
-            v["httpRecorded"] = Value::String(f.to_json());
+            v["http_recorded"] = Value::String(f.to_json());
         }
         v.to_string()
     }

@@ -16,6 +16,7 @@ mod evaluate;
 mod guard;
 mod limits;
 mod nesting;
+mod options_json;
 mod params;
 mod recursion;
 pub mod testing;

@@ -8,6 +8,7 @@
 use alloy_primitives::{Address, Signature, B256, U256};
 use alloy_sol_types::{eip712_domain, Eip712Domain, SolStruct};
 use newton_core::{Error, ErrorCode, Result};
+use serde::Deserialize;
 
 alloy_sol_types::sol! {
     /// The owner stores an identity envelope for one of their domains.
@@ -27,7 +28,10 @@ alloy_sol_types::sol! {
 }
 
 /// A signature by `signer` over one of the messages above.
-#[derive(Clone, Debug)]
+///
+/// JSON: `{"signer", "nonce", "deadline", "signature": "0x…65 bytes"}`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Authorization {
     /// Who signed; must be the party the operation belongs to.
     pub signer: Address,
@@ -36,7 +40,18 @@ pub struct Authorization {
     /// Unix seconds after which the signature is refused.
     pub deadline: u64,
     /// 65-byte `r ‖ s ‖ v` ECDSA signature over the EIP-712 digest.
+    #[serde(deserialize_with = "hex_bytes")]
     pub signature: Vec<u8>,
+}
+
+impl Authorization {
+    pub fn from_json(text: &str) -> Result<Self> {
+        Error::parse_json("authorization", text)
+    }
+}
+
+fn hex_bytes<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Vec<u8>, D::Error> {
+    alloy_primitives::Bytes::deserialize(d).map(Vec::from)
 }
 
 /// The EIP-712 domain of the registries on `chain_id` at `verifying_contract`.

@@ -47,6 +47,29 @@ impl GrantState {
     }
 }
 
+/// A step of the two-step grant (`propose`, `accept`, `revoke`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GrantStep {
+    Propose,
+    Accept,
+    Revoke,
+}
+
+impl std::str::FromStr for GrantStep {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self> {
+        match text {
+            "propose" => Ok(GrantStep::Propose),
+            "accept" => Ok(GrantStep::Accept),
+            "revoke" => Ok(GrantStep::Revoke),
+            other => {
+                Err(Error::invalid_argument(format!("unknown grant step {other:?}; use propose, accept or revoke")))
+            }
+        }
+    }
+}
+
 /// A grant of one provider's domain to one policy client.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Grant {
@@ -85,6 +108,23 @@ impl PrivacyStore {
             .map_err(|e| store_error("publish confidential data", e))?;
             Ok(DataVersion { domain: domain.to_owned(), provider, version, data_ref_id })
         })
+    }
+
+    /// One grant step: [`propose_grant`](Self::propose_grant),
+    /// [`accept_grant`](Self::accept_grant) or [`revoke_grant`](Self::revoke_grant).
+    pub fn grant(
+        &self,
+        step: GrantStep,
+        provider: Address,
+        domain: &str,
+        policy_client: Address,
+        auth: &Authorization,
+    ) -> Result<()> {
+        match step {
+            GrantStep::Propose => self.propose_grant(provider, domain, policy_client, auth),
+            GrantStep::Accept => self.accept_grant(provider, domain, policy_client, auth),
+            GrantStep::Revoke => self.revoke_grant(provider, domain, policy_client, auth),
+        }
     }
 
     /// Step one of a grant: the provider proposes access to `domain` for `policy_client`

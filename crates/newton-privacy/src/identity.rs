@@ -8,13 +8,16 @@ use alloy_primitives::{Address, B256};
 use newton_core::{Error, Result};
 use newton_types::hash::domain_id;
 use rusqlite::{params, OptionalExtension};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The most domains one link or unlink may name (Newton's `MAX_LINKS`).
 pub const MAX_LINKS: usize = 50;
 
 /// A link request: `owner`'s identity `domains` (names, e.g. `kyc`) for `user` of `policy_client`.
-#[derive(Clone, Debug)]
+///
+/// JSON: `{"owner", "policyClient", "user", "domains": ["kyc", …]}`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IdentityLink {
     /// The identity owner.
     pub owner: Address,
@@ -24,6 +27,12 @@ pub struct IdentityLink {
     pub user: Address,
     /// Identity domain names.
     pub domains: Vec<String>,
+}
+
+impl IdentityLink {
+    pub fn from_json(text: &str) -> Result<Self> {
+        Error::parse_json("identity link", text)
+    }
 }
 
 /// One linked identity domain as an operator resolves it.

@@ -5,6 +5,7 @@ use crate::envelope::wrong_recipient;
 use crate::suite::KEY_LEN;
 use crate::{RecipientKeyPair, SecureEnvelope};
 use newton_core::{Error, ErrorCode, Result};
+use std::sync::{Arc, PoisonError, RwLock};
 
 /// The keys this node decrypts with.
 #[derive(Clone, Debug)]
@@ -76,5 +77,30 @@ impl Keyring {
             ));
         }
         Err(wrong_recipient(&target))
+    }
+}
+
+/// A keyring that rotates while evaluations are in flight: each takes the [`Keyring`] current
+/// when it starts, and an update installs a changed copy (copy-on-write).
+#[derive(Debug)]
+pub struct SharedKeyring(RwLock<Arc<Keyring>>);
+
+impl SharedKeyring {
+    pub fn new(keyring: Keyring) -> Self {
+        Self(RwLock::new(Arc::new(keyring)))
+    }
+
+    /// The keyring as it is now.
+    pub fn current(&self) -> Arc<Keyring> {
+        Arc::clone(&self.0.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Applies `f` to a copy and installs it; on error nothing changes.
+    pub fn update(&self, f: impl FnOnce(&mut Keyring) -> Result<()>) -> Result<()> {
+        let mut slot = self.0.write().unwrap_or_else(PoisonError::into_inner);
+        let mut next = Keyring::clone(&slot);
+        f(&mut next)?;
+        *slot = Arc::new(next);
+        Ok(())
     }
 }

@@ -18,11 +18,11 @@ pub mod suite;
 mod task;
 
 pub use authorization::Authorization;
-pub use confidential::{DataVersion, Grant, GrantState};
+pub use confidential::{DataVersion, Grant, GrantState, GrantStep};
 pub use envelope::SecureEnvelope;
 pub use ephemeral::{open_ephemeral, strip_reserved, RESERVED_KEY};
 pub use identity::{IdentityLink, LinkedIdentity, MAX_LINKS};
-pub use keyring::Keyring;
+pub use keyring::{Keyring, SharedKeyring};
 pub use keys::RecipientKeyPair;
 pub use store::{DataKind, PrivacyStore, StoredEnvelope};
 pub use task::{PrivacyNode, TaskPrivacy};

@@ -11,6 +11,7 @@ use alloy_primitives::{keccak256, Address, B256};
 use alloy_sol_types::{Eip712Domain, SolStruct};
 use newton_core::{check_schema_version, Error, ErrorCode, Result};
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use serde::Serialize;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -60,8 +61,9 @@ pub struct PrivacyStore {
     domain: Eip712Domain,
 }
 
-/// What kind of data an envelope holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What kind of data an envelope holds (JSON: `"identity"` or `"confidential"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum DataKind {
     /// User-owned identity data.
     Identity,
@@ -79,13 +81,17 @@ impl DataKind {
 }
 
 /// An envelope as stored: its kind, its owner (identity owner or provider) and its JSON.
-#[derive(Clone, Debug)]
+///
+/// JSON: `{"kind": "identity" | "confidential", "owner": "0x…", "envelope": "<the envelope JSON
+/// text exactly as uploaded>"}`.
+#[derive(Clone, Debug, Serialize)]
 pub struct StoredEnvelope {
     /// Identity or confidential.
     pub kind: DataKind,
     /// The identity owner or the provider.
     pub owner: Address,
     /// The envelope JSON exactly as uploaded.
+    #[serde(rename = "envelope")]
     pub json: String,
 }
 

@@ -4,7 +4,7 @@
 
 use crate::confidential::GrantState;
 use crate::store::PrivacyStore;
-use crate::{open_ephemeral, Keyring, SecureEnvelope};
+use crate::{open_ephemeral, Keyring, SecureEnvelope, SharedKeyring};
 use alloy_primitives::{Address, B256};
 use newton_core::{Error, ErrorCode, Result};
 use newton_policy::builtins::PrivateData;
@@ -90,13 +90,17 @@ impl PrivateData for TaskPrivacy {
 /// confidential data, the store they live in.
 #[derive(Debug, Clone)]
 pub struct PrivacyNode {
-    /// The recipient keys.
-    pub keyring: Arc<Keyring>,
+    /// The recipient keys; a rotation reaches every clone of the node.
+    pub keyring: Arc<SharedKeyring>,
     /// The identity/confidential store, if this node has one.
     pub store: Option<Arc<PrivacyStore>>,
 }
 
 impl PrivacyNode {
+    pub fn new(keyring: Keyring, store: Option<Arc<PrivacyStore>>) -> Self {
+        Self { keyring: Arc::new(SharedKeyring::new(keyring)), store }
+    }
+
     /// Fills `request`'s private parts for a task of `policy_client` whose intent is
     /// `request.input` (its `from` and `chain_id`): `data.privacy` from the ephemeral envelopes in
     /// `wasm_args._newton.privacy`, opened now (one that does not open makes the decision a deny
@@ -112,8 +116,9 @@ impl PrivacyNode {
         let chain_id = intent_field(input, "chain_id")?
             .parse::<u64>()
             .map_err(|e| Error::invalid_argument(format!("intent `chain_id` is not a u64: {e}")))?;
+        let keyring = self.keyring.current();
         // Ephemeral data that does not open denies the task (with its code); it is not a caller error.
-        match wasm_args.map(|args| open_ephemeral(args, policy_client, chain_id, &self.keyring)).transpose() {
+        match wasm_args.map(|args| open_ephemeral(args, policy_client, chain_id, &keyring)).transpose() {
             Ok(privacy) => request.privacy = privacy.flatten().or(request.privacy.take()),
             Err(e) => request.failure = Some(e),
         }
@@ -124,7 +129,7 @@ impl PrivacyNode {
                     format!("the privacy store serves chain {}, the intent is on chain {chain_id}", store.chain_id()),
                 ));
             }
-            let task = TaskPrivacy::new(Arc::clone(store), Arc::clone(&self.keyring), policy_client, user);
+            let task = TaskPrivacy::new(Arc::clone(store), keyring, policy_client, user);
             request.context.sealed = Some(Arc::new(task));
         }
         Ok(())

@@ -381,7 +381,7 @@ fn a_node_attaches_a_tasks_private_data() {
     let auth = w.owner.sign(&w.store, &w.link_message(&link, 1), 1);
     w.store.link_identity(&link, &auth, None).expect("link");
 
-    let node = newton_privacy::PrivacyNode { keyring: Arc::new(w.keyring()), store: Some(Arc::clone(&w.store)) };
+    let node = newton_privacy::PrivacyNode::new(w.keyring(), Some(Arc::clone(&w.store)));
     let secret = SecureEnvelope::seal(br#"{"limit": 5}"#, &w.operator.public_key_bytes(), w.policy_client, CHAIN).expect("seal");
     let wasm_args = json!({"_newton": {"privacy": [serde_json::from_str::<Value>(&secret.to_json()).expect("json")]}});
     let input = json!({"from": w.owner.address().to_string(), "chain_id": CHAIN.to_string(), "to": "0x00"});

@@ -4,7 +4,7 @@ import { NewtonError, type ErrorCode, type Hex } from 'newton-engine';
 import type { OperatorIdentity } from './transport.js';
 
 /** The engine's codes, plus an operator that did not answer in time or could not be reached. */
-export type OperatorErrorCode = ErrorCode | 'NEWTON_ERR_OPERATOR_TIMEOUT' | 'NEWTON_ERR_OPERATOR_UNAVAILABLE';
+export type OperatorErrorCode = ErrorCode;
 
 /** One entry of `operator_errors` (Newton's gateway shape). */
 export interface OperatorError {

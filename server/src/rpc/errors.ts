@@ -1,20 +1,10 @@
 // JSON-RPC errors: the standard codes, Newton's -32002 authorization code, and a stable
 // NEWTON_ERR_* code in `error.data.code` (engine errors keep theirs and its rpc code).
 import { NewtonError, errorCodes, type ErrorCode } from 'newton-engine';
-import { SandboxError, type SandboxErrorCode } from '../sandbox/index.js';
+import { SandboxError } from '../sandbox/index.js';
 
-/** Codes the gateway adds for failures the engine's table has no code for (HTTP-level and registry). */
-export type GatewayCode =
-  | 'NEWTON_ERR_METHOD_NOT_FOUND'
-  | 'NEWTON_ERR_UNAUTHORIZED'
-  | 'NEWTON_ERR_FORBIDDEN'
-  | 'NEWTON_ERR_RATE_LIMITED'
-  | 'NEWTON_ERR_NOT_FOUND'
-  | 'NEWTON_ERR_CONFLICT'
-  | 'NEWTON_ERR_TIMEOUT'
-  | 'NEWTON_ERR_UNAVAILABLE';
-
-export type RpcErrorCode = ErrorCode | GatewayCode | SandboxErrorCode | 'NEWTON_ERR_OPERATOR_TIMEOUT' | 'NEWTON_ERR_OPERATOR_UNAVAILABLE';
+/** Every code a gateway answers with: the one table (crates/newton-core/src/code.rs). */
+export type RpcErrorCode = ErrorCode;
 
 export const RPC = {
   PARSE: -32700,
@@ -26,22 +16,9 @@ export const RPC = {
   SERVER: -32000,
 } as const;
 
-const GATEWAY_RPC: Record<GatewayCode, number> = {
-  NEWTON_ERR_METHOD_NOT_FOUND: RPC.METHOD_NOT_FOUND,
-  NEWTON_ERR_UNAUTHORIZED: RPC.AUTHORIZATION,
-  NEWTON_ERR_FORBIDDEN: RPC.AUTHORIZATION,
-  NEWTON_ERR_RATE_LIMITED: RPC.SERVER,
-  NEWTON_ERR_NOT_FOUND: RPC.INVALID_PARAMS,
-  NEWTON_ERR_CONFLICT: RPC.INVALID_PARAMS,
-  NEWTON_ERR_TIMEOUT: RPC.SERVER,
-  NEWTON_ERR_UNAVAILABLE: RPC.SERVER,
-};
-
-let engineRpc: Map<string, number> | undefined;
+let rpcCodes: Map<string, number> | undefined;
 const rpcCodeOf = (code: RpcErrorCode): number =>
-  (GATEWAY_RPC as Record<string, number>)[code] ??
-  (engineRpc ??= new Map(errorCodes().map((e) => [e.code, e.rpcCode]))).get(code) ??
-  RPC.INTERNAL;
+  (rpcCodes ??= new Map(errorCodes().map((e) => [e.code, e.rpcCode]))).get(code) ?? RPC.INTERNAL;
 
 /** An error answered as a JSON-RPC error object, at `httpStatus`. */
 export class RpcError extends Error {
@@ -73,6 +50,6 @@ export const unauthorized = (message: string) => new RpcError('NEWTON_ERR_PRIVAC
 export function toRpcError(err: unknown): RpcError {
   if (err instanceof RpcError) return err;
   if (err instanceof NewtonError) return new RpcError(err.code, err.message, { details: err.details });
-  if (err instanceof SandboxError) return new RpcError(err.code, err.message, { rpcCode: err.rpcCode, details: err.details });
+  if (err instanceof SandboxError) return new RpcError(err.code, err.message, { details: err.details });
   return new RpcError('NEWTON_ERR_INTERNAL', 'internal error', { httpStatus: 500 });
 }

@@ -8,12 +8,12 @@
 //
 // Errors: engine failures reject with the engine's NewtonError (its NEWTON_ERR_* code and
 // details kept across the process boundary); the pool's own with SandboxError
-// (NEWTON_ERR_SANDBOX_BUSY / _TIMEOUT / _MEMORY / _CRASHED / _CLOSED, each with `rpcCode`).
+// (NEWTON_ERR_SANDBOX_BUSY / _TIMEOUT / _MEMORY / _CRASHED / _CLOSED, in the engine's code table).
 // Workers start with an empty environment (no gateway secrets), a capped V8 heap and a watched
 // resident size; each runs one job at a time. Worker-side extensions (and tests) register job
 // kinds with `registerJob` from './jobs.js' in a module listed in `jobModules`; nothing a caller
 // sends can add one.
 export { SandboxPool, type JobOptions, type PoolStats, type SandboxPoolOptions } from './pool.js';
-export { SANDBOX_RPC_CODES, SandboxError, type SandboxErrorCode } from './errors.js';
+export { SandboxError, type SandboxErrorCode } from './errors.js';
 export { DEFAULT_ENTRYPOINT, type Simulation, type SimulationPolicyData, type SimulationResult } from './simulation.js';
 export type { WorkerExit } from './worker-process.js';

@@ -15,7 +15,7 @@ fn sigs(signers: &[Signer], message: B256) -> Vec<(B256, [u8; 96])> {
 }
 
 fn aggregate(
-    aggregator: &mut Aggregator<'_>,
+    aggregator: &mut Aggregator<&OperatorRegistry>,
     sigs: &[(B256, [u8; 96])],
 ) -> newton_core::Result<Certificate> {
     aggregator.aggregate(sigs.iter().map(|(id, sig)| (*id, &sig[..])))

@@ -25,7 +25,7 @@ fn private_task(operator_key: &RecipientKeyPair, limit: u64) -> newton_types::so
 #[test]
 fn private_data_reaches_only_the_policy() {
     let key = RecipientKeyPair::generate();
-    let node = PrivacyNode { keyring: Arc::new(Keyring::new(key.clone())), store: None };
+    let node = PrivacyNode::new(Keyring::new(key.clone()), None);
     let op = operator(1, &host(), POLICY, "{}", &[(echo(), RunOptions::default())]).with_privacy(node);
 
     let allowed = op.evaluate_and_sign(&private_task(&key, 5)).expect("evaluate");

@@ -76,7 +76,7 @@ fn bad_simulations_are_errors_with_codes() {
 fn a_private_simulation_opens_the_envelopes_like_commit() {
     let key = RecipientKeyPair::generate();
     let mut sim = TaskEvaluator::simulator(host());
-    sim.set_privacy(PrivacyNode { keyring: Arc::new(Keyring::new(key.clone())), store: None });
+    sim.set_privacy(PrivacyNode::new(Keyring::new(key.clone()), None));
     let cid = sim.add_policy_data(&echo()).expect("echo");
     let run = |limit: u64| {
         let sealed = SecureEnvelope::seal(json!({"limit": limit}).to_string().as_bytes(), &key.public_key_bytes(), CLIENT, CHAIN_ID)
