@@ -151,7 +151,8 @@ describe('newton policy eval --policy-data', () => {
   it('fails the evaluation when a module fails, and refuses --wasm-data alongside', async () => {
     const failed = await newton(evalArgs('--policy-data', f['fails.wasm']!), { env });
     expect(failed.status).toBe(1);
-    expect(failed.stderr).toContain('NEWTON_ERR_POLICY_DATA_GUEST_ERROR: WASM execution failed: upstream down');
+    // The module's code and the guest's text; the message names the failing module by its wasm_cid.
+    expect(failed.stderr).toMatch(/NEWTON_ERR_POLICY_DATA_GUEST_ERROR: PolicyData \S+: WASM execution failed: upstream down/);
     const both = await newton(evalArgs('--policy-data', f['price.wasm']!, '--wasm-data', f['wasm.json']!), { env });
     expect(both.status).toBe(2);
     expect(both.stderr).toMatch(/NEWTON_ERR_INVALID_ARGUMENT: give either --wasm-data or --policy-data/);

@@ -9,9 +9,9 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { sealEnvelope } from '../bindings/dist/index.js';
+import { PolicyDataHost, sealEnvelope } from '../bindings/dist/index.js';
 import * as wat from './helpers/policy-data-wat.js';
-import { OWNER, ok, openGateway, type TestGateway } from './fixtures/gateway/harness.js';
+import { OWNER, ok, openGateway, tempDir, type TestGateway } from './fixtures/gateway/harness.js';
 import { CLIENT, publishSpendPolicy, registerClient, transferIntent } from './fixtures/gateway/registry.js';
 
 const requests = path.join(import.meta.dirname, 'fixtures/gateway/requests');
@@ -20,7 +20,10 @@ const body = (name: string) => fs.readFileSync(path.join(requests, `${name}.json
 let t: TestGateway;
 let base: string;
 beforeAll(async () => {
-  t = await openGateway({ operators: 4 });
+  // A fuel budget no test module exhausts and a 2 s wall clock: the task-timeout test's endless
+  // loop then always outlives the task's 0.2 s timeout (with the default fuel it could run out
+  // of fuel first, a failure of another kind).
+  t = await openGateway({ operators: 4, host: new PolicyDataHost({ fuel: 1e11, timeoutMs: 2_000, cacheDir: tempDir('gw-wasm') }) });
   const { policy } = await publishSpendPolicy(t);
   await registerClient(t, policy);
   base = await t.app.listen({ host: '127.0.0.1', port: 0 });

@@ -15,6 +15,7 @@
 // | TestReport, TestResult, coverage     | runPolicyTests / runPolicyTestsSync           | newton_policy::testing::{TestReport, TestResult, Coverage, FileCoverage}, crates/newton-policy/src/testing.rs |
 // | RunResult                            | PolicyDataModule.run / runSync                | newton_policy_data::RunResult::to_json, crates/newton-policy-data/src/json.rs |
 // | PreparedData, PolicyDataOutput       | TaskEvaluator.prepare, operatorConsensus      | newton_operator::{PreparedData, PolicyDataOutput}, crates/newton-operator/src/prepared.rs |
+// | SimulationResult                     | TaskEvaluator.simulate                        | newton_operator::Simulated, crates/newton-operator/src/simulate.rs |
 // | SignedTaskResponse (+ its task_response as NewtonTaskResponse) | TaskEvaluator.commit / evaluateAndSign | newton_operator::SignedTaskResponse, crates/newton-operator/src/commit.rs (task_response: newton_types sol_json::TaskResponse) |
 // | Certificate                          | Aggregator.aggregate / add                    | newton_attestation::Certificate, crates/newton-attestation/src/certificate.rs |
 // | Rejection                            | Aggregator.rejected                           | newton_attestation::Rejection, crates/newton-attestation/src/aggregator.rs |
@@ -74,7 +75,7 @@ import { resultShapes } from './helpers/result-schema.js';
 const TYPES = [
   'ErrorCodeEntry', 'ErrorInfo', 'ParsedIntent', 'ModuleIdentifiers', 'CheckedModule', 'Decision', 'TestReport', 'RunResult',
   'PreparedData', 'SignedTaskResponse', 'NewtonTaskResponse', 'Certificate', 'Rejection', 'AttestationBundle', 'ValidationReport',
-  'OperatorEntry', 'StoredEnvelope', 'LinkedIdentity', 'DataVersion', 'Grant', 'Hex',
+  'OperatorEntry', 'StoredEnvelope', 'LinkedIdentity', 'DataVersion', 'Grant', 'Hex', 'SimulationResult',
 ];
 
 let shape: ReturnType<typeof resultShapes>;
@@ -234,6 +235,21 @@ describe('PolicyData and the operator', () => {
     for (const p of [...prepared, agreed]) conforms('PreparedData', p);
   });
 
+  it('SimulationResult', async () => {
+    const simulator = new TaskEvaluator({ host });
+    const policy = await gasPolicy();
+    const simulated = [
+      await simulator.simulate(policy, {
+        intent: rpcTransferIntent(),
+        params: exampleJson('gas-oracle/params.json'),
+        policy_data: [{ wasm_cid: await simulator.addPolicyData(await oracle(12.5)) }],
+      }),
+      await simulator.simulate(policy, { input: { chain_id: String(CHAIN_ID) }, params: exampleJson('gas-oracle/params.json'), wasm: {} }),
+    ];
+    expect(simulated.map((r) => [r.decision.allow, r.policy_data.length])).toEqual([[true, 1], [false, 0]]);
+    for (const r of simulated) conforms('SimulationResult', r);
+  });
+
   it('SignedTaskResponse', async () => {
     const allowing = await operator(3, 12.5);
     const signed = [
@@ -257,6 +273,8 @@ it('Hex (native strings cast `as Hex`)', () => {
     'Aggregator.message': Aggregator.forMessage(operators([100]).registry, consensusDigest(response()), [0]).message,
     consensusDigest: consensusDigest(response()),
     'TaskEvaluator.publicKey': new TaskEvaluator({ signer, host: new PolicyDataHost() }).publicKey,
+    'generatePrivacyKey().publicKey': generatePrivacyKey().publicKey,
+    'generatePrivacyKey().secretKey': generatePrivacyKey().secretKey,
     envelopeDataRefId: envelopeDataRefId(envelope),
     policyCodeHash: policyCodeHash(GAS[0]!.source),
     taskId: taskId(t.policyClient, t.intent, t.initializationTimestamp, 1),

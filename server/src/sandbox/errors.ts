@@ -1,6 +1,6 @@
 // The sandbox pool's own failures (SandboxError) and the JSON form in which a worker's errors
 // cross back to the gateway, engine errors keeping their NEWTON_ERR_* code.
-import { NewtonError, type ErrorCode, type ErrorInfo } from 'newton-engine';
+import { NewtonError, errorCodes, type ErrorCode, type ErrorInfo } from 'newton-engine';
 
 /**
  * Why the pool, not the engine, failed a job (BUSY: the queue is full; TIMEOUT / MEMORY: the
@@ -17,6 +17,11 @@ export class SandboxError extends Error {
     this.name = 'SandboxError';
     this.code = code;
     this.details = details;
+  }
+
+  /** The JSON-RPC error code for this failure (from the engine's code table). */
+  get rpcCode(): number {
+    return errorCodes().find((e) => e.code === this.code)?.rpcCode ?? -32603;
   }
 }
 
