@@ -1,7 +1,7 @@
-// `npm start`: a short tour of what works today. For every example policy it compiles the
-// policy, evaluates its sample intent(s) through the TS API and runs its *_test.rego suite; then
-// the first allowed intent goes through BLS signing, quorum aggregation and validation, and a
-// private task is evaluated with sealed identity and confidential data.
+// The engine tour, the first part of `npm start` (scripts/devnet.mjs). For every example policy
+// it compiles the policy, evaluates its sample intent(s) through the TS API and runs its
+// *_test.rego suite; then the first allowed intent goes through BLS signing, quorum aggregation
+// and validation, and a private task is evaluated with sealed identity and confidential data.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Policy, parseIntent, runPolicyTests } from '../bindings/dist/index.js';
@@ -49,4 +49,3 @@ for (const name of readdirSync(examples).sort()) {
 }
 if (allowed) await attestationTour(allowed);
 await privacyTour();
-console.log('\nNext: `npx newton policy --help`, `npm test`, `npm run bench`.');
