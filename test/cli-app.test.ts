@@ -8,13 +8,16 @@ import { newton } from './helpers/cli.js';
 import { repoRoot } from './helpers/paths.js';
 
 const COMMANDS: Record<string, string[]> = {
-  policy: ['eval', 'test', 'check', 'hash'],
-  'policy-data': ['run', 'validate', 'build'],
+  policy: ['eval', 'test', 'check', 'hash', 'publish'],
+  'policy-data': ['run', 'validate', 'build', 'publish'],
   keys: ['generate', 'show'],
-  attestation: ['verify'],
+  attestation: ['verify', 'spend'],
   privacy: ['keygen', 'public-key', 'seal', 'open'],
   identity: ['upload', 'link', 'unlink', 'links'],
   confidential: ['publish', 'grant', 'accept', 'revoke', 'set-owner', 'grants', 'versions'],
+  'policy-client': ['register', 'set-policy', 'set-policy-params'],
+  task: ['submit'],
+  gateway: ['start'], // and `gateway keys create` (a group of its own: test/cli-gateway.test.ts)
 };
 
 describe('newton --help and --version', () => {
@@ -65,7 +68,7 @@ describe('usage errors', () => {
   it('exit 2 for a missing command, argument or option value and an invalid choice', async () => {
     const cases: [string[], RegExp][] = [
       [[], /newton needs a command: policy, policy-data, keys/],
-      [['policy'], /newton policy needs a command: eval, test, check, hash$/m],
+      [['policy'], /newton policy needs a command: eval, test, check, hash, publish$/m],
       [['policy', 'hash'], /missing required argument 'file'/],
       [['policy', 'check', 'a.rego', '--format'], /option '--format <format>' argument missing/],
       [['policy', 'check', 'a.rego', '--format', 'xml'], /argument 'xml' is invalid\. Allowed choices are pretty, json\./],

@@ -126,6 +126,6 @@ describe('newton attestation verify', () => {
     expect(help.stdout).toContain('Exit codes: 0 valid, 1 error (unreadable or malformed files), 2 usage error, 3 invalid attestation.');
     expect(help.stdout).toContain('--spent-db <FILE>');
     expect((await newton(['attestation', '--help'])).stdout).toMatch(/^ {2}verify \[options\] +run every check/m);
-    expect((await newton(['--help'])).stdout).toMatch(/^ {2}attestation +check attestation bundles: verify$/m);
+    expect((await newton(['--help'])).stdout).toMatch(/^ {2}attestation +check and spend attestations: verify \| spend$/m);
   });
 });

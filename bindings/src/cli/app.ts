@@ -5,12 +5,15 @@ import { Command, CommanderError, type Option } from 'commander';
 import { addAttestation } from './attestation.js';
 import { addConfidential } from './confidential.js';
 import { EXIT, reportError, usage } from './exit.js';
+import { addGateway } from './gateway.js';
 import { addIdentity } from './identity.js';
 import { addKeys } from './keys.js';
 import { Cli, type Io } from './output.js';
 import { addPolicy } from './policy.js';
+import { addPolicyClient } from './policy-client.js';
 import { addPolicyData } from './policy-data.js';
 import { addPrivacy } from './privacy.js';
+import { addTask } from './task.js';
 
 export type { Io, Output } from './output.js';
 
@@ -34,7 +37,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
 function newton(cli: Cli, json: boolean): Command {
   const program = new Command('newton')
     .usage('<area> <command> [options]')
-    .description('Newton-compatible policy engine: policies, PolicyData, keys, attestations and private data.')
+    .description('Newton-compatible policy engine: policies, PolicyData, keys, attestations and private data; a gateway and its clients.')
     .version(version)
     .exitOverride()
     .showSuggestionAfterError()
@@ -49,7 +52,8 @@ function newton(cli: Cli, json: boolean): Command {
       getErrHelpWidth: () => cli.io.stderr.columns ?? 80,
     })
     .addHelpText('after', '\nRun `newton <area> --help` or `newton <area> <command> --help` for details.');
-  for (const add of [addPolicy, addPolicyData, addKeys, addAttestation, addPrivacy, addIdentity, addConfidential]) add(program, cli);
+  const areas = [addPolicy, addPolicyData, addKeys, addAttestation, addPrivacy, addIdentity, addConfidential, addPolicyClient, addTask, addGateway];
+  for (const add of areas) add(program, cli);
   checkRequiredOptionsLast(program);
   return program;
 }

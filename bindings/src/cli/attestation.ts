@@ -1,4 +1,5 @@
-// `newton attestation verify`: checks an attestation bundle off-chain as a policy client would.
+// `newton attestation verify|spend`: check an attestation bundle off-chain as a policy client would,
+// or have a gateway validate and spend a task's attestation (newton_spendAttestation).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,9 +7,11 @@ import type { Command } from 'commander';
 import { AttestationValidator, OperatorRegistry, type ValidationReport } from '../attestation.js';
 import type { Hex } from '../bls.js';
 import { NewtonError } from '../errors.js';
-import { EXIT, matching } from './exit.js';
+import { EXIT, matching, NegativeVerdict } from './exit.js';
 import { readText } from './files.js';
+import { bytes32, deadlineOption, GatewayConnection, withGateway, type DeadlineFlags, type GatewayFlags } from './gateway-client.js';
 import { formatOption, type Cli, type Format } from './output.js';
+import { signer } from './registry-args.js';
 
 const ABOUT = `Runs every check of an attestation bundle (JSON) against an operator set file and what the
 verifier expects: the client's policy id, the chain id (decimal or 0x hex), the caller and the
@@ -23,6 +26,16 @@ the report {checks: [{check, status, code?, message?, details?}], valid}.
 
 Exit codes: 0 valid, 1 error (unreadable or malformed files), 2 usage error, ${EXIT.negative} invalid attestation.`;
 
+const SPEND_ABOUT = `The caller (the intent's sender, msg.sender of Newton's validateAttestation) signs a
+SpendAttestation authorization; the gateway runs every check of the task's attestation against the
+policy client's current policy id and its block, and marks a valid one spent: it is valid once.
+
+A refusal prints the failed check's code (e.g. NEWTON_ERR_ATTESTATION_ALREADY_SPENT,
+NEWTON_ERR_POLICY_ID_MISMATCH, NEWTON_ERR_ATTESTATION_EXPIRED) with the checks as its details.
+
+Exit codes: 0 spent, 1 error (unknown task, bad API key, unreachable gateway), 2 usage error,
+${EXIT.negative} refused.`;
+
 interface VerifyFlags {
   attestation: string;
   operators: string;
@@ -36,9 +49,8 @@ interface VerifyFlags {
 }
 
 export function addAttestation(program: Command, cli: Cli): void {
-  program
-    .command('attestation')
-    .description('check attestation bundles: verify')
+  const area = program.command('attestation').description('check and spend attestations: verify | spend');
+  area
     .command('verify')
     .description('run every check of an attestation bundle; exit 3 when it is invalid')
     .addHelpText('after', `\n${ABOUT}`)
@@ -70,6 +82,40 @@ export function addAttestation(program: Command, cli: Cli): void {
         if (tempDir) rmSync(tempDir, { recursive: true, force: true });
       }
     });
+  addAttestationSpend(area, cli);
+}
+
+interface SpendFlags extends GatewayFlags, DeadlineFlags {
+  task: Hex;
+  callerKey: string;
+}
+
+function addAttestationSpend(area: Command, cli: Cli): void {
+  withGateway(
+    area
+      .command('spend')
+      .description("have a gateway validate a task's attestation for its caller and spend it; exit 3 when refused")
+      .addHelpText('after', `\n${SPEND_ABOUT}`)
+      .requiredOption('--task <ID>', 'the task id', bytes32)
+      .requiredOption('--caller-key <FILE>', "the caller's secp256k1 private key, 0x hex on the first line")
+      .addOption(deadlineOption()),
+  ).action(async (opts: SpendFlags) => {
+    const caller = signer(opts.callerKey);
+    const gateway = new GatewayConnection(opts);
+    const taskId = opts.task.toLowerCase() as Hex;
+    const callerAddress = caller.address.toLowerCase();
+    const authorization = await gateway.authorize(caller, 'SpendAttestation', { taskId, caller: callerAddress }, opts);
+    let spent;
+    try {
+      spent = await gateway.call((c) => c.spendAttestation(taskId, callerAddress, authorization));
+    } catch (err) {
+      // A failed check of the attestation (its report in details.checks) is a verdict, not a failure.
+      if (err instanceof NewtonError && Array.isArray(err.details?.checks)) throw new NegativeVerdict(err);
+      throw err;
+    }
+    if (opts.format === 'json') cli.data('json', spent);
+    else cli.out([`SPENT  task ${spent.task_id}`, `  attestation_hash  ${spent.attestation_hash}`, `  policy_id         ${String(spent.attestation.policyId)}`].join('\n'));
+  });
 }
 
 /** Runs `fn`, naming `path` in a NewtonError it throws. */

@@ -10,7 +10,7 @@ export const EXIT = {
   failed: 1,
   /** The command line is wrong: an unknown command or option, a missing or invalid value. */
   usage: 2,
-  /** Well-formed input, negative verdict: a policy test failed or errored, an attestation is invalid. */
+  /** Well-formed input, negative verdict: a policy test failed or errored, an attestation is invalid, a gateway task denied or a spend refused. */
   negative: 3,
   /** A bug: NEWTON_ERR_INTERNAL or an exception that is not a NewtonError. */
   internal: 70,
@@ -25,6 +25,14 @@ export class UsageError extends NewtonError {
 }
 
 export const usage = (message: string) => new UsageError(message);
+
+/** A negative verdict reported as an error (its code on stderr, exit 3): e.g. the gateway refusing to spend an attestation. */
+export class NegativeVerdict extends NewtonError {
+  constructor(info: ConstructorParameters<typeof NewtonError>[0]) {
+    super(info);
+    this.name = 'NegativeVerdict';
+  }
+}
 
 /** An option parser accepting a positive safe integer. */
 export function positiveInt(value: string): number {
@@ -50,6 +58,7 @@ export function reportError(err: unknown, io: Io, json: boolean): number {
 function classify(err: unknown): [NewtonError, number] {
   if (err instanceof CommanderError) return [usage(err.message.replace(/^error: /, '').replace(/\n/g, ' ')), EXIT.usage];
   if (err instanceof UsageError) return [err, EXIT.usage];
+  if (err instanceof NegativeVerdict) return [err, EXIT.negative];
   if (err instanceof NewtonError) return [err, err.code === 'NEWTON_ERR_INTERNAL' ? EXIT.internal : EXIT.failed];
   const cause = err instanceof Error ? err : new Error(String(err));
   return [new NewtonError({ code: 'NEWTON_ERR_INTERNAL', message: cause.message, details: { stack: cause.stack } }), EXIT.internal];

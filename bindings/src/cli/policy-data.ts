@@ -1,5 +1,6 @@
-// `newton policy-data run|validate|build`: run a PolicyData component the way an operator does,
-// check its output against a JSON Schema, or build one from JavaScript (policy-data-build.ts).
+// `newton policy-data run|validate|build|publish`: run a PolicyData component the way an operator
+// does, check its output against a JSON Schema, build one from JavaScript (policy-data-build.ts) or
+// publish one to a gateway (publish.ts).
 import { writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { positiveInt, usage } from './exit.js';
 import { readBytes, readText } from './files.js';
 import { formatOption, type Cli, type Format } from './output.js';
 import { addPolicyDataBuild } from './policy-data-build.js';
+import { addPolicyDataPublish } from './publish.js';
 
 /** The options shared by `policy-data run|validate` and `policy eval --policy-data`. */
 export interface RunFlags {
@@ -35,7 +37,7 @@ export function addRunOptions(command: Command): Command {
 }
 
 export function addPolicyData(program: Command, cli: Cli): void {
-  const area = program.command('policy-data').description('run, validate and build PolicyData components: run | validate | build');
+  const area = program.command('policy-data').description('run, validate, build and publish PolicyData components: run | validate | build | publish');
   addRunOptions(
     area
       .command('run')
@@ -73,6 +75,7 @@ export function addPolicyData(program: Command, cli: Cli): void {
       printValidation(cli, opts.format, []);
     });
   addPolicyDataBuild(area, cli);
+  addPolicyDataPublish(area, cli);
 }
 
 interface Violation {

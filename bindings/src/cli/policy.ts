@@ -1,4 +1,4 @@
-// `newton policy eval|test|check|hash`: the policy lifecycle from the command line.
+// `newton policy eval|test|check|hash|publish`: the policy lifecycle from the command line.
 import type { Command } from 'commander';
 import { parseIntent, type TaskIntent } from '../intent.js';
 import { policyCid, policyCodeHash } from '../identifiers.js';
@@ -9,6 +9,7 @@ import { EXIT, usage } from './exit.js';
 import { findRego, readBytes, readJson, readModules, readText } from './files.js';
 import { formatOption, type Cli, type Format } from './output.js';
 import { addPrivateTaskOptions, privacyNode, wasmArgsText, type PrivateTaskFlags } from './private-task.js';
+import { addPolicyPublish } from './publish.js';
 import { addRunOptions, hostFromFlags, runOptions, type RunFlags } from './policy-data.js';
 
 const STRICT_NOTE = `A builtin error (e.g. count(null)) is an evaluation error, so the decision denies with its message;
@@ -32,7 +33,7 @@ interface EvalFlags extends RunFlags, PrivateTaskFlags {
 }
 
 export function addPolicy(program: Command, cli: Cli): void {
-  const area = program.command('policy').description('evaluate, test, check and hash Rego policies: eval | test | check | hash');
+  const area = program.command('policy').description('evaluate, test, check, hash and publish Rego policies: eval | test | check | hash | publish');
   addRunOptions(
     addPrivateTaskOptions(
       area
@@ -98,6 +99,7 @@ export function addPolicy(program: Command, cli: Cli): void {
       const ids = { policyCodeHash: policyCodeHash(bytes), policyCid: policyCid(bytes) };
       cli.out(opts.format === 'json' ? JSON.stringify(ids, null, 2) : `policyCodeHash ${ids.policyCodeHash}\npolicyCid      ${ids.policyCid}`);
     });
+  addPolicyPublish(area, cli);
 }
 
 async function evaluate(cli: Cli, policies: string[], opts: EvalFlags): Promise<void> {

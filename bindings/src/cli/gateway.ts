@@ -1,0 +1,230 @@
+// `newton gateway start|keys create`: run a gateway on a data directory, and make its API keys.
+// The gateway is the newton-server package, which depends on newton-engine: it is loaded when one
+// of these commands runs (a dynamic import), never a dependency of this package.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { Hex } from 'viem';
+import { NewtonError } from '../errors.js';
+import { positiveInt, usage } from './exit.js';
+import { address } from './gateway-client.js';
+import { formatOption, type Cli, type Format, type Output } from './output.js';
+
+const SERVER_PACKAGE = 'newton-server';
+
+type Permission = 'read' | 'write';
+
+/** The part of newton-server the CLI uses (declared here: newton-engine cannot import its types). */
+export interface GatewayServer {
+  createGateway(options: { dataDir: string; operators?: number; chainId?: number; blockTimeMs?: number; logger?: unknown }): Promise<{ app: GatewayApp }>;
+  SqliteStore: new (file: string) => KeyStore;
+  createApiKey(store: KeyStore, options: { permissions: Permission[]; owner?: Hex | null }): Promise<{ id: string; key: string; permissions: Permission[] }>;
+}
+
+interface GatewayApp {
+  listen(options: { host: string; port: number }): Promise<string>;
+  close(): Promise<unknown>;
+}
+
+interface KeyStore {
+  close(): Promise<void>;
+}
+
+/** Loads newton-server; when it is not installed, a usage error that says to install it. */
+export async function loadGatewayServer(specifier = SERVER_PACKAGE): Promise<GatewayServer> {
+  try {
+    return (await import(specifier)) as GatewayServer;
+  } catch (err) {
+    const { code, message } = err as NodeJS.ErrnoException;
+    if (code === 'ERR_MODULE_NOT_FOUND' && message.includes(`'${specifier}'`)) {
+      throw usage(`newton gateway needs the ${specifier} package (the gateway itself), which is not installed: run \`npm install ${specifier}\` next to newton-engine`);
+    }
+    throw err;
+  }
+}
+
+export interface StartOptions {
+  dataDir: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 8545; 0 picks a free port. */
+  port?: number;
+  /** In-process operators (default 4; 0: none, the task methods answer NEWTON_ERR_UNAVAILABLE). */
+  operators?: number;
+  chainId?: number;
+  blockTimeMs?: number;
+  /** pino's level, or 'silent' for no logs (default info). */
+  logLevel?: string;
+  /** Where the logs go (one JSON object a line). */
+  log: Output;
+}
+
+export interface RunningGateway {
+  /** Its base URL, e.g. http://127.0.0.1:8545 (JSON-RPC at /rpc, task progress at /ws). */
+  url: string;
+  /** The data directory, absolute. */
+  dataDir: string;
+  /** Stops listening, finishes (or fails) in-flight tasks, closes the store. */
+  close(): Promise<void>;
+}
+
+/** Opens the data directory and listens: what `newton gateway start` runs before it waits for a signal. */
+export async function startGateway(options: StartOptions): Promise<RunningGateway> {
+  const server = await loadGatewayServer();
+  const dataDir = resolve(options.dataDir);
+  const level = options.logLevel ?? 'info';
+  const { app } = await server.createGateway({
+    dataDir,
+    operators: options.operators ?? 4,
+    chainId: options.chainId,
+    blockTimeMs: options.blockTimeMs,
+    logger: level === 'silent' ? false : { level, stream: options.log },
+  });
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 8545;
+  let url: string;
+  try {
+    url = await app.listen({ host, port });
+  } catch (err) {
+    await app.close();
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new NewtonError({ code: 'NEWTON_ERR_IO', message: `cannot listen on ${host}:${port}: ${reason}` });
+  }
+  return { url, dataDir, close: async () => void (await app.close()) };
+}
+
+/** How long in-flight tasks get to finish once a signal arrives. */
+const GRACE_MS = 20_000;
+
+const START_ABOUT = `Serves JSON-RPC at URL/rpc and task progress at URL/ws until SIGINT or SIGTERM, then stops
+listening, lets in-flight tasks finish (the gateway fails those still running after 10 s) and exits
+0; a second signal, or a close that takes over ${GRACE_MS / 1000} s, exits 1 at once. The data directory keeps
+the registry, tasks, spent attestations, API keys and the gateway's and operators' keys across
+restarts. stdout gets one line ({"url", "data_dir"} with --format json); the logs (pino JSON lines)
+go to stderr.`;
+
+interface StartFlags {
+  dataDir: string;
+  host: string;
+  port: number;
+  operators: number;
+  chainId?: number;
+  blockTimeMs?: number;
+  logLevel: string;
+  format: Format;
+}
+
+interface KeysFlags {
+  dataDir: string;
+  permission: Permission;
+  owner?: Hex;
+  format: Format;
+}
+
+export function addGateway(program: Command, cli: Cli): void {
+  const area = program.command('gateway').description('run a gateway and make its API keys: start | keys');
+  area
+    .command('start')
+    .description('run a gateway on a data directory until SIGINT/SIGTERM; prints its URL')
+    .addHelpText('after', `\n${START_ABOUT}`)
+    .addOption(new Option('--data-dir <DIR>', 'the data directory (created if missing)').env('NEWTON_DATA_DIR').default('newton-data'))
+    .option('--host <HOST>', 'the address to listen on', '127.0.0.1')
+    .option('--port <N>', 'the port to listen on (0: a free one)', port, 8545)
+    .addOption(new Option('--operators <N>', 'in-process operators (0: none, tasks are unavailable)').argParser(count).env('NEWTON_OPERATORS').default(4))
+    .addOption(new Option('--chain-id <N>', 'the chain id (default 11155111, Sepolia)').argParser(positiveInt).env('NEWTON_CHAIN_ID'))
+    .addOption(new Option('--block-time-ms <MS>', 'milliseconds per block (default 12000)').argParser(positiveInt).env('NEWTON_BLOCK_TIME_MS'))
+    .addOption(new Option('--log-level <LEVEL>', 'the log level (logs go to stderr)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
+    .addOption(formatOption('pretty'))
+    .action(async (opts: StartFlags) => {
+      const running = await startGateway({ ...opts, log: cli.io.stderr });
+      if (opts.format === 'json') cli.data('json', { url: running.url, data_dir: running.dataDir });
+      else cli.out(`gateway listening on ${running.url} (JSON-RPC at ${running.url}/rpc), data in ${running.dataDir}`);
+      await serveUntilSignal(running, cli);
+    });
+  area
+    .command('keys')
+    .description("the gateway's API keys: create")
+    .command('create')
+    .description("create an API key in a data directory's store and print it (the only time it is shown)")
+    .addHelpText('after', `\nThe store keeps only the key's sha256; it works at once, also for a gateway already running.`)
+    .addOption(new Option('--data-dir <DIR>', "the gateway's data directory").env('NEWTON_DATA_DIR').makeOptionMandatory())
+    .addOption(new Option('--permission <PERMISSION>', 'read: tasks, simulation and reads; write: read, plus publishing, registry writes and spending').choices(['read', 'write']).makeOptionMandatory())
+    .option('--owner <ADDR>', 'the address the key acts for (newt_storeEncryptedSecrets checks it)', address)
+    .addOption(formatOption('pretty'))
+    .action(async (opts: KeysFlags) => {
+      const server = await loadGatewayServer();
+      const dataDir = resolve(opts.dataDir);
+      const file = join(dataDir, 'gateway.db');
+      const fresh = !existsSync(file);
+      let store: KeyStore;
+      try {
+        mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+        store = new server.SqliteStore(file);
+      } catch (err) {
+        throw new NewtonError({ code: 'NEWTON_ERR_STORE', message: `cannot open ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+      }
+      try {
+        const permissions: Permission[] = opts.permission === 'write' ? ['read', 'write'] : ['read'];
+        const created = await server.createApiKey(store, { permissions, owner: opts.owner?.toLowerCase() as Hex | undefined });
+        if (fresh) cli.note(`created the store ${file}`);
+        cli.note('this is the only time the key is shown: the store keeps its hash');
+        cli.data(opts.format, { ...created, owner: opts.owner?.toLowerCase() ?? null });
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535 || !/^\d+$/.test(value)) throw new InvalidArgumentError('Expected a port, 0 to 65535.');
+  return n;
+}
+
+function count(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0 || !/^\d+$/.test(value)) throw new InvalidArgumentError('Expected a non-negative integer.');
+  return n;
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/** The next SIGINT or SIGTERM; `cancel` removes the listeners. */
+function nextSignal(): { signal: Promise<NodeJS.Signals>; cancel(): void } {
+  let cancel = () => {};
+  const signal = new Promise<NodeJS.Signals>((resolveSignal) => {
+    const on = (name: NodeJS.Signals) => {
+      cancel();
+      resolveSignal(name);
+    };
+    cancel = () => SIGNALS.forEach((name) => process.off(name, on));
+    SIGNALS.forEach((name) => process.on(name, on));
+  });
+  return { signal, cancel };
+}
+
+/**
+ * Serves until SIGINT/SIGTERM, then closes the gateway (as close-with-grace does for the server's
+ * own main). The one place the CLI ends the process itself: a second signal, or a close that takes
+ * longer than the grace period, exits 1 at once (an event loop still busy would never end).
+ */
+async function serveUntilSignal(running: RunningGateway, cli: Cli): Promise<void> {
+  const first = nextSignal();
+  cli.note(`${await first.signal}: closing the gateway`);
+  const second = nextSignal();
+  let timer: NodeJS.Timeout | undefined;
+  const forced = Promise.race([
+    second.signal.then((name) => `second ${name}`),
+    new Promise<string>((resolveTimeout) => (timer = setTimeout(() => resolveTimeout(`not closed after ${GRACE_MS / 1000} s`), GRACE_MS))),
+  ]);
+  try {
+    const outcome = await Promise.race([running.close().then(() => undefined), forced]);
+    if (outcome !== undefined) {
+      cli.note(`${outcome}: exiting`);
+      process.exit(1);
+    }
+  } finally {
+    clearTimeout(timer);
+    second.cancel();
+  }
+}
