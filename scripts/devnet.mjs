@@ -31,8 +31,6 @@ const { gateway, app } = await createGateway({
   operators: OPERATORS,
   host: new PolicyDataHost(policyData),
   sandbox: { policyData },
-  // A componentize-js oracle is ≈12 MB (≈16 MB as base64): past the default 8 MiB body limit.
-  bodyLimit: 32 * 1024 * 1024,
   logger: { level: env.LOG_LEVEL ?? 'warn' },
 });
 

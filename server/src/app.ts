@@ -13,7 +13,10 @@ import type { ApiKeyRecord } from './store/store.js';
 import { websocketRoute } from './ws.js';
 
 export interface AppOptions {
-  /** Largest request body, bytes (default 8 MiB: PolicyData uploads carry wasm). */
+  /**
+   * Largest request body, bytes (default 32 MiB: PolicyData uploads carry wasm, and a
+   * componentize-js oracle is ≈12 MB, ≈16 MB as `wasm_base64`, ≈24 MB as hex).
+   */
   bodyLimit?: number;
   /** Requests per key (or per IP without one) per `rateLimitWindowMs` (default 600 per minute). */
   rateLimitMax?: number;
@@ -47,7 +50,7 @@ const LOG_REDACT = ['req.headers.authorization', 'req.query', '*.api_key', '*.se
 export async function buildApp(gateway: Gateway, options: AppOptions = {}): Promise<FastifyInstance> {
   const logger = options.logger ?? { level: 'info' };
   const app = Fastify({
-    bodyLimit: options.bodyLimit ?? 8 * 1024 * 1024,
+    bodyLimit: options.bodyLimit ?? 32 * 1024 * 1024,
     requestTimeout: options.requestTimeoutMs ?? 120_000,
     return503OnClosing: false, // answered below, as JSON-RPC
     // Malformed HTTP (before any request exists): still a JSON-RPC body.
