@@ -2,6 +2,7 @@
 // newt_* methods and this gateway's newton_* extensions — with the EIP-712 typed data its writes
 // are signed with (owner authorizations and intent signatures).
 import { zeroAddress, type Hex, type LocalAccount } from 'viem';
+import type { TaskIntent } from './intent.js';
 import type { Authorization } from './privacy-authorization.js';
 
 /** A JSON-RPC error: `rpcCode` is the JSON-RPC code, `code` the stable NEWTON_ERR_* one. */
@@ -31,17 +32,8 @@ export interface NewtonClientOptions {
   fetch?: typeof fetch;
 }
 
-/** A wire intent; camelCase keys and hex without 0x are accepted too. */
-export interface WireIntent {
-  from: string;
-  to: string;
-  value: string | number;
-  data: string;
-  chain_id?: string | number;
-  chainId?: string | number;
-  function_signature?: string;
-  functionSignature?: string;
-}
+/** A wire intent (the gateway accepts camelCase keys and hex without 0x too). */
+export type WireIntent = TaskIntent;
 
 export interface CreateTaskParams {
   policy_client: string;
