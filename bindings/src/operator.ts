@@ -5,6 +5,7 @@
 import type { BlsSigner, Hex } from './bls.js';
 import { call, callAsync } from './errors.js';
 import { native } from './native.js';
+import { nativeSignal } from './signal.js';
 import type { NewtonTask } from './attestation.js';
 import type { TaskIntent } from './intent.js';
 import { toNativeCompileOptions, type CompileOptions, type Decision, type EvaluationRequest, type Policy } from './policy.js';
@@ -146,8 +147,7 @@ export class TaskEvaluator {
 
   /** Evaluates `policy` as `simulation` describes; nothing is signed, no deployment needed. */
   async simulate(policy: Policy, simulation: Simulation, options?: { signal?: AbortSignal }): Promise<SimulationResult> {
-    options?.signal?.throwIfAborted();
-    const signal = options?.signal && AbortSignal.any([options.signal]);
+    const signal = nativeSignal(options?.signal);
     const policyData = simulation.policy_data?.map(({ wasm_cid, run_options }) => ({
       wasm_cid,
       run_options: run_options && (JSON.parse(nativeRunOptions(run_options)) as object),

@@ -3,6 +3,7 @@
 import { call, callAsync } from './errors.js';
 import { toJson as json } from './json.js';
 import { native } from './native.js';
+import { nativeSignal } from './signal.js';
 import type * as Binding from '../binding.cjs';
 
 /** Per-run limits (defaults in parentheses); each breach has its own NEWTON_ERR_POLICY_DATA_* code. */
@@ -55,12 +56,6 @@ export interface RunResult {
   http_recorded?: string;
   fuel_consumed: number;
   http_calls: number;
-}
-
-/** napi-rs misses an already-aborted signal and replaces `onabort`: hand it a dependent one. */
-function nativeSignal(signal: AbortSignal | undefined): AbortSignal | undefined {
-  signal?.throwIfAborted();
-  return signal && AbortSignal.any([signal]);
 }
 
 /** RunOptions as the JSON text the native binding takes. */

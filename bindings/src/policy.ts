@@ -3,6 +3,7 @@ import { call, callAsync, type ErrorInfo } from './errors.js';
 import type { TaskIntent } from './intent.js';
 import { toJson } from './json.js';
 import { native, type NativePolicy } from './native.js';
+import { nativeSignal } from './signal.js';
 
 export interface PolicyModule {
   /** File name used in error locations, e.g. `policy.rego`. */
@@ -97,15 +98,6 @@ type Request = EvaluationRequest | string;
 export function toNativeCompileOptions(options: CompileOptions = {}): string {
   const { signal: _signal, ...rest } = options;
   return JSON.stringify(rest);
-}
-
-/**
- * napi-rs listens through `signal.onabort`, which misses an already-aborted signal and would
- * replace the caller's own handler; hand it a fresh dependent signal instead.
- */
-function nativeSignal(signal: AbortSignal | undefined): AbortSignal | undefined {
-  signal?.throwIfAborted();
-  return signal && AbortSignal.any([signal]);
 }
 
 /** A compiled policy. Thread-safe: evaluate it concurrently as often as you like. */
