@@ -12,7 +12,7 @@ import { Address, HexText, NoParams, Opt, Quantity } from '../rpc/types.js';
 import { AuthorizationParam, FlatSignature, authorization, domainName, envelopeText } from './authorization.js';
 
 const publicKey = (node: PrivacyNode) => ({
-  public_key: `0x${node.publicKey.replace(/^0x/, '')}`,
+  public_key: node.publicKey,
   key_type: 'x25519',
   encryption_suite: PRIVACY_SUITE,
 });
