@@ -15,3 +15,4 @@ export { operatorId, operatorIdentity, registryEntry, type StakeInput } from './
 export type { OperatorError, OperatorErrorCode, Round } from './operator-errors.js';
 export type { FailedOutcome, OperatorSignature, RespondedOutcome, TaskOutcome } from './outcome.js';
 export type { OperatorResponse, TaskEvent, TaskEventName, TaskProgress, TaskStatus } from './events.js';
+export { HttpTransport, type HttpTransportOptions } from './http-transport.js';
