@@ -1,4 +1,4 @@
-// The engine tour, the first part of `npm start` (scripts/devnet.mjs). For every example policy
+// The engine tour, the first part of `npm start` (then `newton devnet`). For every example policy
 // it compiles the policy, evaluates its sample intent(s) through the TS API and runs its
 // *_test.rego suite; then the first allowed intent goes through BLS signing, quorum aggregation
 // and validation, and a private task is evaluated with sealed identity and confidential data.

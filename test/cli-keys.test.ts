@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blsVerifyPossessionSync, hexToBytes } from '../bindings/dist/index.js';
+import { keccak256, type Hex } from 'viem';
 import { newton } from './helpers/cli.js';
 import { makeTempDir, writeFiles } from './helpers/newton.js';
 
@@ -46,7 +47,8 @@ const expectError = (r: { status: number | null; stderr: string }, code: string,
 describe('newton keys generate / show', () => {
   it('writes a 0600 EIP-2335 keystore named by the key and prints a key whose PoP verifies', async () => {
     const { r, file, key } = await generate(['--kdf', 'pbkdf2'], withEnv(PASSWORD).env);
-    expect(Object.keys(key).sort()).toEqual(['proof_of_possession', 'public_key']);
+    expect(Object.keys(key).sort()).toEqual(['operator_id', 'proof_of_possession', 'public_key']);
+    expect(key.operator_id).toBe(keccak256(key.public_key as Hex));
     expect(key.public_key).toMatch(/^0x[0-9a-f]{96}$/);
     expect(key.proof_of_possession).toMatch(/^0x[0-9a-f]{192}$/);
     expect(r.stdout).toBe(`${JSON.stringify(key)}\n`);
@@ -115,7 +117,7 @@ describe('newton keys generate / show', () => {
   it('prints aligned fields with --format pretty and one JSON object per error with --format json', async () => {
     const { file, key } = await generate(['--kdf', 'pbkdf2'], withEnv(PASSWORD).env);
     const pretty = await newton(['keys', 'show', '--keystore', file, '--format', 'pretty'], withEnv(PASSWORD));
-    expect(pretty.stdout).toBe(`public_key           ${key.public_key}\nproof_of_possession  ${key.proof_of_possession}\n`);
+    expect(pretty.stdout).toBe(`public_key           ${key.public_key}\nproof_of_possession  ${key.proof_of_possession}\noperator_id          ${key.operator_id}\n`);
     const wrong = await newton(['keys', 'show', '--keystore', file, '--format', 'json'], withEnv('wrong'));
     expect(wrong.status).toBe(1);
     expect(wrong.stdout).toBe('');

@@ -1,14 +1,25 @@
-// `npm start` is the first thing a new user runs: the engine tour, then a devnet toured through
-// its JSON-RPC API, which keeps serving until SIGINT and then exits 0.
+// `npm start` is the first thing a new user runs: the engine tour, then `newton devnet` — a gateway
+// and 4 operator processes toured through the JSON-RPC API — which keeps serving until SIGINT and
+// then exits 0 with no operator process left behind.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { repoRoot } from './helpers/paths.js';
 
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 const SERVING = /serving on (http:\/\/127\.0\.0\.1:\d+) — Ctrl-C to stop\n$/;
 
 it('npm start: the engine tour, the devnet tour through RPC, then serving until SIGINT (exit 0)', async () => {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'scripts/devnet.mjs')], {
+  // What `npm start` runs, with the devnet exec'd so the signal reaches it as it would from a terminal.
+  const child = spawn('sh', ['-c', `node scripts/tour.mjs && exec node ${path.join(repoRoot, 'bindings/bin/newton.js')} devnet`], {
     cwd: repoRoot,
     env: { ...process.env, PORT: '0', NEWTON_TOUR_EXIT: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -44,6 +55,11 @@ it('npm start: the engine tour, the devnet tour through RPC, then serving until 
   expect(stdout).toMatch(/spend the denied attestation\s+→ refused NEWTON_ERR_POLICY_DENIED/);
   expect(stdout).toMatch(/spend the allowed attestation\s+→ spent once \(AttestationSpent/);
   expect(stdout).toMatch(/spend it again \(replay\)\s+→ refused NEWTON_ERR_ATTESTATION_ALREADY_SPENT/);
+  // A line per operator vote; one operator killed, the quorum still met by the other three.
+  expect(stdout).toMatch(/\n {6}operator 1 0x[0-9a-f]{8}… {2}prepare ok \d+ ms/);
+  expect(stdout).toMatch(/== operator 4 crashes \(SIGKILL\)[^\n]*\n\s+createTask transfer 250 USDC\s+→ ALLOW task 0x[0-9a-f]{8}… {2}3\/4 operators signed/);
+  expect(stdout).toMatch(/operator 4 0x[0-9a-f]{8}… {2}prepare NEWTON_ERR_OPERATOR_UNAVAILABLE/);
+  expect(stdout).toMatch(/operator 4 restarted\s+→ registered again with the gateway/);
   expect(stdout).toMatch(/setPolicy max 100 USDC\s+→ policyId 0x[0-9a-f]{8}… \(was 0x[0-9a-f]{8}…\)\n\s+createTask transfer 250 USDC\s+→ DENY/);
   expect(stdout).toMatch(/spend the one held from before\s+→ refused NEWTON_ERR_POLICY_ID_MISMATCH \(PolicyIdMismatch\)/);
   expect(stdout).toMatch(/createTask at 12\.5 gwei\s+→ ALLOW/);
@@ -62,8 +78,12 @@ it('npm start: the engine tour, the devnet tour through RPC, then serving until 
   });
   expect((await res.json()).result).toMatchObject({ chain_id: 11155111 });
 
+  const pids = [...stderr.matchAll(/\(pid (\d+)\) admitted/g)].map((m) => Number(m[1]));
+  expect(pids.length).toBeGreaterThanOrEqual(4);
   child.kill('SIGINT');
   expect(await exited).toBe(0);
-  expect(stdout).toMatch(/SIGINT: closing the gateway\n$/);
-  expect(stderr).toBe('');
+  expect(stderr).toMatch(/SIGINT: closing the devnet\n$/);
+  expect(stderr).toMatch(/ready in \d+\.\d s/);
+  expect(stderr).not.toMatch(/"level":(40|50|60)/); // no warnings or errors logged
+  for (const pid of pids) expect(alive(pid), `operator process ${pid} outlived the devnet`).toBe(false);
 }, 240_000);

@@ -1,5 +1,5 @@
 // The gateway as a fastify app (no listen): JSON-RPC 2.0 at POST /rpc, task progress at
-// GET /ws, bearer API keys, a per-key rate limit, a body limit, and JSON-RPC bodies at every
+// GET /ws, the operators' routes (content by id, registration), bearer API keys, a per-key rate limit, a body limit, and JSON-RPC bodies at every
 // status — fastify's own parse, size, not-found and error paths included.
 import rateLimit from '@fastify/rate-limit';
 import websocket from '@fastify/websocket';
@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerO
 import { findApiKey, hashApiKey } from './api-keys.js';
 import type { Gateway } from './gateway.js';
 import { methods } from './methods/index.js';
+import { operatorRoutes } from './operators-route.js';
 import { dispatch, errorReply } from './rpc/dispatch.js';
 import { RPC, RpcError, toRpcError } from './rpc/errors.js';
 import type { ApiKeyRecord } from './store/store.js';
@@ -112,6 +113,7 @@ export async function buildApp(gateway: Gateway, options: AppOptions = {}): Prom
     return reply.code(status).send(payload);
   });
   websocketRoute(app, gateway);
+  operatorRoutes(app, gateway);
   app.addHook('onClose', () => gateway.close());
   return app;
 }

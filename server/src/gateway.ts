@@ -4,11 +4,12 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import { AttestationValidator, PolicyDataHost, PrivacyNode, PrivacyStore } from 'newton-engine';
+import { AttestationValidator, PolicyDataHost, PrivacyNode, PrivacyStore, type Hex, type OperatorRegistry } from 'newton-engine';
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { BlockClock, type BlockClockOptions } from './clock.js';
 import { loadKeyMaterial, operatorSigners } from './key-material.js';
 import { localNetwork } from './local-network.js';
+import { RegisteredOperators } from './network/registered-operators.js';
 import { RpcError } from './rpc/errors.js';
 import { SignatureRecovery } from './signatures.js';
 import { SqliteStore } from './store/sqlite.js';
@@ -18,6 +19,8 @@ import type { TaskNetwork } from './tasks/network.js';
 import type { TaskUpdate } from './tasks/results.js';
 import { TaskService } from './tasks/service.js';
 
+export { ALL_TASKS } from './tasks/service.js';
+
 export interface GatewayOptions extends BlockClockOptions {
   /** Holds gateway.db, spent.db, privacy.db and gateway-keys.json (created if missing). */
   dataDir: string;
@@ -25,13 +28,19 @@ export interface GatewayOptions extends BlockClockOptions {
   network?: TaskNetwork;
   /** Without `network`: run this many in-process operators (keys kept in the data directory). */
   operators?: number;
+  /**
+   * Without `network` and `operators`: operator services register themselves at POST /operators
+   * (`newton operator start`); only these operator ids are admitted, or any with 'any'. The set
+   * is kept in the data directory's operators.json.
+   */
+  admitOperators?: 'any' | Hex[];
   /** The PolicyData host (default: a new one); share the operators' to compile each module once. */
   host?: PolicyDataHost;
   /** The sandbox for callers' Rego, started on first use (default: 2 workers). */
   sandbox?: Omit<SandboxPoolOptions, 'policyDataDir'>;
 }
 
-/** Task progress, per task id: `events.on(taskId, (update: TaskUpdate) => …)`. */
+/** Task progress, per task id: `events.on(taskId, (update: TaskUpdate) => …)`, and every task's on ALL_TASKS. */
 export type TaskEvents = EventEmitter<Record<string, [TaskUpdate]>>;
 
 export class Gateway {
@@ -39,7 +48,7 @@ export class Gateway {
   readonly tasks: TaskService = new TaskService(this);
   /** EIP-712 signer recovery (intent and owner signatures) on worker threads. */
   readonly signatures = new SignatureRecovery();
-  #validator?: AttestationValidator;
+  #validator?: { registry: OperatorRegistry; validator: AttestationValidator };
   #sandbox?: Promise<SandboxPool>;
 
   private constructor(
@@ -69,7 +78,10 @@ export class Gateway {
       const secretsNode = new PrivacyNode({ secretKeys: [keys.secretsSecretKey] });
       const account = privateKeyToAccount(keys.gatewayPrivateKey);
       const host = options.host ?? new PolicyDataHost({ cacheDir: path.join(options.dataDir, 'wasm-cache') });
-      const network = options.network ?? (options.operators ? await localNetwork(store, host, privacyNode, operatorSigners(options.dataDir, options.operators)) : undefined);
+      const network = options.network
+        ?? (options.operators ? await localNetwork(store, host, privacyNode, operatorSigners(options.dataDir, options.operators))
+          : options.admitOperators ? await RegisteredOperators.open({ account, allow: options.admitOperators, file: path.join(options.dataDir, 'operators.json') })
+            : undefined);
       fs.mkdirSync(path.join(options.dataDir, 'policy-data'), { recursive: true });
       return new Gateway(options.dataDir, store, clock, privacyStore, privacyNode, secretsNode, account, network, host, options.sandbox);
     } catch (err) {
@@ -80,7 +92,7 @@ export class Gateway {
 
   /** The operator network, or NEWTON_ERR_UNAVAILABLE (Newton's "No operators available"). */
   requireNetwork(): TaskNetwork {
-    if (!this.network) throw new RpcError('NEWTON_ERR_UNAVAILABLE', 'No operators available');
+    if (!this.network || this.network.operatorCount === 0) throw new RpcError('NEWTON_ERR_UNAVAILABLE', 'No operators available');
     return this.network;
   }
 
@@ -101,10 +113,13 @@ export class Gateway {
     return this.#sandbox;
   }
 
-  /** The attestation validator over the network's registry and the spent store (spent.db). */
+  /** The attestation validator over the network's current registry and the spent store (spent.db). */
   validator(): AttestationValidator {
-    this.#validator ??= new AttestationValidator(this.requireNetwork().registry, path.join(this.dataDir, 'spent.db'));
-    return this.#validator;
+    const registry = this.requireNetwork().registry;
+    if (this.#validator?.registry !== registry) {
+      this.#validator = { registry, validator: new AttestationValidator(registry, path.join(this.dataDir, 'spent.db')) };
+    }
+    return this.#validator.validator;
   }
 
   /** Finishes (or, after `graceMs`, fails) in-flight tasks, then closes the network and the store. */

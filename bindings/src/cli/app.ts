@@ -4,10 +4,12 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, type Option } from 'commander';
 import { addAttestation } from './attestation.js';
 import { addConfidential } from './confidential.js';
+import { addDevnet } from './devnet.js';
 import { EXIT, reportError, usage } from './exit.js';
 import { addGateway } from './gateway.js';
 import { addIdentity } from './identity.js';
 import { addKeys } from './keys.js';
+import { addOperator } from './operator.js';
 import { Cli, type Io } from './output.js';
 import { addPolicy } from './policy.js';
 import { addPolicyClient } from './policy-client.js';
@@ -52,7 +54,7 @@ function newton(cli: Cli, json: boolean): Command {
       getErrHelpWidth: () => cli.io.stderr.columns ?? 80,
     })
     .addHelpText('after', '\nRun `newton <area> --help` or `newton <area> <command> --help` for details.');
-  const areas = [addPolicy, addPolicyData, addKeys, addAttestation, addPrivacy, addIdentity, addConfidential, addPolicyClient, addTask, addGateway];
+  const areas = [addPolicy, addPolicyData, addKeys, addAttestation, addPrivacy, addIdentity, addConfidential, addPolicyClient, addTask, addGateway, addOperator, addDevnet];
   for (const add of areas) add(program, cli);
   checkRequiredOptionsLast(program);
   return program;

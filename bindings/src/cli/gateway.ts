@@ -16,9 +16,33 @@ type Permission = 'read' | 'write';
 
 /** The part of newton-server the CLI uses (declared here: newton-engine cannot import its types). */
 export interface GatewayServer {
-  createGateway(options: { dataDir: string; operators?: number; chainId?: number; blockTimeMs?: number; logger?: unknown }): Promise<{ app: GatewayApp }>;
+  createGateway(options: { dataDir: string; operators?: number; admitOperators?: 'any' | Hex[]; chainId?: number; blockTimeMs?: number; logger?: unknown }): Promise<{ app: GatewayApp; gateway: { account: { address: Hex } } }>;
+  runOperator(config: OperatorConfig): Promise<RunningOperator>;
   SqliteStore: new (file: string) => KeyStore;
   createApiKey(store: KeyStore, options: { permissions: Permission[]; owner?: Hex | null }): Promise<{ id: string; key: string; permissions: Permission[] }>;
+}
+
+/** newton-server's OperatorConfig (server/src/operator/run.ts). */
+export interface OperatorConfig {
+  keystore: string;
+  password: string;
+  gatewayUrl: string;
+  gatewayAddress?: Hex;
+  listenHost?: string;
+  port?: number;
+  stake?: bigint;
+  dataDir: string;
+  allowHosts?: string[];
+  logger?: unknown;
+}
+
+interface RunningOperator {
+  app: { close(): Promise<unknown> };
+  identity: { operatorId: Hex; operatorAddress: Hex; publicKey: Hex };
+  url: string;
+  gatewayAddress: Hex;
+  gatewayAddressPinned: boolean;
+  registration?: { first: Promise<void> };
 }
 
 interface GatewayApp {
@@ -51,6 +75,8 @@ export interface StartOptions {
   port?: number;
   /** In-process operators (default 4; 0: none, the task methods answer NEWTON_ERR_UNAVAILABLE). */
   operators?: number;
+  /** Operator services admitted to register (their ids, or 'any'); implies no in-process operators. */
+  admitOperators?: 'any' | Hex[];
   chainId?: number;
   blockTimeMs?: number;
   /** pino's level, or 'silent' for no logs (default info). */
@@ -62,6 +88,8 @@ export interface StartOptions {
 export interface RunningGateway {
   /** Its base URL, e.g. http://127.0.0.1:8545 (JSON-RPC at /rpc, task progress at /ws). */
   url: string;
+  /** The address it signs operator requests with (what operators trust). */
+  address: Hex;
   /** The data directory, absolute. */
   dataDir: string;
   /** Stops listening, finishes (or fails) in-flight tasks, closes the store. */
@@ -73,9 +101,10 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
   const server = await loadGatewayServer();
   const dataDir = resolve(options.dataDir);
   const level = options.logLevel ?? 'info';
-  const { app } = await server.createGateway({
+  const { app, gateway } = await server.createGateway({
     dataDir,
-    operators: options.operators ?? 4,
+    operators: options.admitOperators ? 0 : (options.operators ?? 4),
+    admitOperators: options.admitOperators,
     chainId: options.chainId,
     blockTimeMs: options.blockTimeMs,
     logger: level === 'silent' ? false : { level, stream: options.log },
@@ -90,7 +119,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     throw new NewtonError({ code: 'NEWTON_ERR_IO', message: `cannot listen on ${host}:${port}: ${reason}` });
   }
-  return { url, dataDir, close: async () => void (await app.close()) };
+  return { url, address: gateway.account.address, dataDir, close: async () => void (await app.close()) };
 }
 
 /** How long in-flight tasks get to finish once a signal arrives. */
@@ -108,6 +137,7 @@ interface StartFlags {
   host: string;
   port: number;
   operators: number;
+  admitOperators?: 'any' | Hex[];
   chainId?: number;
   blockTimeMs?: number;
   logLevel: string;
@@ -131,15 +161,16 @@ export function addGateway(program: Command, cli: Cli): void {
     .option('--host <HOST>', 'the address to listen on', '127.0.0.1')
     .option('--port <N>', 'the port to listen on (0: a free one)', port, 8545)
     .addOption(new Option('--operators <N>', 'in-process operators (0: none, tasks are unavailable)').argParser(count).env('NEWTON_OPERATORS').default(4))
+    .addOption(new Option('--admit-operators <IDS>', "operator services that may register (`newton operator start`): comma-separated operator ids, or 'any'; no in-process operators then").argParser(admitted))
     .addOption(new Option('--chain-id <N>', 'the chain id (default 11155111, Sepolia)').argParser(positiveInt).env('NEWTON_CHAIN_ID'))
     .addOption(new Option('--block-time-ms <MS>', 'milliseconds per block (default 12000)').argParser(positiveInt).env('NEWTON_BLOCK_TIME_MS'))
     .addOption(new Option('--log-level <LEVEL>', 'the log level (logs go to stderr)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .addOption(formatOption('pretty'))
     .action(async (opts: StartFlags) => {
       const running = await startGateway({ ...opts, log: cli.io.stderr });
-      if (opts.format === 'json') cli.data('json', { url: running.url, data_dir: running.dataDir });
-      else cli.out(`gateway listening on ${running.url} (JSON-RPC at ${running.url}/rpc), data in ${running.dataDir}`);
-      await serveUntilSignal(running, cli);
+      if (opts.format === 'json') cli.data('json', { url: running.url, address: running.address, data_dir: running.dataDir });
+      else cli.out(`gateway listening on ${running.url} (JSON-RPC at ${running.url}/rpc), signing as ${running.address}, data in ${running.dataDir}`);
+      await serveUntilSignal(running, cli, 'the gateway');
     });
   area
     .command('keys')
@@ -175,7 +206,14 @@ export function addGateway(program: Command, cli: Cli): void {
     });
 }
 
-function port(value: string): number {
+function admitted(value: string): 'any' | Hex[] {
+  if (value === 'any') return 'any';
+  const ids = value.split(',').map((id) => id.trim());
+  if (ids.some((id) => !/^0x[0-9a-fA-F]{64}$/.test(id))) throw new InvalidArgumentError("Expected 'any' or comma-separated 32-byte 0x operator ids.");
+  return ids as Hex[];
+}
+
+export function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535 || !/^\d+$/.test(value)) throw new InvalidArgumentError('Expected a port, 0 to 65535.');
   return n;
@@ -208,9 +246,9 @@ function nextSignal(): { signal: Promise<NodeJS.Signals>; cancel(): void } {
  * own main). The one place the CLI ends the process itself: a second signal, or a close that takes
  * longer than the grace period, exits 1 at once (an event loop still busy would never end).
  */
-async function serveUntilSignal(running: RunningGateway, cli: Cli): Promise<void> {
+export async function serveUntilSignal(running: { close(): Promise<void> }, cli: Cli, what: string): Promise<void> {
   const first = nextSignal();
-  cli.note(`${await first.signal}: closing the gateway`);
+  cli.note(`${await first.signal}: closing ${what}`);
   const second = nextSignal();
   let timer: NodeJS.Timeout | undefined;
   const forced = Promise.race([

@@ -3,13 +3,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
+import { keccak256 } from 'viem';
 import { bytesToHex, generateKeystore, keystoreInfo, type KeyInfo } from '../bls.js';
 import { NewtonError } from '../errors.js';
 import { readText } from './files.js';
 import { formatOption, type Cli, type Format } from './output.js';
 
-const ABOUT = `Both print {"public_key": "0x…", "proof_of_possession": "0x…"}; the secret key never leaves the
-keystore. The password is the first line of --password-file, else $NEWTON_KEYSTORE_PASSWORD.`;
+const ABOUT = `Both print {"public_key": "0x…", "proof_of_possession": "0x…", "operator_id": "0x…"} (the id is
+keccak256 of the public key, what a gateway admits); the secret key never leaves the keystore. The password is the first line of --password-file, else $NEWTON_KEYSTORE_PASSWORD.`;
 
 export function addKeys(program: Command, cli: Cli): void {
   const area = program.command('keys').description('BLS operator keys in EIP-2335 keystores: generate | show').addHelpText('after', `\n${ABOUT}`);
@@ -46,7 +47,7 @@ export function addKeys(program: Command, cli: Cli): void {
 }
 
 /** The first line of --password-file, else $NEWTON_KEYSTORE_PASSWORD; empty counts as missing. */
-function password(file: string | undefined): string {
+export function password(file: string | undefined): string {
   const value = file === undefined ? process.env.NEWTON_KEYSTORE_PASSWORD : readText(file).split(/\r?\n/, 1)[0];
   if (!value) {
     throw new NewtonError({
@@ -57,4 +58,8 @@ function password(file: string | undefined): string {
   return value;
 }
 
-const keyJson = (key: KeyInfo) => ({ public_key: bytesToHex(key.publicKey), proof_of_possession: bytesToHex(key.proofOfPossession) });
+const keyJson = (key: KeyInfo) => ({
+  public_key: bytesToHex(key.publicKey),
+  proof_of_possession: bytesToHex(key.proofOfPossession),
+  operator_id: keccak256(key.publicKey),
+});

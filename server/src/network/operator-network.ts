@@ -48,6 +48,10 @@ export class OperatorNetwork {
     this.settings = { ...NETWORK_DEFAULTS, ...settings };
   }
 
+  get operatorCount(): number {
+    return this.operators.length;
+  }
+
   /**
    * Announces a client's policy to every operator at once; resolves to the operators that failed
    * to take it up (empty when all did). Those fail its tasks until announced again.

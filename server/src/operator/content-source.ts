@@ -4,6 +4,8 @@
 import { NewtonError } from 'newton-engine';
 import type { FastifyInstance } from 'fastify';
 import type { ContentSource } from '../network/transport.js';
+import { errorReply } from '../rpc/dispatch.js';
+import { RPC, RpcError } from '../rpc/errors.js';
 
 /** CIDv1 base32 (what `policyCid` produces) — nothing that could escape the path. */
 const CID = /^b[a-z2-7]{20,200}$/;
@@ -46,13 +48,16 @@ const withSlash = (url: string | URL) => {
   return text.endsWith('/') ? text : `${text}/`;
 };
 
-/** Serves `source` at GET /content/:cid (octet-stream; 404 for unknown or malformed ids). */
+/** Serves `source` at GET /content/:cid (octet-stream; a JSON-RPC error body at 404 for unknown or malformed ids). */
 export function contentRoute(app: FastifyInstance, source: ContentSource): void {
   app.get<{ Params: { cid: string } }>('/content/:cid', async (req, reply) => {
     const { cid } = req.params;
     let bytes: Uint8Array | undefined;
     if (CID.test(cid)) bytes = await source.get(cid).catch(() => undefined);
-    if (bytes === undefined) return reply.code(404).type('text/plain').send(`no content with id ${cid}`);
+    if (bytes === undefined) {
+      const err = new RpcError('NEWTON_ERR_NOT_FOUND', `no content with id ${cid}`, { rpcCode: RPC.INVALID_REQUEST, httpStatus: 404 });
+      return reply.code(404).send(errorReply(null, err));
+    }
     return reply.type('application/octet-stream').send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   });
 }

@@ -1,13 +1,14 @@
-// An operator service process: reads its BLS keystore, trusts one gateway, listens; close-with-
-// grace finishes in-flight rounds on SIGINT/SIGTERM. Configuration from the environment:
-// NEWTON_OPERATOR_KEYSTORE (EIP-2335 file, e.g. from `newton keys generate`), NEWTON_KEYSTORE_PASSWORD,
-// NEWTON_GATEWAY_URL (content is fetched from <url>/content/<cid>), NEWTON_GATEWAY_ADDRESS (the
-// gateway's signing address), PORT (9545), HOST (127.0.0.1).
-import fs from 'node:fs';
+// An operator service process (what `newton devnet` forks; `newton operator start` is the CLI's
+// way to the same service). Configuration from the environment: NEWTON_OPERATOR_KEYSTORE,
+// NEWTON_KEYSTORE_PASSWORD, NEWTON_GATEWAY_URL, NEWTON_GATEWAY_ADDRESS (optional: pinned trust),
+// NEWTON_OPERATOR_DATA_DIR, NEWTON_WASM_CACHE_DIR (<data dir>/wasm-cache), NEWTON_STAKE (1000), NEWTON_ALLOW_HOSTS (comma-separated), PORT (0),
+// HOST (127.0.0.1), LOG_LEVEL (info). Forked with an IPC channel, it reports
+// `{ready, url, operatorId}` once the gateway admitted it and exits when the channel closes
+// (its parent is gone, however it ended); close-with-grace finishes in-flight rounds on signals.
+import { Worker } from 'node:worker_threads';
 import closeWithGrace from 'close-with-grace';
-import { BlsSigner, type Hex } from 'newton-engine';
-import { gatewayContent } from './content-source.js';
-import { startOperator } from './listen.js';
+import type { Hex } from 'newton-engine';
+import { runOperator } from './run.js';
 
 const env = process.env;
 const required = (name: string): string => {
@@ -19,23 +20,34 @@ const required = (name: string): string => {
   return value;
 };
 
-const keystore = fs.readFileSync(required('NEWTON_OPERATOR_KEYSTORE'), 'utf8');
-const signer = await BlsSigner.fromKeystore(keystore, required('NEWTON_KEYSTORE_PASSWORD'));
-const gatewayAddress = required('NEWTON_GATEWAY_ADDRESS');
-if (!/^0x[0-9a-fA-F]{40}$/.test(gatewayAddress)) {
-  console.error('newton operator: NEWTON_GATEWAY_ADDRESS is not a 20-byte 0x address');
-  process.exit(2);
-}
-const { app, identity, url } = await startOperator({
-  signer,
-  gatewayAddress: gatewayAddress as Hex,
-  content: gatewayContent(required('NEWTON_GATEWAY_URL')),
+const running = await runOperator({
+  keystore: required('NEWTON_OPERATOR_KEYSTORE'),
+  password: required('NEWTON_KEYSTORE_PASSWORD'),
+  gatewayUrl: required('NEWTON_GATEWAY_URL'),
+  gatewayAddress: env.NEWTON_GATEWAY_ADDRESS as Hex | undefined,
+  dataDir: required('NEWTON_OPERATOR_DATA_DIR'),
+  wasmCacheDir: env.NEWTON_WASM_CACHE_DIR || undefined,
+  stake: env.NEWTON_STAKE ?? 1000,
+  allowHosts: env.NEWTON_ALLOW_HOSTS ? env.NEWTON_ALLOW_HOSTS.split(',') : undefined,
   listenHost: env.HOST ?? '127.0.0.1',
-  port: Number(env.PORT ?? 9545),
-  logger: { level: 'info' },
+  port: Number(env.PORT ?? 0),
+  logger: { level: env.LOG_LEVEL ?? 'info' },
 });
-app.log.info({ url, operatorId: identity.operatorId }, 'operator service listening');
-closeWithGrace({ delay: 20_000 }, async ({ err }) => {
+const { app, identity, url } = running;
+app.log.info({ url, operatorId: identity.operatorId, gateway: running.gatewayAddress }, 'operator service listening');
+
+const grace = closeWithGrace({ delay: 10_000 }, async ({ err }) => {
   if (err) app.log.error({ err }, 'shutting down after an error');
   await app.close();
 });
+if (process.send) {
+  // A parent stuck or killed never closes us itself: the channel closing, or (for a wedged event
+  // loop) the guard thread seeing the parent gone, does.
+  process.once('disconnect', () => void grace.close());
+  new Worker(new URL('../sandbox/orphan-guard.js', import.meta.url), { workerData: { ppid: process.ppid, intervalMs: 1000 } }).unref();
+  await running.registration?.first.catch((err: Error) => {
+    app.log.error({ err: err.message }, 'the gateway refused this operator');
+    process.exit(1);
+  });
+  process.send({ ready: true, url, operatorId: identity.operatorId });
+}

@@ -17,7 +17,10 @@ export interface RunOptions {
 }
 
 export interface TaskNetwork {
+  /** The registry the operators' signatures are checked against. */
   readonly registry: OperatorRegistry;
+  /** How many operators there are (0: the task methods answer NEWTON_ERR_UNAVAILABLE). */
+  readonly operatorCount: number;
   /** Makes every operator serve the client's policy; resolves to the operators that failed to take it. */
   deploy(announcement: PolicyAnnouncement): Promise<OperatorError[]>;
   /** Runs one task; a failure (no quorum, timeout, consensus) is a FailedOutcome, not a rejection. */

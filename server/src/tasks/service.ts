@@ -11,6 +11,9 @@ import { notifyFailure } from './webhooks.js';
 
 export const subscriptionTopic = (taskId: Hex) => `newton.task.${taskId}`;
 
+/** The event name every task's updates are also emitted under (`gateway.events.on(ALL_TASKS, …)`). */
+export const ALL_TASKS = 'tasks';
+
 export class TaskService {
   readonly #gateway: Gateway;
   /** What each client's operators were last given: policyId and secrets generation. */
@@ -88,6 +91,7 @@ export class TaskService {
   #publish(event: TaskEvent, result: TaskResult | null): void {
     const update: TaskUpdate = { ...event, data: { ...event.data, result } };
     this.#gateway.events.emit(event.task_id, update);
+    this.#gateway.events.emit(ALL_TASKS, update);
   }
 
   /** Waits up to `graceMs` for in-flight tasks, then aborts the rest (they end as failed results). */

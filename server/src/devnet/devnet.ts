@@ -1,0 +1,144 @@
+// A devnet on one machine: a gateway (in this process, on loopback) admitting exactly the devnet's
+// operators, N operator processes (keystores made on first start in the data directory), a
+// fixture chain RPC for the gas-price oracle, and an API key for an owner generated per run.
+// `close` stops the operators, the gateway and the fixture server, and removes a temporary data
+// directory.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NewtonClient, PolicyDataHost, type Hex } from 'newton-engine';
+import { keccak256, type PrivateKeyAccount } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { createApiKey } from '../api-keys.js';
+import type { Gateway } from '../gateway.js';
+import { createGateway } from '../index.js';
+import { ALL_TASKS } from '../tasks/service.js';
+import type { TaskUpdate } from '../tasks/results.js';
+import type { OperatorResponse } from '../network/events.js';
+import { startFixtureChainRpc, type FixtureChainRpc } from './fixture-chain-rpc.js';
+import { OperatorProcesses, operatorKeystores, type OperatorProcess } from './operator-processes.js';
+import { publishExamples } from './publish.js';
+import { devnetTour } from './tour.js';
+
+export const DEVNET_CHAIN_ID = 11_155_111;
+
+export interface DevnetOptions {
+  /** Operator processes (default 4). */
+  operators?: number;
+  host?: string;
+  /** Default 8545; 0 picks a free port. */
+  port?: number;
+  /** Keeps keys, registry and tasks across runs; default a temporary directory removed on close. */
+  dataDir?: string;
+  /** The repository (examples/ and node_modules/.cache); default the one this package is in. */
+  repoRoot?: string;
+  /** Gateway and operator log level (default warn; logs go to stderr). */
+  logLevel?: string;
+  /** Progress while starting. */
+  progress?: (line: string) => void;
+}
+
+export interface Devnet {
+  /** The gateway's base URL (JSON-RPC at /rpc, task progress at /ws). */
+  url: string;
+  apiKey: string;
+  /** The API key's owner: a key generated for this run. */
+  owner: PrivateKeyAccount;
+  gateway: Gateway;
+  operators: OperatorProcesses;
+  chainRpc: FixtureChainRpc;
+  dataDir: string;
+  /** Runs the scripted tour (publishing the examples first), printing with `log`. */
+  tour(log?: (line: string) => void): Promise<void>;
+  close(): Promise<void>;
+}
+
+const defaultRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> {
+  const count = options.operators ?? 4;
+  if (!Number.isInteger(count) || count < 1 || count > 64) throw new RangeError(`a devnet has 1 to 64 operators, not ${count}`);
+  const progress = options.progress ?? (() => {});
+  const root = resolve(options.repoRoot ?? defaultRoot);
+  const temporary = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'newton-devnet-'));
+  const logLevel = options.logLevel ?? 'warn';
+  // Compiled PolicyData outlives a temporary data directory: the oracle compiles once, not per run.
+  const wasmCacheDir = join(root, 'node_modules/.cache/newton-devnet-wasm');
+  const cleanup: Array<() => Promise<unknown>> = [];
+  const close = async () => {
+    for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
+    if (temporary) rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const chainRpc = await startFixtureChainRpc({ chainId: DEVNET_CHAIN_ID, gasPriceWei: 12_500_000_000n });
+    cleanup.push(() => chainRpc.close());
+    const keystores = await operatorKeystores(dataDir, count);
+    const admitted = keystores.files.map((file) => keccak256(`0x${(JSON.parse(readFileSync(file, 'utf8')) as { pubkey: string }).pubkey}`));
+    const policyData = { allowHosts: [chainRpc.hostPort], cacheDir: wasmCacheDir };
+    const { gateway, app } = await createGateway({
+      dataDir,
+      chainId: DEVNET_CHAIN_ID,
+      admitOperators: admitted,
+      host: new PolicyDataHost(policyData),
+      sandbox: { policyData },
+      logger: logLevel === 'silent' ? false : { level: logLevel },
+    });
+    cleanup.push(() => app.close());
+    const url = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8545 });
+    progress(`gateway ${url} (chain ${DEVNET_CHAIN_ID}, signing as ${gateway.account.address}), starting ${count} operator processes`);
+
+    const operators = await OperatorProcesses.start(
+      { count, dataDir, gatewayUrl: url, gatewayAddress: gateway.account.address, allowHosts: [chainRpc.hostPort], wasmCacheDir, logLevel },
+      (op) => progress(`operator ${op.index} ${op.operatorId.slice(0, 10)}… on ${op.url} (pid ${op.child.pid}) admitted`),
+    );
+    cleanup.push(() => operators.stop());
+
+    const owner = privateKeyToAccount(generatePrivateKey());
+    const { key } = await createApiKey(gateway.store, { permissions: ['read', 'write'], owner: owner.address });
+    const client = new NewtonClient({ url: `${url}/rpc`, apiKey: key });
+
+    // Every task's operator answers, from its final update, for the tour's vote lines.
+    const finished = new Map<string, OperatorResponse[]>();
+    const onUpdate = (update: TaskUpdate) => {
+      if (update.event !== 'aggregated' && update.event !== 'failed') return;
+      finished.set(update.task_id.toLowerCase(), update.data.operator_responses);
+      if (finished.size > 1000) finished.delete(finished.keys().next().value!);
+    };
+    gateway.events.on(ALL_TASKS, onUpdate);
+
+    const tour = async (log: (line: string) => void = console.log) => {
+      log('\n== publish the examples (newton_publishPolicyData, newton_publishPolicy)');
+      const published = await publishExamples(client, owner.address, {
+        examplesDir: join(root, 'examples'),
+        buildCacheDir: join(root, 'node_modules/.cache/newton-policy-data'),
+        log,
+      });
+      const names = new Map(operators.running.map((op) => [op.operatorId.toLowerCase(), `operator ${op.index}`]));
+      let down: OperatorProcess | undefined;
+      await devnetTour({
+        client,
+        owner,
+        chainId: DEVNET_CHAIN_ID,
+        published,
+        chainRpc,
+        log,
+        votes: (taskId: Hex) => finished.get(taskId.toLowerCase()),
+        operators: {
+          names,
+          kill: async () => {
+            down = operators.running.at(-1)!;
+            await operators.kill(down.index);
+            return `operator ${down.index}`;
+          },
+          restart: async () => void (down && (await operators.start(down.index))),
+        },
+      });
+    };
+    return { url, apiKey: key, owner, gateway, operators, chainRpc, dataDir, tour, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

@@ -1,0 +1,41 @@
+// The gateway's operator-facing routes: GET /content/:cid (policies, schemas and PolicyData
+// modules by content id — the operators check the bytes against the id), POST /operators (an
+// operator service registers or renews, see network/registration.ts) and GET /operators (the
+// gateway's signing address, which operators trust, and the registered set).
+import type { FastifyInstance } from 'fastify';
+import type { Gateway } from './gateway.js';
+import { storeContent } from './local-network.js';
+import { RegisteredOperators } from './network/registered-operators.js';
+import { contentRoute } from './operator/content-source.js';
+import { errorReply } from './rpc/dispatch.js';
+import { RPC, RpcError, toRpcError } from './rpc/errors.js';
+
+const STATUS: Record<string, number> = { NEWTON_ERR_UNAUTHORIZED: 401, NEWTON_ERR_FORBIDDEN: 403, NEWTON_ERR_INVALID_ARGUMENT: 400 };
+
+export function operatorRoutes(app: FastifyInstance, gateway: Gateway): void {
+  contentRoute(app, storeContent(gateway.store));
+  const registered = gateway.network instanceof RegisteredOperators ? gateway.network : undefined;
+
+  app.get('/operators', async () => ({
+    gateway: gateway.account.address,
+    accepts_registrations: registered !== undefined,
+    operators: registered?.list() ?? [],
+  }));
+
+  app.post('/operators', async (req, reply) => {
+    if (registered === undefined) {
+      const err = new RpcError('NEWTON_ERR_FORBIDDEN', 'this gateway runs its own operators and takes no registrations (start it with admitted operators)', { rpcCode: RPC.INVALID_REQUEST, httpStatus: 403 });
+      return reply.code(403).send(errorReply(null, err));
+    }
+    try {
+      const operator = await registered.register(req.body);
+      req.log.info({ operatorId: operator.operator_id, url: operator.url }, 'operator registered');
+      return { ...operator, gateway: gateway.account.address, operators: registered.operatorCount };
+    } catch (err) {
+      const rpc = toRpcError(err);
+      const status = STATUS[rpc.code] ?? rpc.httpStatus;
+      if (status >= 500) req.log.error({ err }, 'operator registration failed');
+      return reply.code(status).send(errorReply(null, rpc));
+    }
+  });
+}
