@@ -10,7 +10,9 @@ import { contentRoute } from './operator/content-source.js';
 import { errorReply } from './rpc/dispatch.js';
 import { RPC, RpcError, toRpcError } from './rpc/errors.js';
 
-const STATUS: Record<string, number> = { NEWTON_ERR_UNAUTHORIZED: 401, NEWTON_ERR_FORBIDDEN: 403, NEWTON_ERR_INVALID_ARGUMENT: 400 };
+/** A refused registration's HTTP status: 401 bad signature or stale, 403 not admitted, 400 anything else wrong with it. */
+const status = (rpc: RpcError) =>
+  rpc.code === 'NEWTON_ERR_UNAUTHORIZED' ? 401 : rpc.code === 'NEWTON_ERR_FORBIDDEN' ? 403 : rpc.httpStatus >= 500 ? rpc.httpStatus : 400;
 
 export function operatorRoutes(app: FastifyInstance, gateway: Gateway): void {
   contentRoute(app, storeContent(gateway.store));
@@ -33,9 +35,8 @@ export function operatorRoutes(app: FastifyInstance, gateway: Gateway): void {
       return { ...operator, gateway: gateway.account.address, operators: registered.operatorCount };
     } catch (err) {
       const rpc = toRpcError(err);
-      const status = STATUS[rpc.code] ?? rpc.httpStatus;
-      if (status >= 500) req.log.error({ err }, 'operator registration failed');
-      return reply.code(status).send(errorReply(null, rpc));
+      if (rpc.httpStatus >= 500) req.log.error({ err }, 'operator registration failed');
+      return reply.code(status(rpc)).send(errorReply(null, rpc));
     }
   });
 }
