@@ -263,7 +263,7 @@ describe('newton gateway start', () => {
     const taken = await newton(['gateway', 'start', '--data-dir', tempDir('cli-taken'), '--port', port, '--operators', '0', '--log-level', 'silent', '--format', 'json']);
     expect(failure(taken, 1)).toEqual({ code: 'NEWTON_ERR_IO', message: `cannot listen on 127.0.0.1:${port}: EADDRINUSE`, details: null });
     const help = await newton(['gateway', 'start', '--help']);
-    for (const option of ['--data-dir', '--port', '--host', '--operators', '--chain-id', '--block-time-ms', '--format']) expect(help.stdout).toContain(`  ${option} <`);
+    for (const option of ['--data-dir', '--port', '--host', '--operators', '--admit-operators', '--chain-id', '--block-time-ms', '--format']) expect(help.stdout).toContain(`  ${option} <`);
     expect((await newton(['gateway', 'keys', 'create', '--help'])).stdout).toMatch(/--format <format> [^-]*\(choices:\s+"pretty",\s+"json"/);
     const keys = await newton(['gateway', 'keys']);
     expect([keys.status, keys.stderr.split('\n').at(-2)]).toEqual([2, 'newton: NEWTON_ERR_INVALID_ARGUMENT: newton gateway keys needs a command: create']);
@@ -288,7 +288,7 @@ describe('newton gateway start', () => {
         void exited.then((code) => reject(new Error(`exited ${code} before printing its URL: ${stderr}`)));
       });
       const started = JSON.parse(line);
-      expect(started).toEqual({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), data_dir: dataDir });
+      expect(started).toEqual({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), address: expect.stringMatching(/^0x[0-9a-fA-F]{40}$/), data_dir: dataDir });
       const key = JSON.parse((await newton(['gateway', 'keys', 'create', '--data-dir', dataDir, '--permission', 'read', '--format', 'json'])).stdout).key;
       expect(await new NewtonClient({ url: `${started.url}/rpc`, apiKey: key }).blockNumber()).toMatchObject({ chain_id: 84532 });
 
