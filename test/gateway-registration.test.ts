@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { keccak256 } from 'viem';
 import { describe, expect, it } from 'vitest';
-import { bytesToHex, type Hex } from '../bindings/dist/index.js';
+import { bytesToHex, generatePrivacyKey, type Hex } from '../bindings/dist/index.js';
 import { operatorIdentity } from '../server/dist/network/identity.js';
 import { signRegistration, type OperatorRegistration } from '../server/dist/network/registration.js';
 import { OTHER, OWNER, openGateway, tempDir, type TestGateway } from './fixtures/gateway/harness.js';
@@ -14,6 +14,7 @@ import { signer } from './fixtures/gateway-network/network.js';
 
 const [one, two, three] = [signer(1), signer(2), signer(3)];
 const idOf = (s: typeof one): Hex => keccak256(s.publicKey);
+const SECRETS_KEY = generatePrivacyKey().publicKey;
 
 async function register(t: TestGateway, body: unknown) {
   const res = await t.app.inject({ method: 'POST', url: '/operators', payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
@@ -24,6 +25,7 @@ const registration = (s: typeof one, t: TestGateway, overrides: { url?: string; 
   signRegistration(s, operatorIdentity(s, { 0: overrides.stake ?? 1000 }), {
     gateway: overrides.gateway ?? t.gateway.account.address,
     url: overrides.url ?? 'http://127.0.0.1:9545',
+    secretsPublicKey: SECRETS_KEY,
     issuedAt: overrides.issuedAt,
   });
 
@@ -80,6 +82,8 @@ describe('POST /operators', () => {
       ['no signature', { ...good, signature: undefined }, 400, 'NEWTON_ERR_INVALID_ARGUMENT'],
       ['a file: url', { ...good, url: 'file:///etc/passwd' }, 400, 'NEWTON_ERR_INVALID_ARGUMENT'],
       ['quorum 256', { ...good, stake: { 256: '1' } }, 400, 'NEWTON_ERR_INVALID_ARGUMENT'],
+      ['no secrets key', { ...good, secretsPublicKey: undefined }, 400, 'NEWTON_ERR_INVALID_ARGUMENT'],
+      ['secrets key changed after signing', { ...good, secretsPublicKey: generatePrivacyKey().publicKey }, 401, 'NEWTON_ERR_UNAUTHORIZED'],
       ['a numeric stake', { ...good, stake: { 0: 1000 } }, 400, 'NEWTON_ERR_INVALID_ARGUMENT'],
     ];
     for (const [what, body, status, code] of cases) {

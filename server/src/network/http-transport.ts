@@ -1,12 +1,14 @@
 // HttpTransport: an operator reached over HTTP (the operator service, server/src/operator). Each
 // round is one JSON-RPC POST to <url>/rpc signed with the gateway's secp256k1 key (EIP-712, see
-// operator/request-auth.ts); the announcement of the task's client travels with it. Connection
-// failures are NEWTON_ERR_OPERATOR_UNAVAILABLE, the round's end or `timeouts` NEWTON_ERR_OPERATOR_TIMEOUT,
-// and the operator's own errors keep their NEWTON_ERR_* code.
-import { NewtonError, type ErrorCode, type NewtonTask, type PreparedData, type SignedTaskResponse } from 'newton-engine';
+// operator/request-auth.ts); the announcement of the task's client travels with it, its secrets
+// sealed to the operator's key (sealed-secrets.ts). Connection failures are
+// NEWTON_ERR_OPERATOR_UNAVAILABLE, the round's end or `timeouts` NEWTON_ERR_OPERATOR_TIMEOUT, and
+// the operator's own errors keep their NEWTON_ERR_* code.
+import { NewtonError, type ErrorCode, type Hex, type NewtonTask, type PreparedData, type SignedTaskResponse } from 'newton-engine';
 import type { LocalAccount } from 'viem';
 import { OPERATOR_METHODS, type OperatorMethod } from '../operator/messages.js';
 import { authHeaders, signRequest } from '../operator/request-auth.js';
+import { sealSecrets } from './sealed-secrets.js';
 import type { OperatorIdentity, PolicyAnnouncement, Transport } from './transport.js';
 
 export interface HttpTransportOptions {
@@ -20,6 +22,10 @@ export interface HttpTransportOptions {
   timeouts?: { prepareMs?: number; commitMs?: number };
   /** How long a signed request stays valid (default 60,000 ms; the operator also caps its age). */
   requestTtlMs?: number;
+  /** The X25519 key the operator registered: clients' secrets are sealed to it (none: clients with secrets fail on it). */
+  secretsPublicKey?: Hex;
+  /** The chain sealed secrets are bound to (default 11155111). */
+  chainId?: number;
 }
 
 const unavailable = (message: string) => new NewtonError({ code: 'NEWTON_ERR_OPERATOR_UNAVAILABLE', message });
@@ -31,8 +37,9 @@ export class HttpTransport implements Transport {
   readonly #account: LocalAccount;
   readonly #timeouts: NonNullable<HttpTransportOptions['timeouts']>;
   readonly #ttlMs: number;
-  /** The announcement each client's tasks carry, by lowercase policyClient. */
-  readonly #announcements = new Map<string, PolicyAnnouncement>();
+  readonly #secrets: { publicKey: Hex | undefined; chainId: number; operator: string };
+  /** The announcement each client's tasks carry (its secrets sealed to this operator), by lowercase policyClient. */
+  readonly #announcements = new Map<string, Promise<PolicyAnnouncement>>();
   #nextId = 1;
 
   constructor(options: HttpTransportOptions) {
@@ -41,15 +48,20 @@ export class HttpTransport implements Transport {
     this.#account = options.account;
     this.#timeouts = options.timeouts ?? {};
     this.#ttlMs = options.requestTtlMs ?? 60_000;
+    this.#secrets = { publicKey: options.secretsPublicKey, chainId: options.chainId ?? 11_155_111, operator: options.identity.operatorId };
   }
 
   /**
-   * Keeps the announcement to send with the client's tasks: the operator loads (and checks)
-   * the content on its first task, so a bad announcement surfaces in that task's operator_errors.
+   * Keeps the announcement to send with the client's tasks, its secrets sealed to the operator
+   * once here: the operator loads (and checks) the content on its first task, so a bad
+   * announcement surfaces in that task's operator_errors.
    */
   async deploy(announcement: PolicyAnnouncement, signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
-    this.#announcements.set(announcement.policyClient.toLowerCase(), announcement);
+    const sealed = sealSecrets(announcement, this.#secrets);
+    sealed.catch(() => undefined); // rejected here, and again for each task that needs it
+    this.#announcements.set(announcement.policyClient.toLowerCase(), sealed);
+    await sealed;
   }
 
   prepare(task: NewtonTask, signal: AbortSignal): Promise<PreparedData> {
@@ -62,7 +74,7 @@ export class HttpTransport implements Transport {
 
   async #call<T>(method: OperatorMethod, task: NewtonTask, extra: object, outer: AbortSignal, timeoutMs: number | undefined): Promise<T> {
     outer.throwIfAborted();
-    const announcement = this.#announcements.get(task.policyClient.toLowerCase());
+    const announcement = await this.#announcements.get(task.policyClient.toLowerCase());
     if (announcement === undefined) {
       throw new NewtonError({ code: 'NEWTON_ERR_INVALID_ARGUMENT', message: `policy client ${task.policyClient} has no policy on this operator` });
     }

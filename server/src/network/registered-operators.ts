@@ -22,6 +22,8 @@ export interface RegisteredOperatorsOptions {
   allow: RegistrationPolicy['allow'];
   /** Where the set is kept (`operators.json` in the data directory). */
   file: string;
+  /** The gateway's chain: clients' secrets are sealed to each operator bound to it. */
+  chainId: number;
   settings?: Partial<NetworkSettings>;
 }
 
@@ -130,7 +132,13 @@ export class RegisteredOperators implements TaskNetwork {
       current.lastSeen = lastSeen;
       return current;
     }
-    const transport = new HttpTransport({ url: registration.url, identity: identityOf(registration), account: this.#options.account });
+    const transport = new HttpTransport({
+      url: registration.url,
+      identity: identityOf(registration),
+      account: this.#options.account,
+      secretsPublicKey: registration.secretsPublicKey,
+      chainId: this.#options.chainId,
+    });
     for (const announcement of this.#announcements.values()) void transport.deploy(announcement);
     const member = { registration, transport, lastSeen };
     this.#members.set(key, member);
@@ -160,7 +168,7 @@ const identityOf = (r: OperatorRegistration) => ({
 
 /** Whether a renewal leaves the operator as the registry and transport know it. */
 const sameMember = (a: OperatorRegistration, b: OperatorRegistration) =>
-  a.url === b.url && a.operatorAddress.toLowerCase() === b.operatorAddress.toLowerCase() && a.proofOfPossession.toLowerCase() === b.proofOfPossession.toLowerCase()
+  a.url === b.url && a.secretsPublicKey.toLowerCase() === b.secretsPublicKey.toLowerCase() && a.operatorAddress.toLowerCase() === b.operatorAddress.toLowerCase() && a.proofOfPossession.toLowerCase() === b.proofOfPossession.toLowerCase()
   && JSON.stringify(Object.entries(a.stake).sort()) === JSON.stringify(Object.entries(b.stake).sort());
 
 const listed = ({ registration: r, lastSeen }: Member): RegisteredOperator => ({

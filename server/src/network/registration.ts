@@ -1,5 +1,6 @@
 // An operator's registration with a gateway: its identity (BLS key, proof of possession, stake,
-// address, id), the URL it serves at, and a BLS signature by that key over the EIP-712 hash of
+// address, id), the URL it serves at, the X25519 key clients' secrets are sealed to for it, and a
+// BLS signature by that key over the EIP-712 hash of
 // it all, addressed to one gateway and fresh for a few minutes. The operator signs
 // (`signRegistration`); the gateway checks (`verifyRegistration`, proofs of possession are
 // checked again when the registry is built).
@@ -15,6 +16,7 @@ export const REGISTRATION_TYPES = {
     { name: 'operatorId', type: 'bytes32' },
     { name: 'operatorAddress', type: 'address' },
     { name: 'publicKey', type: 'bytes' },
+    { name: 'secretsPublicKey', type: 'bytes32' },
     { name: 'quorumNumbers', type: 'uint8[]' },
     { name: 'stakes', type: 'uint256[]' },
     { name: 'url', type: 'string' },
@@ -24,6 +26,8 @@ export const REGISTRATION_TYPES = {
 
 /** What an operator posts to `POST <gateway>/operators`. */
 export interface OperatorRegistration extends OperatorIdentity {
+  /** The X25519 key the gateway seals clients' PolicyData secrets to for this operator. */
+  secretsPublicKey: Hex;
   /** Where the gateway reaches its operator service (`http://host:port`). */
   url: string;
   /** The gateway it is addressed to. */
@@ -48,6 +52,7 @@ export function registrationDigest(registration: UnsignedRegistration): Hex {
       operatorId: registration.operatorId,
       operatorAddress: registration.operatorAddress,
       publicKey: registration.publicKey,
+      secretsPublicKey: registration.secretsPublicKey,
       quorumNumbers: quorums,
       stakes: quorums.map((q) => BigInt(registration.stake[q]!)),
       url: registration.url,
@@ -57,8 +62,12 @@ export function registrationDigest(registration: UnsignedRegistration): Hex {
 }
 
 /** The operator's side: its registration with `gateway`, signed now. */
-export async function signRegistration(signer: BlsSigner, identity: OperatorIdentity, to: { gateway: Hex; url: string; issuedAt?: number }): Promise<OperatorRegistration> {
-  const unsigned: UnsignedRegistration = { ...identity, url: to.url, gateway: to.gateway, issuedAt: to.issuedAt ?? Date.now() };
+export async function signRegistration(
+  signer: BlsSigner,
+  identity: OperatorIdentity,
+  to: { gateway: Hex; url: string; secretsPublicKey: Hex; issuedAt?: number },
+): Promise<OperatorRegistration> {
+  const unsigned: UnsignedRegistration = { ...identity, secretsPublicKey: to.secretsPublicKey, url: to.url, gateway: to.gateway, issuedAt: to.issuedAt ?? Date.now() };
   const signature = await signer.sign(hexToBytes(registrationDigest(unsigned)));
   return { ...unsigned, signature: `0x${Buffer.from(signature).toString('hex')}` };
 }
@@ -77,6 +86,7 @@ export function parseRegistration(body: unknown): OperatorRegistration {
   if (typeof r.operatorAddress !== 'string' || !isAddress(r.operatorAddress, { strict: false })) throw invalid('operatorAddress must be an address');
   if (!hexOf(r.publicKey, 48)) throw invalid('publicKey must be a 48-byte compressed BLS public key');
   if (!hexOf(r.proofOfPossession, 96)) throw invalid('proofOfPossession must be 96 bytes of 0x-hex');
+  if (!hexOf(r.secretsPublicKey, 32)) throw invalid('secretsPublicKey must be a 32-byte X25519 public key');
   if (!hexOf(r.signature, 96)) throw invalid('signature must be 96 bytes of 0x-hex');
   if (typeof r.gateway !== 'string' || !isAddress(r.gateway, { strict: false })) throw invalid('gateway must be an address');
   if (!Number.isSafeInteger(r.issuedAt)) throw invalid('issuedAt must be unix milliseconds');

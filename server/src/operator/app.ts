@@ -1,10 +1,12 @@
 // The operator service as a fastify app (no listen): one TaskEvaluator (an InProcessTransport:
 // policies and modules fetched by content id and checked by hash) behind JSON-RPC at POST /rpc,
-// answering only requests the trusted gateway signed and that are still fresh.
+// answering only requests the trusted gateway signed and that are still fresh, and opening the
+// clients' secrets sealed to its own key.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { PolicyDataHost, type BlsSigner, type Hex, type PrivacyNode } from 'newton-engine';
+import { PolicyDataHost, PrivacyNode, generatePrivacyKey, privacyPublicKey, type BlsSigner, type Hex } from 'newton-engine';
 import { InProcessTransport, type InProcessTransportOptions } from '../network/in-process-transport.js';
 import type { StakeInput } from '../network/identity.js';
+import { openSecrets } from '../network/sealed-secrets.js';
 import type { ContentSource, OperatorIdentity } from '../network/transport.js';
 import { RPC, RpcError, toRpcError } from '../rpc/errors.js';
 import { errorReply, type RpcId } from '../rpc/dispatch.js';
@@ -22,6 +24,8 @@ export interface OperatorAppOptions {
   host?: PolicyDataHost;
   /** Opens private data; tasks carrying it fail without one. */
   privacy?: PrivacyNode;
+  /** The X25519 secret clients' secrets are sealed to for this operator (default: a fresh one per start). */
+  secretsKey?: Hex;
   /** The operator's stake (default `{ "0": 1000 }`) and account, for its identity. */
   stake?: StakeInput;
   operatorAddress?: Hex;
@@ -41,6 +45,8 @@ export interface OperatorApp {
   app: FastifyInstance;
   /** Who the app answers as: its registry entry, and the id requests must be addressed to. */
   identity: OperatorIdentity;
+  /** The public half of `secretsKey`, registered with the gateway. */
+  secretsPublicKey: Hex;
 }
 
 const METHODS = new Set<string>(Object.values(OPERATOR_METHODS));
@@ -54,6 +60,8 @@ export async function buildOperatorApp(options: OperatorAppOptions): Promise<Ope
   const now = options.now ?? Date.now;
   const host = options.host ?? new PolicyDataHost();
   const operator = new InProcessTransport({ signer, host, content, privacy, stake, operatorAddress, compileOptions });
+  const secretsKey = options.secretsKey ?? generatePrivacyKey().secretKey;
+  const secrets = new PrivacyNode({ secretKeys: [secretsKey] });
   /** The deployment JSON each client's policy was last set with. */
   const deployed = new Map<string, string>();
 
@@ -76,7 +84,7 @@ export async function buildOperatorApp(options: OperatorAppOptions): Promise<Ope
     const key = announcement.policyClient.toLowerCase();
     const wanted = JSON.stringify(announcement);
     if (deployed.get(key) !== wanted) {
-      await operator.deploy(announcement, signal);
+      await operator.deploy(await openSecrets(announcement, secrets), signal);
       deployed.set(key, wanted);
     }
     return method === OPERATOR_METHODS.prepare ? operator.prepare(task, signal) : operator.commit(task, params.agreed, signal);
@@ -118,5 +126,5 @@ export async function buildOperatorApp(options: OperatorAppOptions): Promise<Ope
       return reply.code(status).send(errorReply(id, rpc));
     }
   });
-  return { app, identity: operator.identity };
+  return { app, identity: operator.identity, secretsPublicKey: privacyPublicKey(secretsKey) };
 }

@@ -24,7 +24,7 @@ export interface RunningOperator extends OperatorApp {
 /** The listening app, its identity and base URL. */
 export async function startOperator(options: StartOperatorOptions): Promise<RunningOperator> {
   const { listenHost = '127.0.0.1', port = 0, gatewayUrl, renewMs, ...appOptions } = options;
-  const { app, identity } = await buildOperatorApp(appOptions);
+  const { app, identity, secretsPublicKey } = await buildOperatorApp(appOptions);
   let registration: Registration | undefined;
   app.addHook('onClose', async () => registration?.stop());
   try {
@@ -37,15 +37,16 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
   if (address === null || typeof address === 'string') throw new Error('the operator service is not on a TCP port');
   const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${shown}:${address.port}`;
-  if (gatewayUrl === undefined) return { app, identity, url };
+  if (gatewayUrl === undefined) return { app, identity, secretsPublicKey, url };
   registration = keepRegistered({
     gatewayUrl,
     gateway: appOptions.gatewayAddress as Hex,
     signer: appOptions.signer,
     identity,
+    secretsPublicKey,
     url,
     renewMs,
     onError: (err) => app.log.warn({ err: err.message }, 'registration with the gateway failed; retrying'),
   });
-  return { app, identity, url, registration };
+  return { app, identity, secretsPublicKey, url, registration };
 }

@@ -22,6 +22,8 @@ export interface KeepRegisteredOptions {
   gateway: Hex;
   signer: BlsSigner;
   identity: OperatorIdentity;
+  /** The X25519 key the gateway is to seal clients' secrets to. */
+  secretsPublicKey: Hex;
   /** Where the gateway reaches this service. */
   url: string;
   /** How often the registration is renewed (default 10,000 ms). */
@@ -49,7 +51,7 @@ export function keepRegistered(options: KeepRegisteredOptions): Registration {
   const attempt = async () => {
     if (stopped.signal.aborted) return;
     try {
-      const registration = await signRegistration(options.signer, options.identity, { gateway: options.gateway, url: options.url });
+      const registration = await signRegistration(options.signer, options.identity, { gateway: options.gateway, url: options.url, secretsPublicKey: options.secretsPublicKey });
       const response = await fetch(endpoint, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

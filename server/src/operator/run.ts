@@ -3,7 +3,7 @@
 // directory where compiled PolicyData modules are cached across restarts.
 import fs from 'node:fs';
 import path from 'node:path';
-import { BlsSigner, PolicyDataHost, type Hex } from 'newton-engine';
+import { BlsSigner, PolicyDataHost, generatePrivacyKey, type Hex } from 'newton-engine';
 import type { FastifyServerOptions } from 'fastify';
 import { gatewayContent } from './content-source.js';
 import { startOperator, type RunningOperator } from './listen.js';
@@ -21,7 +21,7 @@ export interface OperatorConfig {
   port?: number;
   /** Stake in quorum 0 (default 1000). */
   stake?: bigint | number | string;
-  /** Compiled modules are cached in <dataDir>/wasm-cache. */
+  /** Compiled modules are cached in <dataDir>/wasm-cache; the secrets key is <dataDir>/secrets-key (made on first start). */
   dataDir: string;
   /** Elsewhere instead (a cache shared by operators on one machine; writes are atomic). */
   wasmCacheDir?: string;
@@ -47,6 +47,7 @@ export async function runOperator(config: OperatorConfig): Promise<RunningOperat
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const running = await startOperator({
     signer,
+    secretsKey: secretsKey(config.dataDir),
     gatewayAddress: trusted,
     content: gatewayContent(config.gatewayUrl),
     host: new PolicyDataHost({ cacheDir: config.wasmCacheDir ?? path.join(config.dataDir, 'wasm-cache'), allowHosts: config.allowHosts }),
@@ -58,4 +59,17 @@ export async function runOperator(config: OperatorConfig): Promise<RunningOperat
     logger: config.logger,
   });
   return { ...running, gatewayAddress: trusted, gatewayAddressPinned: pinned };
+}
+
+/** The operator's X25519 secret for clients' sealed secrets, kept in <dataDir>/secrets-key (0600). */
+function secretsKey(dataDir: string): Hex {
+  const file = path.join(dataDir, 'secrets-key');
+  try {
+    return fs.readFileSync(file, 'utf8').trim() as Hex;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const { secretKey } = generatePrivacyKey();
+  fs.writeFileSync(file, `${secretKey}\n`, { mode: 0o600, flag: 'wx' });
+  return secretKey;
 }
