@@ -1,14 +1,15 @@
 // Clients' PolicyData secrets on their way to an operator service: the gateway seals each
 // source's secrets (HPKE, bound to the client and the chain) to the X25519 key the operator
-// registered, in `sealedSecrets`; the operator opens them before it sets the policy. Secrets never
-// cross the network in the clear, and an operator refuses plaintext ones.
+// registered, in `sealedSecrets` — one envelope for a request to one operator, or one per
+// operator id for a broadcast; the operator opens its own before it sets the policy. Secrets
+// never cross the network in the clear, and an operator refuses plaintext ones.
 import { NewtonError, sealEnvelope, type Hex, type PolicyDeployment, type PrivacyNode } from 'newton-engine';
 import type { PolicyAnnouncement } from './transport.js';
 
 type Source = NonNullable<PolicyDeployment['policyData']>[number];
 
-/** A PolicyData source as sent: its secrets, if any, sealed. */
-export type SealedSource = Source & { sealedSecrets?: string };
+/** A PolicyData source as sent: its secrets, if any, sealed (to one operator, or to each by lowercase id). */
+export type SealedSource = Source & { sealedSecrets?: string | Record<string, string> };
 
 const withSources = (announcement: PolicyAnnouncement, policyData: Source[] | SealedSource[]): PolicyAnnouncement => ({
   ...announcement,
@@ -34,16 +35,36 @@ export async function sealSecrets(announcement: PolicyAnnouncement, recipient: {
   return withSources(announcement, sealed);
 }
 
+/** For a broadcast: every source's secrets sealed to each of `recipients` (keyed by lowercase operator id). */
+export async function sealSecretsForEach(
+  announcement: PolicyAnnouncement,
+  recipients: Array<{ publicKey: Hex | undefined; operator: string }>,
+  chainId: number,
+): Promise<PolicyAnnouncement> {
+  const sources = announcement.deployment.policyData ?? [];
+  if (!sources.some((s) => s.runOptions?.secrets !== undefined)) return announcement;
+  const each = await Promise.all(recipients.map((r) => sealSecrets(announcement, { ...r, chainId })));
+  const sealed = sources.map(({ runOptions, ...source }, i): SealedSource => {
+    if (runOptions?.secrets === undefined) return { ...source, ...(runOptions && { runOptions }) };
+    const perOperator = Object.fromEntries(recipients.map((r, j) => [r.operator.toLowerCase(), (each[j]!.deployment.policyData![i] as SealedSource).sealedSecrets as string]));
+    const { secrets: _, ...rest } = runOptions;
+    return { ...source, ...(Object.keys(rest).length > 0 && { runOptions: rest }), sealedSecrets: perOperator };
+  });
+  return withSources(announcement, sealed);
+}
+
 const invalid = (message: string) => new NewtonError({ code: 'NEWTON_ERR_INVALID_ARGUMENT', message });
 
-/** The operator's side: the announcement with sealed secrets opened into `runOptions.secrets`. */
-export async function openSecrets(announcement: PolicyAnnouncement, node: PrivacyNode): Promise<PolicyAnnouncement> {
+/** The operator's side: the announcement with its sealed secrets opened into `runOptions.secrets`. */
+export async function openSecrets(announcement: PolicyAnnouncement, node: PrivacyNode, operatorId: Hex): Promise<PolicyAnnouncement> {
   const sources = (announcement.deployment.policyData ?? []) as SealedSource[];
   if (!sources.some((s) => s.sealedSecrets !== undefined || s.runOptions?.secrets !== undefined)) return announcement;
   const opened = await Promise.all(
-    sources.map(async ({ sealedSecrets, ...source }): Promise<Source> => {
+    sources.map(async ({ sealedSecrets: sealed, ...source }): Promise<Source> => {
       if (source.runOptions?.secrets !== undefined) throw invalid(`PolicyData ${source.address}: secrets must arrive sealed to this operator's key`);
-      if (sealedSecrets === undefined) return source;
+      if (sealed === undefined) return source;
+      const sealedSecrets = typeof sealed === 'string' ? sealed : sealed[operatorId.toLowerCase()];
+      if (typeof sealedSecrets !== 'string') throw invalid(`PolicyData ${source.address}: no secrets are sealed to operator ${operatorId}`);
       let boundTo: unknown;
       try {
         boundTo = (JSON.parse(sealedSecrets) as { policy_client?: unknown }).policy_client;
