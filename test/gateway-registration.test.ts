@@ -35,7 +35,7 @@ describe('POST /operators', () => {
   it('admits a signed registration, keeps it across a restart, and renews without rebuilding', async () => {
     const dir = tempDir('registration');
     const t = await openGateway({ admitOperators: [idOf(one), idOf(two)] }, dir);
-    expect((await listed(t))).toEqual({ gateway: t.gateway.account.address, accepts_registrations: true, operators: [] });
+    expect((await listed(t))).toEqual({ gateway: t.gateway.account.address, chain_id: 11155111, accepts_registrations: true, operators: [] });
     expect(() => t.gateway.requireNetwork()).toThrow(expect.objectContaining({ code: 'NEWTON_ERR_UNAVAILABLE' }));
 
     const first = await register(t, await registration(one, t));
@@ -105,7 +105,7 @@ describe('POST /operators', () => {
     const res = await register(t, await registration(one, t));
     expect(res.status).toBe(403);
     expect(res.body.error.data.code).toBe('NEWTON_ERR_FORBIDDEN');
-    expect(await listed(t)).toEqual({ gateway: t.gateway.account.address, accepts_registrations: false, operators: [] });
+    expect(await listed(t)).toEqual({ gateway: t.gateway.account.address, chain_id: 11155111, accepts_registrations: false, operators: [] });
     await t.close();
   });
 });

@@ -34,6 +34,8 @@ export interface GatewayOptions extends BlockClockOptions {
    * is kept in the data directory's operators.json.
    */
   admitOperators?: 'any' | Hex[];
+  /** With `admitOperators`: NATS server URL(s); operators may then register and serve on the bus. */
+  nats?: string | string[];
   /** The PolicyData host (default: a new one); share the operators' to compile each module once. */
   host?: PolicyDataHost;
   /** The sandbox for callers' Rego, started on first use (default: 2 workers). */
@@ -80,7 +82,7 @@ export class Gateway {
       const host = options.host ?? new PolicyDataHost({ cacheDir: path.join(options.dataDir, 'wasm-cache') });
       const network = options.network
         ?? (options.operators ? await localNetwork(store, host, privacyNode, operatorSigners(options.dataDir, options.operators))
-          : options.admitOperators ? await RegisteredOperators.open({ account, allow: options.admitOperators, file: path.join(options.dataDir, 'operators.json'), chainId: clock.chainId })
+          : options.admitOperators ? await RegisteredOperators.open({ account, allow: options.admitOperators, file: path.join(options.dataDir, 'operators.json'), chainId: clock.chainId, nats: options.nats, onWarning: (message) => process.emitWarning(message, 'NewtonBusWarning') })
             : undefined);
       fs.mkdirSync(path.join(options.dataDir, 'policy-data'), { recursive: true });
       return new Gateway(options.dataDir, store, clock, privacyStore, privacyNode, secretsNode, account, network, host, options.sandbox);

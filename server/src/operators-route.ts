@@ -1,7 +1,7 @@
 // The gateway's operator-facing routes: GET /content/:cid (policies, schemas and PolicyData
 // modules by content id — the operators check the bytes against the id), POST /operators (an
 // operator service registers or renews, see network/registration.ts) and GET /operators (the
-// gateway's signing address, which operators trust, and the registered set).
+// gateway's signing address, which operators trust, its chain, and the registered set).
 import type { FastifyInstance } from 'fastify';
 import type { Gateway } from './gateway.js';
 import { storeContent } from './local-network.js';
@@ -20,6 +20,7 @@ export function operatorRoutes(app: FastifyInstance, gateway: Gateway): void {
 
   app.get('/operators', async () => ({
     gateway: gateway.account.address,
+    chain_id: gateway.clock.chainId,
     accepts_registrations: registered !== undefined,
     operators: registered?.list() ?? [],
   }));

@@ -1,5 +1,5 @@
-// The gateway's network of operator services that registered themselves (POST /operators): each
-// reached over HTTP, the set kept in the data directory so a restarted gateway knows its
+// The gateway's network of operator services that registered themselves (POST /operators, or
+// the bus's announce subject): each reached over HTTP or the bus (NATS), the set kept in the data directory so a restarted gateway knows its
 // operators at once. A registration that changes the set (a new operator, a new URL) builds a
 // new registry and OperatorNetwork; a task runs on the set it started with. Operators that stop
 // answering stay registered, their stake counted, as on chain: the quorum decides.
@@ -13,7 +13,9 @@ import type { OperatorError } from './operator-errors.js';
 import { OperatorNetwork, type NetworkSettings } from './operator-network.js';
 import type { TaskOutcome } from './outcome.js';
 import { parseRegistration, verifyRegistration, type OperatorRegistration, type RegistrationPolicy } from './registration.js';
-import type { PolicyAnnouncement } from './transport.js';
+import type { PolicyAnnouncement, Transport } from './transport.js';
+import { OperatorBus } from '../bus/gateway-bus.js';
+import { NatsTransport } from '../bus/nats-transport.js';
 
 export interface RegisteredOperatorsOptions {
   /** The gateway's signing account: its address is what registrations name, and it signs every request to an operator. */
@@ -24,6 +26,10 @@ export interface RegisteredOperatorsOptions {
   file: string;
   /** The gateway's chain: clients' secrets are sealed to each operator bound to it. */
   chainId: number;
+  /** NATS server URL(s): operators may also register and serve on the bus (`nats:<id>` URLs). */
+  nats?: string | string[];
+  /** Told of the bus's refused answers and publish failures. */
+  onWarning?: (message: string) => void;
   settings?: Partial<NetworkSettings>;
 }
 
@@ -40,7 +46,7 @@ export interface RegisteredOperator {
 
 interface Member {
   registration: OperatorRegistration;
-  transport: HttpTransport;
+  transport: Transport;
   lastSeen: number;
 }
 
@@ -52,22 +58,33 @@ export class RegisteredOperators implements TaskNetwork {
   #network: OperatorNetwork | undefined;
   /** Registrations change the set one at a time. */
   #changes: Promise<unknown> = Promise.resolve();
+  readonly #bus: OperatorBus | undefined;
 
-  private constructor(options: RegisteredOperatorsOptions) {
+  private constructor(options: RegisteredOperatorsOptions, bus: OperatorBus | undefined) {
     this.#options = options;
+    this.#bus = bus;
   }
 
-  /** Opens the set kept in `options.file` (empty when there is none yet). */
+  /** Opens the set kept in `options.file` (empty when there is none yet), and the bus when given. */
   static async open(options: RegisteredOperatorsOptions): Promise<RegisteredOperators> {
-    const network = new RegisteredOperators(options);
+    const bus = options.nats === undefined ? undefined
+      : await OperatorBus.connect({ servers: options.nats, account: options.account, chainId: options.chainId, onWarning: options.onWarning });
+    const network = new RegisteredOperators(options, bus);
+    bus?.serveRegistrations((body) => network.register(body));
     let saved: OperatorRegistration[] = [];
     try {
       saved = JSON.parse(fs.readFileSync(options.file, 'utf8')) as OperatorRegistration[];
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
-    for (const registration of saved) network.#admit(parseRegistration(registration), 0);
-    if (saved.length > 0) await network.#rebuild();
+    for (const registration of saved) {
+      try {
+        network.#admit(parseRegistration(registration), 0);
+      } catch (err) {
+        options.onWarning?.(`operator ${registration.operatorId} from ${options.file} left out until it registers again: ${(err as Error).message}`);
+      }
+    }
+    if (network.#members.size > 0) await network.#rebuild();
     return network;
   }
 
@@ -132,17 +149,26 @@ export class RegisteredOperators implements TaskNetwork {
       current.lastSeen = lastSeen;
       return current;
     }
-    const transport = new HttpTransport({
-      url: registration.url,
-      identity: identityOf(registration),
-      account: this.#options.account,
-      secretsPublicKey: registration.secretsPublicKey,
-      chainId: this.#options.chainId,
-    });
+    const transport = this.#transport(registration);
     for (const announcement of this.#announcements.values()) void transport.deploy(announcement);
     const member = { registration, transport, lastSeen };
     this.#members.set(key, member);
     return member;
+  }
+
+  /** Over the bus for `nats:` URLs (NEWTON_ERR_INVALID_ARGUMENT without one), else over HTTP. */
+  #transport(registration: OperatorRegistration): Transport {
+    const identity = identityOf(registration);
+    const { secretsPublicKey } = registration;
+    if (!registration.url.startsWith('nats:')) {
+      return new HttpTransport({ url: registration.url, identity, account: this.#options.account, secretsPublicKey, chainId: this.#options.chainId });
+    }
+    if (this.#bus === undefined) throw new NewtonError({ code: 'NEWTON_ERR_INVALID_ARGUMENT', message: 'this gateway is on no bus: register an http(s) URL' });
+    return new NatsTransport({ identity, bus: this.#bus, secretsPublicKey });
+  }
+
+  async close(): Promise<void> {
+    await this.#bus?.close();
   }
 
   async #rebuild(): Promise<void> {

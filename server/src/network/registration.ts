@@ -28,7 +28,7 @@ export const REGISTRATION_TYPES = {
 export interface OperatorRegistration extends OperatorIdentity {
   /** The X25519 key the gateway seals clients' PolicyData secrets to for this operator. */
   secretsPublicKey: Hex;
-  /** Where the gateway reaches its operator service (`http://host:port`). */
+  /** Where the gateway reaches its operator service (`http://host:port`, or `nats:<operator id>` on the bus). */
   url: string;
   /** The gateway it is addressed to. */
   gateway: Hex;
@@ -97,7 +97,9 @@ export function parseRegistration(body: unknown): OperatorRegistration {
   } catch {
     throw invalid(`url ${JSON.stringify(r.url)} is not a URL`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid('url must be http(s)');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:' && !(url.protocol === 'nats:' && r.url === `nats:${String(r.operatorId).toLowerCase()}`)) {
+    throw invalid('url must be http(s), or nats:<operator id> for an operator on the bus');
+  }
   const stake = r.stake;
   if (typeof stake !== 'object' || stake === null || Array.isArray(stake) || Object.keys(stake).length === 0) {
     throw invalid('stake must map quorum numbers to amounts');

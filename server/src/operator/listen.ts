@@ -2,7 +2,7 @@
 // gateway, registers with it and keeps the registration renewed until the app closes.
 import type { Hex } from 'newton-engine';
 import { buildOperatorApp, type OperatorApp, type OperatorAppOptions } from './app.js';
-import { keepRegistered, type Registration } from './registration.js';
+import { httpRegistration, keepRegistered, type Registration } from './registration.js';
 
 export interface StartOperatorOptions extends OperatorAppOptions {
   /** The interface to listen on (default 127.0.0.1). */
@@ -39,7 +39,7 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
   const url = `http://${shown}:${address.port}`;
   if (gatewayUrl === undefined) return { app, identity, secretsPublicKey, url };
   registration = keepRegistered({
-    gatewayUrl,
+    submit: httpRegistration(gatewayUrl),
     gateway: appOptions.gatewayAddress as Hex,
     signer: appOptions.signer,
     identity,

@@ -1,30 +1,50 @@
-// The operator's side of registration: the gateway's signing address (pinned, or as the gateway
-// reports it at GET /operators), and a loop that registers the service's URL and renews it,
-// retrying with backoff while the gateway is away (a restarted gateway learns its operators back).
+// The operator's side of registration: the gateway's signing address and chain (as the gateway
+// reports them at GET /operators), and a loop that registers the service and renews it, over
+// HTTP or the bus, retrying with backoff while the gateway is away (a restarted gateway learns
+// its operators back).
 import { NewtonError, type BlsSigner, type Hex } from 'newton-engine';
-import { signRegistration } from '../network/registration.js';
+import { signRegistration, type OperatorRegistration } from '../network/registration.js';
 import type { OperatorIdentity } from '../network/transport.js';
 
 const withSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);
 
-/** What the gateway answers at GET /operators: its signing address. */
-export async function gatewayAddress(gatewayUrl: string, signal?: AbortSignal): Promise<Hex> {
+/** What the gateway reports at GET /operators: its signing address and its chain. */
+export async function gatewayInfo(gatewayUrl: string, signal?: AbortSignal): Promise<{ gateway: Hex; chainId: number }> {
   const response = await fetch(new URL('operators', withSlash(gatewayUrl)), { signal });
-  const body = (await response.json()) as { gateway?: string };
-  if (!response.ok || typeof body.gateway !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(body.gateway)) {
-    throw new NewtonError({ code: 'NEWTON_ERR_IO', message: `${gatewayUrl} did not report a gateway address (HTTP ${response.status})` });
+  const body = (await response.json()) as { gateway?: string; chain_id?: number };
+  if (!response.ok || typeof body.gateway !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(body.gateway) || !Number.isSafeInteger(body.chain_id)) {
+    throw new NewtonError({ code: 'NEWTON_ERR_IO', message: `${gatewayUrl} did not report a gateway address and chain (HTTP ${response.status})` });
   }
-  return body.gateway as Hex;
+  return { gateway: body.gateway as Hex, chainId: body.chain_id! };
+}
+
+/** Delivers one signed registration; rejects with the gateway's NewtonError code when refused. */
+export type SubmitRegistration = (registration: OperatorRegistration, signal: AbortSignal) => Promise<void>;
+
+/** Refusals that retrying cannot mend: the operator is not admitted, or signs for another gateway. */
+const FINAL = new Set(['NEWTON_ERR_UNAUTHORIZED', 'NEWTON_ERR_FORBIDDEN']);
+
+/** Registration by POST <gateway>/operators. */
+export function httpRegistration(gatewayUrl: string): SubmitRegistration {
+  const endpoint = new URL('operators', withSlash(gatewayUrl));
+  return async (registration, signal) => {
+    const response = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(registration), signal });
+    const body = (await response.json().catch(() => ({}))) as { error?: { message?: string; data?: { code?: string } } };
+    if (!response.ok) {
+      throw new NewtonError({ code: (body.error?.data?.code ?? 'NEWTON_ERR_IO') as 'NEWTON_ERR_IO', message: `the gateway refused the registration (HTTP ${response.status}): ${body.error?.message ?? ''}` });
+    }
+  };
 }
 
 export interface KeepRegisteredOptions {
-  gatewayUrl: string;
+  /** How a registration reaches the gateway (`httpRegistration(url)`, or the bus's). */
+  submit: SubmitRegistration;
   gateway: Hex;
   signer: BlsSigner;
   identity: OperatorIdentity;
   /** The X25519 key the gateway is to seal clients' secrets to. */
   secretsPublicKey: Hex;
-  /** Where the gateway reaches this service. */
+  /** Where the gateway reaches this service (`http://…`, or `nats:<operator id>` on the bus). */
   url: string;
   /** How often the registration is renewed (default 10,000 ms). */
   renewMs?: number;
@@ -33,7 +53,7 @@ export interface KeepRegisteredOptions {
 }
 
 export interface Registration {
-  /** The first accepted registration; rejects when the gateway refuses this operator (401/403). */
+  /** The first accepted registration; rejects when the gateway refuses this operator for good (not admitted, another gateway). */
   first: Promise<void>;
   stop(): void;
 }
@@ -41,7 +61,6 @@ export interface Registration {
 /** Registers now and every `renewMs`; a failure is retried after 250 ms, doubling up to `renewMs`. */
 export function keepRegistered(options: KeepRegisteredOptions): Registration {
   const renewMs = options.renewMs ?? 10_000;
-  const endpoint = new URL('operators', withSlash(options.gatewayUrl));
   const stopped = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let retryMs = 250;
@@ -52,23 +71,13 @@ export function keepRegistered(options: KeepRegisteredOptions): Registration {
     if (stopped.signal.aborted) return;
     try {
       const registration = await signRegistration(options.signer, options.identity, { gateway: options.gateway, url: options.url, secretsPublicKey: options.secretsPublicKey });
-      const response = await fetch(endpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(registration),
-        signal: AbortSignal.any([stopped.signal, AbortSignal.timeout(renewMs)]),
-      });
-      const body = (await response.json().catch(() => ({}))) as { error?: { message?: string; data?: { code?: string } } };
-      if (!response.ok) {
-        const err = new NewtonError({ code: (body.error?.data?.code ?? 'NEWTON_ERR_IO') as 'NEWTON_ERR_IO', message: `the gateway refused the registration (HTTP ${response.status}): ${body.error?.message ?? ''}` });
-        if (response.status === 401 || response.status === 403) settle?.reject(err);
-        throw err;
-      }
+      await options.submit(registration, AbortSignal.any([stopped.signal, AbortSignal.timeout(renewMs)]));
       settle?.resolve();
       retryMs = 250;
       schedule(renewMs);
     } catch (err) {
       if (stopped.signal.aborted) return;
+      if (FINAL.has((err as NewtonError).code)) settle?.reject(err as Error);
       options.onError?.(err as Error);
       schedule(retryMs);
       retryMs = Math.min(retryMs * 2, renewMs);
