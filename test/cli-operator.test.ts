@@ -2,7 +2,7 @@
 // registers with a CLI-started gateway and prints itself once admitted; a gateway that does not
 // admit it, a pinned address that is not the gateway's, a wrong password and an unreachable
 // gateway each end the command with their code; SIGTERM stops an operator and a devnet (with all
-// its operator processes) with exit 0.
+// its operator processes, and its nats-server with --nats) with exit 0.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -135,5 +135,16 @@ describe('newton devnet --no-tour', () => {
     devnet.child.kill('SIGTERM');
     expect(await devnet.exited).toBe(0);
     for (const { pid } of ready.operators) expect(alive(pid), `operator ${pid}`).toBe(false);
+  }, 60_000);
+
+  it('--nats runs the operators on a local nats-server, stopped with the devnet', async () => {
+    const devnet = await start(['devnet', '--no-tour', '--nats', '--operators', '2', '--port', '0', '--format', 'json']);
+    const ready = JSON.parse(devnet.line);
+    expect(ready.operators.map((o: { url: string; operator_id: string }) => o.url)).toEqual(ready.operators.map((o: { operator_id: string }) => `nats:${o.operator_id}`));
+    const natsPid = Number(/nats-server nats:\/\/127\.0\.0\.1:\d+ \(pid (\d+)\)/.exec(devnet.stderr())![1]);
+    expect(alive(natsPid)).toBe(true);
+    devnet.child.kill('SIGTERM');
+    expect(await devnet.exited).toBe(0);
+    for (const pid of [natsPid, ...ready.operators.map((o: { pid: number }) => o.pid)]) expect(alive(pid), `process ${pid}`).toBe(false);
   }, 60_000);
 });

@@ -23,13 +23,14 @@ interface DevnetFlags {
   host: string;
   port: number;
   dataDir?: string;
+  nats: boolean;
   logLevel: string;
   format: Format;
 }
 
 /** What the CLI uses of newton-server's startDevnet (declared here, as for the gateway). */
 interface DevnetServer {
-  startDevnet(options: { operators: number; host: string; port: number; dataDir?: string; logLevel: string; progress(line: string): void }): Promise<{
+  startDevnet(options: { operators: number; host: string; port: number; dataDir?: string; nats: boolean; logLevel: string; progress(line: string): void }): Promise<{
     url: string;
     apiKey: string;
     owner: { address: string };
@@ -49,6 +50,7 @@ export function addDevnet(program: Command, cli: Cli): void {
     .option('--host <HOST>', 'the address the gateway listens on', '127.0.0.1')
     .addOption(new Option('--port <N>', 'the gateway port (0: a free one)').argParser(port).env('PORT').default(8545))
     .option('--data-dir <DIR>', 'keep keys and state here across runs (default: a temporary directory)')
+    .option('--nats', 'operators on a NATS bus: starts a local nats-server (it must be installed) instead of HTTP', false)
     .addOption(new Option('--log-level <LEVEL>', 'gateway and operator logs (stderr)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('warn'))
     .addOption(formatOption('pretty'))
     .action(async (opts: DevnetFlags) => {
@@ -59,6 +61,7 @@ export function addDevnet(program: Command, cli: Cli): void {
         host: opts.host,
         port: opts.port,
         dataDir: opts.dataDir && resolve(opts.dataDir),
+        nats: opts.nats,
         logLevel: opts.logLevel,
         progress: (line) => cli.note(line),
       });
@@ -68,7 +71,7 @@ export function addDevnet(program: Command, cli: Cli): void {
         cli.data(opts.format, { url: devnet.url, api_key: devnet.apiKey, owner: devnet.owner.address, operators });
       } else {
         const log = (line: string) => cli.out(line);
-        log(`\n== devnet: gateway ${devnet.url}/rpc, ${opts.operators} operator processes`);
+        log(`\n== devnet: gateway ${devnet.url}/rpc, ${opts.operators} operator processes${opts.nats ? ' on NATS' : ''}`);
         log(`   owner ${devnet.owner.address} (a key generated for this run), its API key ${devnet.apiKey}`);
         try {
           await devnet.tour(log);

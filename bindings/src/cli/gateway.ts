@@ -16,7 +16,7 @@ type Permission = 'read' | 'write';
 
 /** The part of newton-server the CLI uses (declared here: newton-engine cannot import its types). */
 export interface GatewayServer {
-  createGateway(options: { dataDir: string; operators?: number; admitOperators?: 'any' | Hex[]; chainId?: number; blockTimeMs?: number; logger?: unknown }): Promise<{ app: GatewayApp; gateway: { account: { address: Hex } } }>;
+  createGateway(options: { dataDir: string; operators?: number; admitOperators?: 'any' | Hex[]; nats?: string; chainId?: number; blockTimeMs?: number; logger?: unknown }): Promise<{ app: GatewayApp; gateway: { account: { address: Hex } } }>;
   runOperator(config: OperatorConfig): Promise<RunningOperator>;
   SqliteStore: new (file: string) => KeyStore;
   createApiKey(store: KeyStore, options: { permissions: Permission[]; owner?: Hex | null }): Promise<{ id: string; key: string; permissions: Permission[] }>;
@@ -33,11 +33,12 @@ export interface OperatorConfig {
   stake?: bigint;
   dataDir: string;
   allowHosts?: string[];
+  nats?: string;
   logger?: unknown;
 }
 
 interface RunningOperator {
-  app: { close(): Promise<unknown> };
+  close(): Promise<void>;
   identity: { operatorId: Hex; operatorAddress: Hex; publicKey: Hex };
   url: string;
   gatewayAddress: Hex;
@@ -77,6 +78,8 @@ export interface StartOptions {
   operators?: number;
   /** Operator services admitted to register (their ids, or 'any'); implies no in-process operators. */
   admitOperators?: 'any' | Hex[];
+  /** With admitOperators: a NATS server URL operators may also register and serve on. */
+  nats?: string;
   chainId?: number;
   blockTimeMs?: number;
   /** pino's level, or 'silent' for no logs (default info). */
@@ -105,6 +108,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     dataDir,
     operators: options.admitOperators ? 0 : (options.operators ?? 4),
     admitOperators: options.admitOperators,
+    nats: options.nats,
     chainId: options.chainId,
     blockTimeMs: options.blockTimeMs,
     logger: level === 'silent' ? false : { level, stream: options.log },
@@ -138,6 +142,7 @@ interface StartFlags {
   port: number;
   operators: number;
   admitOperators?: 'any' | Hex[];
+  nats?: string;
   chainId?: number;
   blockTimeMs?: number;
   logLevel: string;
@@ -162,11 +167,13 @@ export function addGateway(program: Command, cli: Cli): void {
     .option('--port <N>', 'the port to listen on (0: a free one)', port, 8545)
     .addOption(new Option('--operators <N>', 'in-process operators (0: none, tasks are unavailable)').argParser(count).env('NEWTON_OPERATORS').default(4))
     .addOption(new Option('--admit-operators <IDS>', "operator services that may register (`newton operator start`): comma-separated operator ids, or 'any'; no in-process operators then").argParser(admitted))
+    .addOption(new Option('--nats <URL>', 'with --admit-operators: a NATS server operators may also register and serve on (nats://host:4222)').env('NEWTON_NATS_URL'))
     .addOption(new Option('--chain-id <N>', 'the chain id (default 11155111, Sepolia)').argParser(positiveInt).env('NEWTON_CHAIN_ID'))
     .addOption(new Option('--block-time-ms <MS>', 'milliseconds per block (default 12000)').argParser(positiveInt).env('NEWTON_BLOCK_TIME_MS'))
     .addOption(new Option('--log-level <LEVEL>', 'the log level (logs go to stderr)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .addOption(formatOption('pretty'))
     .action(async (opts: StartFlags) => {
+      if (opts.nats && !opts.admitOperators) throw usage('--nats needs --admit-operators (which operators may register on the bus)');
       const running = await startGateway({ ...opts, log: cli.io.stderr });
       if (opts.format === 'json') cli.data('json', { url: running.url, address: running.address, data_dir: running.dataDir });
       else cli.out(`gateway listening on ${running.url} (JSON-RPC at ${running.url}/rpc), signing as ${running.address}, data in ${running.dataDir}`);

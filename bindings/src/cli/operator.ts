@@ -12,7 +12,8 @@ import { formatOption, type Cli, type Format } from './output.js';
 
 const ABOUT = `The operator registers with the gateway (POST URL/operators: its BLS public key, proof of
 possession, stake, address and id = keccak256 of the key, signed by the key) and renews that every
-10 s, so a restarted gateway learns it back. It answers the gateway's two rounds only when the
+10 s, so a restarted gateway learns it back. With --nats it serves on the bus instead: it registers
+on newton.operators.announce, beats every second and answers the gateway's broadcasts. It answers the gateway's two rounds only when the
 gateway's EIP-712 signature is fresh and by the trusted address: --gateway-address, else the address
 the gateway reports at first contact (printed; pin it for production). Policies and PolicyData
 modules are fetched from URL/content by content id and checked against it; compiled modules are
@@ -29,6 +30,7 @@ interface StartFlags {
   stake: bigint;
   dataDir: string;
   allowHost: string[];
+  nats?: string;
   logLevel: string;
   format: Format;
 }
@@ -46,6 +48,7 @@ export function addOperator(program: Command, cli: Cli): void {
     .option('--listen <HOST:PORT>', 'where to listen (port 0: a free one)', listen, { host: '127.0.0.1', port: 9545 })
     .option('--stake <N>', 'stake in quorum 0', stake, 1000n)
     .addOption(new Option('--data-dir <DIR>', 'where compiled modules are cached').env('NEWTON_OPERATOR_DATA_DIR').default('newton-operator'))
+    .addOption(new Option('--nats <URL>', "serve on the gateway's NATS bus (nats://host:4222) instead of listening for HTTP").env('NEWTON_NATS_URL'))
     .option('--allow-host <HOST:PORT>', 'a host PolicyData may reach that is not public (repeatable), e.g. a local chain RPC', (v: string, all: string[]) => [...all, v], [])
     .addOption(new Option('--log-level <LEVEL>', 'the log level (logs go to stderr)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .addOption(formatOption('pretty'))
@@ -64,25 +67,27 @@ export function addOperator(program: Command, cli: Cli): void {
           stake: opts.stake,
           dataDir: resolve(opts.dataDir),
           allowHosts: opts.allowHost.length ? opts.allowHost : undefined,
+          nats: opts.nats,
           logger: opts.logLevel === 'silent' ? false : { level: opts.logLevel, stream: cli.io.stderr },
         });
       } catch (err) {
         const { code } = err as NodeJS.ErrnoException;
         if (code === 'EADDRINUSE' || code === 'EACCES') throw new NewtonError({ code: 'NEWTON_ERR_IO', message: `cannot listen on ${opts.listen.host}:${opts.listen.port}: ${code}` });
         if (code === 'ECONNREFUSED' || (err as Error).name === 'TypeError') throw new NewtonError({ code: 'NEWTON_ERR_IO', message: `cannot reach the gateway at ${opts.gateway}: ${(err as Error).message}` });
+        if (code === 'CONNECTION_REFUSED' || (err as Error).name === 'ConnectionError') throw new NewtonError({ code: 'NEWTON_ERR_IO', message: `cannot reach the NATS server at ${opts.nats}: ${(err as Error).message}` });
         throw err;
       }
       if (!running.gatewayAddressPinned) cli.note(`trusting gateway ${running.gatewayAddress} as ${opts.gateway} reported it; pin it with --gateway-address`);
       try {
         await running.registration?.first;
       } catch (err) {
-        await running.app.close();
+        await running.close();
         throw err;
       }
       const { operatorId } = running.identity;
       if (opts.format === 'json') cli.data('json', { url: running.url, operator_id: operatorId, gateway: running.gatewayAddress });
       else cli.out(`operator ${operatorId} serving on ${running.url}, registered with ${opts.gateway}`);
-      await serveUntilSignal({ close: async () => void (await running.app.close()) }, cli, 'the operator');
+      await serveUntilSignal(running, cli, 'the operator');
     });
 }
 

@@ -1,6 +1,7 @@
 // A devnet on one machine: a gateway (in this process, on loopback) admitting exactly the devnet's
-// operators, N operator processes (keystores made on first start in the data directory), a
-// fixture chain RPC for the gas-price oracle, and an API key for an owner generated per run.
+// operators, N operator processes (keystores made on first start in the data directory) reached
+// over HTTP or, with `nats`, a local nats-server, a fixture chain RPC for the gas-price oracle,
+// and an API key for an owner generated per run.
 // `close` stops the operators, the gateway and the fixture server, and removes a temporary data
 // directory.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { createGateway } from '../index.js';
 import { ALL_TASKS } from '../tasks/service.js';
 import type { TaskUpdate } from '../tasks/results.js';
 import type { OperatorResponse } from '../network/events.js';
+import { startNatsServer, type NatsServer } from '../bus/nats-server.js';
 import { startFixtureChainRpc, type FixtureChainRpc } from './fixture-chain-rpc.js';
 import { OperatorProcesses, operatorKeystores, type OperatorProcess } from './operator-processes.js';
 import { publishExamples } from './publish.js';
@@ -35,6 +37,8 @@ export interface DevnetOptions {
   repoRoot?: string;
   /** Gateway and operator log level (default warn; logs go to stderr). */
   logLevel?: string;
+  /** Operators on a NATS bus: a local nats-server is started (it must be installed) instead of HTTP. */
+  nats?: boolean;
   /** Progress while starting. */
   progress?: (line: string) => void;
 }
@@ -48,6 +52,8 @@ export interface Devnet {
   gateway: Gateway;
   operators: OperatorProcesses;
   chainRpc: FixtureChainRpc;
+  /** With `nats`: the local nats-server. */
+  natsServer?: NatsServer;
   dataDir: string;
   /** Runs the scripted tour (publishing the examples first), printing with `log`. */
   tour(log?: (line: string) => void): Promise<void>;
@@ -74,6 +80,11 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   try {
     const chainRpc = await startFixtureChainRpc({ chainId: DEVNET_CHAIN_ID, gasPriceWei: 12_500_000_000n });
     cleanup.push(() => chainRpc.close());
+    const natsServer = options.nats ? await startNatsServer() : undefined;
+    if (natsServer) {
+      cleanup.push(() => natsServer.stop());
+      progress(`nats-server ${natsServer.url} (pid ${natsServer.pid})`);
+    }
     const keystores = await operatorKeystores(dataDir, count);
     const admitted = keystores.files.map((file) => keccak256(`0x${(JSON.parse(readFileSync(file, 'utf8')) as { pubkey: string }).pubkey}`));
     const policyData = { allowHosts: [chainRpc.hostPort], cacheDir: wasmCacheDir };
@@ -81,6 +92,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       dataDir,
       chainId: DEVNET_CHAIN_ID,
       admitOperators: admitted,
+      nats: natsServer?.url,
       host: new PolicyDataHost(policyData),
       sandbox: { policyData },
       logger: logLevel === 'silent' ? false : { level: logLevel },
@@ -90,7 +102,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     progress(`gateway ${url} (chain ${DEVNET_CHAIN_ID}, signing as ${gateway.account.address}), starting ${count} operator processes`);
 
     const operators = await OperatorProcesses.start(
-      { count, dataDir, gatewayUrl: url, gatewayAddress: gateway.account.address, allowHosts: [chainRpc.hostPort], wasmCacheDir, logLevel },
+      { count, dataDir, gatewayUrl: url, gatewayAddress: gateway.account.address, allowHosts: [chainRpc.hostPort], wasmCacheDir, logLevel, nats: natsServer?.url },
       (op) => progress(`operator ${op.index} ${op.operatorId.slice(0, 10)}… on ${op.url} (pid ${op.child.pid}) admitted`),
     );
     cleanup.push(() => operators.stop());
@@ -136,7 +148,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
         },
       });
     };
-    return { url, apiKey: key, owner, gateway, operators, chainRpc, dataDir, tour, close };
+    return { url, apiKey: key, owner, gateway, operators, chainRpc, natsServer, dataDir, tour, close };
   } catch (err) {
     await close();
     throw err;

@@ -19,6 +19,8 @@ export interface OperatorProcessesOptions {
   allowHosts?: string[];
   /** A compiled-module cache they share (default: each its own in its data directory). */
   wasmCacheDir?: string;
+  /** Serve on this NATS server instead of HTTP. */
+  nats?: string;
   logLevel?: string;
   /** Where the children's stderr goes (default: inherited). */
   stderr?: NodeJS.WritableStream;
@@ -98,6 +100,7 @@ export class OperatorProcesses {
         NEWTON_OPERATOR_DATA_DIR: path.join(dataDir, 'operators', String(index)),
         NEWTON_ALLOW_HOSTS: (allowHosts ?? []).join(','),
         NEWTON_WASM_CACHE_DIR: this.#options.wasmCacheDir ?? '',
+        NEWTON_NATS_URL: this.#options.nats ?? '',
         PORT: '0',
         HOST: '127.0.0.1',
         LOG_LEVEL: logLevel,
