@@ -9,6 +9,7 @@ import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { BlockClock, type BlockClockOptions } from './clock.js';
 import { loadKeyMaterial, operatorSigners } from './key-material.js';
 import { localNetwork } from './local-network.js';
+import type { NetworkSettings } from './network/operator-network.js';
 import { RegisteredOperators } from './network/registered-operators.js';
 import { RpcError } from './rpc/errors.js';
 import { SignatureRecovery } from './signatures.js';
@@ -36,6 +37,8 @@ export interface GatewayOptions extends BlockClockOptions {
   admitOperators?: 'any' | Hex[];
   /** With `admitOperators`: NATS server URL(s); operators may then register and serve on the bus. */
   nats?: string | string[];
+  /** With `admitOperators`: the network's round timeouts, consensus tolerance and default quorum (default NETWORK_DEFAULTS). */
+  networkSettings?: Partial<NetworkSettings>;
   /** The PolicyData host (default: a new one); share the operators' to compile each module once. */
   host?: PolicyDataHost;
   /** The sandbox for callers' Rego, started on first use (default: 2 workers). */
@@ -82,7 +85,7 @@ export class Gateway {
       const host = options.host ?? new PolicyDataHost({ cacheDir: path.join(options.dataDir, 'wasm-cache') });
       const network = options.network
         ?? (options.operators ? await localNetwork(store, host, privacyNode, operatorSigners(options.dataDir, options.operators))
-          : options.admitOperators ? await RegisteredOperators.open({ account, allow: options.admitOperators, file: path.join(options.dataDir, 'operators.json'), chainId: clock.chainId, nats: options.nats, onWarning: (message) => process.emitWarning(message, 'NewtonBusWarning') })
+          : options.admitOperators ? await RegisteredOperators.open({ account, allow: options.admitOperators, file: path.join(options.dataDir, 'operators.json'), chainId: clock.chainId, settings: options.networkSettings, nats: options.nats, onWarning: (message) => process.emitWarning(message, 'NewtonBusWarning') })
             : undefined);
       fs.mkdirSync(path.join(options.dataDir, 'policy-data'), { recursive: true });
       return new Gateway(options.dataDir, store, clock, privacyStore, privacyNode, secretsNode, account, network, host, options.sandbox);
