@@ -861,6 +861,7 @@ module.exports.blsVerify = nativeBinding.blsVerify
 module.exports.blsVerifyPossession = nativeBinding.blsVerifyPossession
 module.exports.blsVerifyPossessionSync = nativeBinding.blsVerifyPossessionSync
 module.exports.blsVerifySync = nativeBinding.blsVerifySync
+module.exports.checkAttestation = nativeBinding.checkAttestation
 module.exports.checkPolicySync = nativeBinding.checkPolicySync
 module.exports.consensusDigest = nativeBinding.consensusDigest
 module.exports.envelopeDataRefId = nativeBinding.envelopeDataRefId

@@ -209,6 +209,12 @@ export declare function blsVerifyPossessionSync(publicKey: Uint8Array, proofOfPo
 
 export declare function blsVerifySync(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean
 
+/**
+ * Every check but the spend (reported `skipped`), for a caller that keeps the spent set
+ * elsewhere: bundle JSON + context JSON → report JSON `{checks, valid}`.
+ */
+export declare function checkAttestation(registry: OperatorRegistry, bundleJson: string, contextJson: string): Promise<string>
+
 /** Parse + determinism + compile check of modules without an entrypoint; JSON report. */
 export declare function checkPolicySync(modules: Array<ModuleInput>, optionsJson?: string | undefined | null): string
 

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   Aggregator,
   AttestationValidator,
+  checkAttestation,
   NewtonError,
   OperatorRegistry,
   blsAggregatePublicKeysSync,
@@ -237,6 +238,17 @@ describe('AttestationValidator', () => {
     const reports = await Promise.all(Array.from({ length: 100 }, () => v.validate(json, context())));
     expect(reports.filter((r) => r.valid)).toHaveLength(1);
     for (const r of reports.filter((r) => !r.valid)) expect(failures(r)).toEqual([['single_use', 'NEWTON_ERR_ATTESTATION_ALREADY_SPENT']]);
+  });
+
+  it('checkAttestation runs every check but the spend, which it leaves to the caller', async () => {
+    const checked = await checkAttestation(registry, valid, context());
+    expect(checked.valid).toBe(false);
+    expect(checked.checks.slice(0, -1).every((c) => c.status === 'passed')).toBe(true);
+    expect(checked.checks.at(-1)).toEqual({ check: 'single_use', status: 'skipped' });
+    expect((await checkAttestation(registry, valid, context())).checks).toEqual(checked.checks); // nothing was spent
+    expect(validator().validateSync(valid, context()).valid).toBe(true);
+    for (const [, check, code, make, ctx] of cases) expect(failures(await checkAttestation(registry, make(), context(ctx)))).toEqual([[check, code]]);
+    expect((await rejection(checkAttestation(registry, '{}', context()))).code).toBe('NEWTON_ERR_INVALID_JSON');
   });
 
   it('lets exactly one of two validators sharing one database file win', async () => {

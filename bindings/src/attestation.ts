@@ -337,6 +337,16 @@ export class AttestationValidator {
   }
 }
 
+/**
+ * Every check of `AttestationValidator.validate` but the spend, reported `skipped` (so `valid` is
+ * false): for a caller that keeps the spent set elsewhere — a database shared by several
+ * gateways — and spends there, by task id, only when no check failed. Runs on the libuv pool.
+ */
+export async function checkAttestation(registry: OperatorRegistry, bundle: AttestationBundle | string, ctx: ValidationContext): Promise<ValidationReport> {
+  const report = await callAsync(() => native.checkAttestation(nativeRegistry(registry), json(bundle), contextJson(ctx)));
+  return JSON.parse(report) as ValidationReport;
+}
+
 function contextJson(ctx: ValidationContext): string {
   const fields = [
     `"policy_id":${JSON.stringify(ctx.policyId)}`,

@@ -56,6 +56,7 @@ export {
 } from './bls.js';
 export {
   AttestationValidator,
+  checkAttestation,
   Aggregator,
   OperatorRegistry,
   attestationBundle,

@@ -235,6 +235,18 @@ fn validate(
     to_json(&att::validate(&bundle, &ctx, registry, store))
 }
 
+/// Every check but the spend (reported `skipped`), for a caller that keeps the spent set
+/// elsewhere: bundle JSON + context JSON → report JSON `{checks, valid}`.
+#[napi(ts_return_type = "Promise<string>")]
+pub fn check_attestation(registry: &OperatorRegistry, bundle_json: String, context_json: String) -> AsyncTask<Job<String>> {
+    let registry = registry.inner.clone();
+    job(move || {
+        let bundle = att::AttestationBundle::from_json(&bundle_json)?;
+        let ctx: att::ValidationContext = Error::parse_json("validation context", &context_json)?;
+        to_json(&att::check_before_spend(&bundle, &ctx, &registry))
+    })
+}
+
 /// `keccak256(abi.encode(taskResponse))`: the message operators BLS-sign, 0x-hex.
 #[napi]
 pub fn consensus_digest(task_response_json: String) -> napi::Result<String> {

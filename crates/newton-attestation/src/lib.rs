@@ -19,4 +19,4 @@ pub use certificate::Certificate;
 pub use operators::{Operator, OperatorEntry, OperatorRegistry};
 pub use quorum::{QuorumStakes, QuorumThreshold};
 pub use spent_store::SpentStore;
-pub use validator::{validate, Check, CheckOutcome, Report, Status, ValidationContext};
+pub use validator::{check_before_spend, validate, Check, CheckOutcome, Report, Status, ValidationContext};

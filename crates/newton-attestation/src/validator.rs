@@ -110,6 +110,10 @@ impl Report {
         self.first_failure().map_or(Ok(()), |error| Err(error.clone()))
     }
 
+    fn skip_spend(&mut self) {
+        self.checks.push(CheckOutcome { check: Check::SingleUse, status: Status::Skipped, error: None });
+    }
+
     fn record(&mut self, check: Check, outcome: Result<()>) {
         let (status, error) = match outcome {
             Ok(()) => (Status::Passed, None),
@@ -128,6 +132,26 @@ pub fn validate(
     registry: &OperatorRegistry,
     store: &SpentStore,
 ) -> Report {
+    let mut report = checks(bundle, ctx, registry);
+    if report.is_valid() {
+        let attestation_hash = bundle.attestation_hash;
+        report.record(Check::SingleUse, store.consume(bundle.attestation.taskId, attestation_hash));
+    } else {
+        report.skip_spend();
+    }
+    report
+}
+
+/// Every check but the spend, which is reported `Skipped`: for a caller that keeps the spent set
+/// elsewhere (a database shared by several gateways) and spends there — keyed by task id, with
+/// the attestation hash — only when every other check passed.
+pub fn check_before_spend(bundle: &AttestationBundle, ctx: &ValidationContext, registry: &OperatorRegistry) -> Report {
+    let mut report = checks(bundle, ctx, registry);
+    report.skip_spend();
+    report
+}
+
+fn checks(bundle: &AttestationBundle, ctx: &ValidationContext, registry: &OperatorRegistry) -> Report {
     let attestation = &bundle.attestation;
     let mut report = Report::default();
     report.record(Check::PolicyId, policy_id(attestation, ctx));
@@ -138,16 +162,6 @@ pub fn validate(
     report.record(Check::Signature, signature(bundle, registry));
     report.record(Check::QuorumStake, quorum_stake(bundle, ctx, registry));
     report.record(Check::EvaluationResult, evaluation_result(&bundle.task_response));
-    if report.is_valid() {
-        let attestation_hash = bundle.attestation_hash;
-        report.record(Check::SingleUse, store.consume(attestation.taskId, attestation_hash));
-    } else {
-        report.checks.push(CheckOutcome {
-            check: Check::SingleUse,
-            status: Status::Skipped,
-            error: None,
-        });
-    }
     report
 }
 

@@ -2,7 +2,7 @@
 
 use crate::fixtures::{certify, response, task, Fixture, CURRENT_BLOCK, EXPIRATION};
 use alloy_primitives::{keccak256, Address, Bytes, U256};
-use newton_attestation::{validate, AttestationBundle, Check, QuorumThreshold, Report, Status};
+use newton_attestation::{check_before_spend, validate, AttestationBundle, Check, QuorumThreshold, Report, Status};
 use newton_core::ErrorCode;
 use newton_types::hash::attestation_hash;
 
@@ -235,4 +235,23 @@ fn store_failures_are_store_errors() {
         .unwrap();
     let report = validate(&f.bundle, &f.ctx, &f.registry, &store);
     assert_only_failure(&report, Check::SingleUse, ErrorCode::Store);
+}
+
+#[test]
+fn check_before_spend_runs_every_check_but_leaves_the_spend_to_the_caller() {
+    let f = Fixture::new();
+    let report = check_before_spend(&f.bundle, &f.ctx, &f.registry);
+    let (spend, others) = report.checks.split_last().unwrap();
+    assert_eq!(others.len(), 8);
+    assert!(others.iter().all(|c| c.status == Status::Passed), "{report:#?}");
+    assert_eq!((spend.check, spend.status), (Check::SingleUse, Status::Skipped));
+    assert!(!report.is_valid(), "not valid until spent");
+    assert!(report.result().is_ok(), "no check failed");
+    assert!(!f.store.is_spent(f.bundle.attestation.taskId).unwrap());
+    // Checking again is the same answer: nothing was spent.
+    assert_eq!(check_before_spend(&f.bundle, &f.ctx, &f.registry), report);
+
+    let mut denied = Fixture::new();
+    denied.ctx.policy_id = Default::default();
+    assert_only_failure(&check_before_spend(&denied.bundle, &denied.ctx, &denied.registry), Check::PolicyId, ErrorCode::PolicyIdMismatch);
 }
