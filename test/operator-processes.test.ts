@@ -128,7 +128,7 @@ describe('four operator processes behind a gateway on loopback', () => {
     expect(forged.body.error.message).toContain(`signed by ${stranger.address}, not by the trusted gateway`);
 
     const expired = await post(await signRequest(live.gateway.account, claims, 5_000, Date.now() - 10_000));
-    expect(expired).toMatchObject({ status: 200, body: { error: { data: { code: 'NEWTON_ERR_TIMEOUT' } } } });
+    expect(expired).toMatchObject({ status: 401, body: { error: { data: { code: 'NEWTON_ERR_TIMEOUT' } } } });
     expect(expired.body.error.message).toMatch(/deadline passed/);
     const old = await post(await signRequest(live.gateway.account, claims, 600_000, Date.now() - 120_000));
     expect(old.body.error).toMatchObject({ data: { code: 'NEWTON_ERR_TIMEOUT' } });

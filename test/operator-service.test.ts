@@ -178,7 +178,7 @@ describe('four operator services over HTTP', () => {
     const task = quickstartTask(7);
     const expired = await signed(gatewayAccount, task, { issuedAt: Date.now() - 10_000, ttlMs: 5_000 });
     const late = await post(urls[0]!, OPERATOR_METHODS.prepare, expired.params, expired.headers);
-    expect(late).toMatchObject({ status: 200, body: { error: { data: { code: 'NEWTON_ERR_TIMEOUT' } } } });
+    expect(late).toMatchObject({ status: 401, body: { error: { data: { code: 'NEWTON_ERR_TIMEOUT' } } } });
     expect(late.body.error!.message).toMatch(/deadline passed/);
 
     const old = await signed(gatewayAccount, task, { issuedAt: Date.now() - 120_000, ttlMs: 600_000 });

@@ -3,7 +3,7 @@
 // newton_spendAttestation (validate-and-spend, signed by the caller) and the block clock's newton_blockNumber /
 // newton_advanceBlocks.
 import { Type } from '@sinclair/typebox';
-import { attestationBundle, type Hex, type NewtonTask } from 'newton-engine';
+import { attestationBundle, checkAttestation, type AttestationBundle, type Hex, type NewtonTask, type ValidationContext, type ValidationReport } from 'newton-engine';
 import type { Gateway } from '../gateway.js';
 import { RpcError, notFound } from '../rpc/errors.js';
 import { address, bytes32 } from '../rpc/hex.js';
@@ -39,12 +39,8 @@ async function spend(gateway: Gateway, record: TaskRecord, caller: Hex) {
   const client = await gateway.store.policyClient(record.policyClient);
   if (!client) throw notFound(`policy client ${record.policyClient} is not registered`);
   const bundle = attestationBundle(record.task as unknown as NewtonTask, taskResponseOf(result), result.certificate, result.expiration);
-  const report = await gateway.validator().validate(bundle, {
-    policyId: client.current.policyId,
-    chainId: gateway.clock.chainId,
-    caller,
-    currentBlock: gateway.clock.block,
-  });
+  const context = { policyId: client.current.policyId, chainId: gateway.clock.chainId, caller, currentBlock: gateway.clock.block };
+  const report = gateway.store.spendAttestation ? await spendInStore(gateway, bundle, context) : await gateway.validator().validate(bundle, context);
   const failed = report.checks.find((c) => c.status === 'failed');
   const status: TaskStatus | null = report.valid ? 'AttestationSpent' : failed?.code === 'NEWTON_ERR_ATTESTATION_EXPIRED' ? 'AttestationExpired' : null;
   if (status) await gateway.store.setTaskStatus(record.taskId, status);
@@ -52,6 +48,19 @@ async function spend(gateway: Gateway, record: TaskRecord, caller: Hex) {
     throw new RpcError(failed?.code ?? 'NEWTON_ERR_INTERNAL', failed?.message ?? 'attestation refused', { details: { checks: report.checks } });
   }
   return { valid: true, task_id: record.taskId, status: 'AttestationSpent', attestation: bundle.attestation, attestation_hash: bundle.attestation_hash, checks: report.checks };
+}
+
+/** The validator's checks, then the spend in the gateway's store (one shared by several gateways). */
+async function spendInStore(gateway: Gateway, bundle: AttestationBundle, context: ValidationContext): Promise<ValidationReport> {
+  const report = await checkAttestation(gateway.requireNetwork().registry, bundle, context);
+  if (report.checks.some((c) => c.status === 'failed')) return report;
+  const checks = report.checks.slice(0, -1);
+  const taskId = bundle.attestation.taskId;
+  if (await gateway.store.spendAttestation!(taskId, bundle.attestation_hash)) {
+    return { checks: [...checks, { check: 'single_use', status: 'passed' }], valid: true };
+  }
+  const spent = { check: 'single_use' as const, status: 'failed' as const, code: 'NEWTON_ERR_ATTESTATION_ALREADY_SPENT' as const, message: `attestation for task ${taskId} was already spent` };
+  return { checks: [...checks, spent], valid: false };
 }
 
 export const taskMethods: Method[] = [

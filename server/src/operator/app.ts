@@ -51,7 +51,11 @@ export async function buildOperatorApp(options: OperatorAppOptions): Promise<Ope
       if (request.jsonrpc !== '2.0' || typeof request.method !== 'string') throw invalidRequest('Invalid request: jsonrpc "2.0" and a method required');
       const method = request.method;
       if (!METHODS.has(method)) throw new RpcError('NEWTON_ERR_METHOD_NOT_FOUND', `Unknown operator method: ${method}`);
-      await operator.authenticate(req.headers, method, request.params);
+      try {
+        await operator.authenticate(req.headers, method, request.params);
+      } catch (err) {
+        return reply.code(401).send(errorReply(id, toRpcError(err))); // forged, misaddressed or stale
+      }
       const controller = new AbortController();
       const onClose = () => controller.abort(new Error('the gateway closed the request'));
       req.raw.socket.once('close', onClose);
@@ -64,8 +68,7 @@ export async function buildOperatorApp(options: OperatorAppOptions): Promise<Ope
     } catch (err) {
       const rpc = toRpcError(err);
       if (rpc.code === 'NEWTON_ERR_INTERNAL') req.log.error({ err }, 'internal error in an operator method');
-      const status = rpc.code === 'NEWTON_ERR_UNAUTHORIZED' ? 401 : rpc.httpStatus;
-      return reply.code(status).send(errorReply(id, rpc));
+      return reply.code(rpc.httpStatus).send(errorReply(id, rpc));
     }
   });
   return { app, identity: operator.identity, secretsPublicKey: operator.secretsPublicKey };

@@ -2,7 +2,7 @@
 // way to the same service). Configuration from the environment: NEWTON_OPERATOR_KEYSTORE,
 // NEWTON_KEYSTORE_PASSWORD, NEWTON_GATEWAY_URL, NEWTON_GATEWAY_ADDRESS (optional: pinned trust),
 // NEWTON_OPERATOR_DATA_DIR, NEWTON_WASM_CACHE_DIR (<data dir>/wasm-cache), NEWTON_NATS_URL (serve on
-// the bus instead of HTTP), NEWTON_STAKE (1000), NEWTON_ALLOW_HOSTS (comma-separated), PORT (0),
+// the bus instead of HTTP), NEWTON_RENEW_MS (10000, registration renewal), NEWTON_STAKE (1000), NEWTON_ALLOW_HOSTS (comma-separated), PORT (0),
 // HOST (127.0.0.1), LOG_LEVEL (info). Forked with an IPC channel, it reports
 // `{ready, url, operatorId}` once the gateway admitted it and exits when the channel closes
 // (its parent is gone, however it ended); close-with-grace finishes in-flight rounds on signals.
@@ -33,6 +33,7 @@ const running = await runOperator({
   listenHost: env.HOST ?? '127.0.0.1',
   port: Number(env.PORT ?? 0),
   nats: env.NEWTON_NATS_URL || undefined,
+  renewMs: env.NEWTON_RENEW_MS ? Number(env.NEWTON_RENEW_MS) : undefined,
   logger: { level: env.LOG_LEVEL ?? 'info' },
 });
 const { log, identity, url } = running;

@@ -151,5 +151,13 @@ export interface GatewayStore {
   putDataRefDomain(dataRefId: Hex, domain: string): Promise<void>;
   dataRefDomain(dataRefId: Hex): Promise<string | null>;
 
+  /**
+   * A store that keeps the attestation spent set itself (PostgreSQL, shared by several
+   * gateways): marks `taskId` spent with its attestation hash unless it already is — exactly
+   * once, by a unique key in one transaction — and says whether this call spent it. Without it
+   * the gateway spends in the validator's own SQLite file (spent.db).
+   */
+  spendAttestation?(taskId: Hex, attestationHash: Hex): Promise<boolean>;
+
   close(): Promise<void>;
 }
