@@ -1,17 +1,16 @@
 // End to end through the RPC API with four in-process operators: publish → register →
 // createTask → spend → replay refused → setPolicy → old attestation refused (PolicyIdMismatch) →
-// block clock past expiry → refused, with the gateway restarted in the middle.
+// block clock past expiry → refused, with the gateway restarted in the middle; on each store.
 import { describe, expect, it } from 'vitest';
 import { CLIENT, ownerAuth, paramsHash, publishSpendPolicy, registerClient, transferIntent } from './fixtures/gateway/registry.js';
-import { OWNER, OTHER, ok, openGateway, tempDir, type TestGateway } from './fixtures/gateway/harness.js';
+import { OWNER, OTHER, STORES, ok, openGateway, tempDir, type TestGateway } from './fixtures/gateway/harness.js';
 
-const dir = tempDir('e2e');
-
-describe('the gateway end to end', () => {
+describe.each(STORES)('the gateway end to end (%s store)', (store) => {
+  const dir = tempDir(`e2e-${store}`);
   let t: TestGateway;
 
   it('publishes, registers, attests an allow and a deny, spends once, refuses replays, survives a restart, refuses after setPolicy and after expiry', async () => {
-    t = await openGateway({ operators: 4 }, dir);
+    t = await openGateway({ operators: 4, store }, dir);
     const { policy } = await publishSpendPolicy(t);
     const registered = await registerClient(t, policy);
     expect(registered.policy_id).toMatch(/^0x[0-9a-f]{64}$/);
@@ -48,7 +47,7 @@ describe('the gateway end to end', () => {
     const keys = { readKey: t.readKey, writeKey: t.writeKey };
     const block = t.gateway.clock.block;
     await t.close();
-    t = await openGateway({ operators: 4 }, dir, keys);
+    t = await openGateway({ operators: 4, store }, dir, keys);
     expect(t.gateway.clock.block).toBe(block);
     expect((await spend(allowed.task_id)).body.error.data.code).toBe('NEWTON_ERR_ATTESTATION_ALREADY_SPENT');
     expect(await ok(t, 'newton_taskStatus', { task_id: allowed.task_id })).toMatchObject({ status: 'AttestationSpent' });

@@ -13,6 +13,7 @@ import type { NetworkSettings } from './network/operator-network.js';
 import { RegisteredOperators } from './network/registered-operators.js';
 import { RpcError } from './rpc/errors.js';
 import { SignatureRecovery } from './signatures.js';
+import { PostgresStore } from './store/postgres.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { GatewayStore } from './store/store.js';
 import { SandboxPool, type SandboxPoolOptions } from './sandbox/index.js';
@@ -25,6 +26,8 @@ export { ALL_TASKS } from './tasks/service.js';
 export interface GatewayOptions extends BlockClockOptions {
   /** Holds gateway.db, spent.db, privacy.db and gateway-keys.json (created if missing). */
   dataDir: string;
+  /** The store: a postgres:// URL (PostgresStore, migrated at open) instead of gateway.db in the data directory. */
+  database?: string;
   /** The operators tasks run on; without one the task methods answer NEWTON_ERR_UNAVAILABLE. */
   network?: TaskNetwork;
   /** Without `network`: run this many in-process operators (keys kept in the data directory). */
@@ -75,7 +78,7 @@ export class Gateway {
   static async open(options: GatewayOptions): Promise<Gateway> {
     fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     const keys = loadKeyMaterial(options.dataDir);
-    const store = new SqliteStore(path.join(options.dataDir, 'gateway.db'));
+    const store = options.database ? await PostgresStore.open(options.database) : new SqliteStore(path.join(options.dataDir, 'gateway.db'));
     try {
       const clock = await BlockClock.open(store, options);
       const privacyStore = await PrivacyStore.open(path.join(options.dataDir, 'privacy.db'), clock.chainId);
