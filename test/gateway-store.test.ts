@@ -2,12 +2,14 @@
 // atomic nonces and sequences, policyId history, task status, webhooks, secrets, content by id;
 // reopening keeps everything; a newer schema is refused. Then PostgreSQL's own concern: several
 // stores (gateways) on one database at once — nonces used once, sequences never shared, history
-// appends ordered, and one schema when they all migrate at open.
+// appends ordered, attestations spent once, and one schema when they all migrate at open — and an
+// older database brought up to date.
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { SqliteStore, type GatewayStore } from '../server/dist/index.js';
+import { MIGRATIONS, migrate } from '../server/dist/store/migrations/index.js';
 import { PostgresStore } from '../server/dist/store/postgres.js';
 import { freshDatabase, tempDir } from './fixtures/gateway/harness.js';
 
@@ -46,15 +48,19 @@ const KINDS: [string, () => Promise<Fresh>][] = [
   }],
 ];
 
-async function sql(url: string, text: string, values: unknown[] = []): Promise<pg.QueryResult> {
+async function connected<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    return await client.query(text, values);
+    return await work(client);
   } finally {
     await client.end();
   }
 }
+
+const sql = (url: string, text: string, values: unknown[] = []) => connected(url, (client) => client.query(text, values));
+const applied = async (url: string) => (await sql(url, 'SELECT version, name FROM schema_migrations ORDER BY version')).rows;
+const ALL = MIGRATIONS.map(({ version, name }) => ({ version, name }));
 
 describe.each(KINDS)('%s', (_name, fresh) => {
   it('nonces are consumed once, in order, case-insensitively', async () => {
@@ -140,15 +146,15 @@ describe.each(KINDS)('%s', (_name, fresh) => {
     const { store, reopen, stamp } = await fresh();
     await store.close();
     await stamp(99);
-    await expect(reopen()).rejects.toThrow(/newer gateway \(schema 99, this one reads 1\)/);
+    await expect(reopen()).rejects.toThrow(/newer gateway \(schema 99, this one reads \d+\)/);
   });
 });
 
 describe('PostgresStore: several gateways on one database', () => {
-  it('migrate at once to one schema, then use each nonce once, never share a sequence value and keep the history in order', async () => {
+  it('migrate at once to one schema, then use each nonce once, never share a sequence value, keep the history in order and spend once', async () => {
     const url = await freshDatabase();
     const stores = await Promise.all(Array.from({ length: 4 }, () => PostgresStore.open(url)));
-    expect((await sql(url, 'SELECT version, name FROM schema_migrations')).rows).toEqual([{ version: 1, name: 'gateway schema' }]);
+    expect(await applied(url)).toEqual(ALL);
     const [one, two] = stores as [PostgresStore, PostgresStore];
     await Promise.all(stores.slice(2).map((s) => s.close()));
 
@@ -169,7 +175,24 @@ describe('PostgresStore: several gateways on one database', () => {
     expect(history).toHaveLength(11);
     expect(new Set(history.map((e) => e.block)).size).toBe(11);
     expect((await sql(url, 'SELECT seq FROM policy_ids ORDER BY seq')).rows.map((r) => r.seq)).toEqual(Array.from({ length: 11 }, (_, i) => i));
+
+    const taskId = `0x${'5E'.repeat(32)}` as const;
+    const spends = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? one : two).spendAttestation(i % 3 ? taskId : (taskId.toLowerCase() as `0x${string}`), `0x${'ab'.repeat(32)}`)));
+    expect(spends.filter(Boolean)).toHaveLength(1);
+    expect(await one.spendAttestation(`0x${'5f'.repeat(32)}`, `0x${'ab'.repeat(32)}`)).toBe(true);
     await Promise.all([one.close(), two.close()]);
+  });
+
+  it('brings a database an older gateway migrated up to date, keeping its records', async () => {
+    const url = await freshDatabase();
+    await connected(url, (client) => migrate(client, url, MIGRATIONS.slice(0, 1)));
+    await sql(url, "INSERT INTO meta (key, value) VALUES ('clock.advanced', '3')");
+    expect(await applied(url)).toEqual(ALL.slice(0, 1));
+    const store = await PostgresStore.open(url);
+    expect(await applied(url)).toEqual(ALL);
+    expect(await store.getMeta('clock.advanced')).toBe('3');
+    expect(await store.spendAttestation(`0x${'5e'.repeat(32)}`, `0x${'ab'.repeat(32)}`)).toBe(true);
+    await store.close();
   });
 
   it('names the database when it cannot connect, and refuses what is not a postgres URL', async () => {

@@ -1,7 +1,8 @@
 // GatewayStore on PostgreSQL (`pg`): what SqliteStore does, for gateways that share one database
 // or outgrow one machine. The atomic operations are done by the database, one statement each where
 // one suffices (nonces, sequences, first-writer-wins inserts), else a short transaction (policyId
-// history). The schema comes from ./migrations, applied when the store opens.
+// history). It keeps the attestation spent set too (spendAttestation), so gateways sharing the
+// database never spend one attestation twice. The schema comes from ./migrations, applied at open.
 import pg from 'pg';
 import { NewtonError, type Hex } from 'newton-engine';
 import { migrate } from './migrations/index.js';
@@ -274,6 +275,12 @@ export class PostgresStore implements GatewayStore {
 
   async dataRefDomain(dataRefId: Hex): Promise<string | null> {
     return (await this.#rows('SELECT domain FROM data_ref_domains WHERE data_ref_id = $1', [dataRefId.toLowerCase()]))[0]?.domain ?? null;
+  }
+
+  /** Exactly once across every gateway on this database: the primary key decides, in one statement. */
+  async spendAttestation(taskId: Hex, attestationHash: Hex): Promise<boolean> {
+    return (await this.#count('INSERT INTO spent_attestations (task_id, attestation_hash) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+      [taskId.toLowerCase(), attestationHash.toLowerCase()])) === 1;
   }
 
   /** Ends the pool (once; later calls are no-ops, later queries fail). */

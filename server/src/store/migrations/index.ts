@@ -5,6 +5,7 @@
 // a newer user_version. Migrations are append-only: never edit one that has shipped.
 import type { ClientBase } from 'pg';
 import { gatewaySchema } from './0001-gateway-schema.js';
+import { spentAttestations } from './0002-spent-attestations.js';
 
 export interface Migration {
   /** 1, 2, 3 … in order, never reused. */
@@ -14,7 +15,7 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [gatewaySchema];
+export const MIGRATIONS: readonly Migration[] = [gatewaySchema, spentAttestations];
 
 /** The advisory lock key the runner holds ("newton" in ASCII); advisory locks are per database. */
 const MIGRATION_LOCK = 0x6e6577746f6e;
