@@ -16,7 +16,7 @@ type Permission = 'read' | 'write';
 
 /** The part of newton-server the CLI uses (declared here: newton-engine cannot import its types). */
 export interface GatewayServer {
-  createGateway(options: { dataDir: string; operators?: number; admitOperators?: 'any' | Hex[]; nats?: string; chainId?: number; blockTimeMs?: number; logger?: unknown }): Promise<{ app: GatewayApp; gateway: { account: { address: Hex } } }>;
+  createGateway(options: { dataDir: string; database?: string; operators?: number; admitOperators?: 'any' | Hex[]; nats?: string; chainId?: number; blockTimeMs?: number; logger?: unknown }): Promise<{ app: GatewayApp; gateway: { account: { address: Hex } } }>;
   runOperator(config: OperatorConfig): Promise<RunningOperator>;
   SqliteStore: new (file: string) => KeyStore;
   createApiKey(store: KeyStore, options: { permissions: Permission[]; owner?: Hex | null }): Promise<{ id: string; key: string; permissions: Permission[] }>;
@@ -70,6 +70,8 @@ export async function loadGatewayServer(specifier = SERVER_PACKAGE): Promise<Gat
 
 export interface StartOptions {
   dataDir: string;
+  /** A postgres:// URL: the store (registry, tasks, API keys, spent attestations) in PostgreSQL instead of gateway.db. */
+  database?: string;
   /** Default 127.0.0.1. */
   host?: string;
   /** Default 8545; 0 picks a free port. */
@@ -106,6 +108,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
   const level = options.logLevel ?? 'info';
   const { app, gateway } = await server.createGateway({
     dataDir,
+    database: options.database,
     operators: options.admitOperators ? 0 : (options.operators ?? 4),
     admitOperators: options.admitOperators,
     nats: options.nats,
@@ -133,11 +136,13 @@ const START_ABOUT = `Serves JSON-RPC at URL/rpc and task progress at URL/ws unti
 listening, lets in-flight tasks finish (the gateway fails those still running after 10 s) and exits
 0; a second signal, or a close that takes over ${GRACE_MS / 1000} s, exits 1 at once. The data directory keeps
 the registry, tasks, spent attestations, API keys and the gateway's and operators' keys across
-restarts. stdout gets one line ({"url", "data_dir"} with --format json); the logs (pino JSON lines)
-go to stderr.`;
+restarts; with --database the registry, tasks, spent attestations and API keys live in that
+PostgreSQL database instead (its schema is migrated at start). stdout gets one line ({"url",
+"data_dir"} with --format json); the logs (pino JSON lines) go to stderr.`;
 
 interface StartFlags {
   dataDir: string;
+  database?: string;
   host: string;
   port: number;
   operators: number;
@@ -163,6 +168,7 @@ export function addGateway(program: Command, cli: Cli): void {
     .description('run a gateway on a data directory until SIGINT/SIGTERM; prints its URL')
     .addHelpText('after', `\n${START_ABOUT}`)
     .addOption(new Option('--data-dir <DIR>', 'the data directory (created if missing)').env('NEWTON_DATA_DIR').default('newton-data'))
+    .addOption(new Option('--database <URL>', 'keep the store in PostgreSQL (postgres://user:password@host:port/database; the env var keeps a password out of ps) instead of gateway.db').env('NEWTON_DATABASE_URL'))
     .option('--host <HOST>', 'the address to listen on', '127.0.0.1')
     .option('--port <N>', 'the port to listen on (0: a free one)', port, 8545)
     .addOption(new Option('--operators <N>', 'in-process operators (0: none, tasks are unavailable)').argParser(count).env('NEWTON_OPERATORS').default(4))
