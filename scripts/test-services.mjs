@@ -1,21 +1,39 @@
-// `npm test`'s first step: the servers its suites talk to must be installed (today nats-server,
-// which test/operator-nats.test.ts starts on loopback). As root with apt-get (CI, a fresh
-// container) a missing one is installed; anywhere else the run stops with the install command,
-// never a skipped suite.
+// `npm test`'s first step: the servers its suites talk to must be installed — nats-server (which
+// test/operator-nats.test.ts starts on loopback) and the PostgreSQL server binaries (initdb and
+// postgres: the gateway suites also run on PostgreSQL, each file on its own throwaway server, run
+// as the postgres user when root). As root with apt-get (CI, a fresh container) a missing one is
+// installed; anywhere else the run stops with the install command, never a skipped suite.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { POSTGRES_INSTALL, postgresBinDir } from '../server/dist/store/postgres-server.js';
 
-const SERVICES = [{ bin: process.env.NATS_SERVER_BIN ?? 'nats-server', apt: 'nats-server', other: 'go install github.com/nats-io/nats-server/v2@latest' }];
+const root = process.getuid?.() === 0;
+const runs = (bin) => spawnSync(bin, ['--version'], { stdio: 'ignore' }).error === undefined;
+const nats = process.env.NATS_SERVER_BIN ?? 'nats-server';
+const postgresUser = () => fs.readFileSync('/etc/passwd', 'utf8').split('\n').some((line) => line.startsWith('postgres:'));
 
-const found = (bin) => spawnSync(bin, ['--version'], { stdio: 'ignore' }).error === undefined;
-const canApt = process.getuid?.() === 0 && found('apt-get');
+const SERVICES = [
+  { name: nats, found: () => runs(nats), apt: 'nats-server', install: `\`apt-get install nats-server\` (Debian/Ubuntu) or \`go install github.com/nats-io/nats-server/v2@latest\`` },
+  {
+    name: 'the PostgreSQL server (initdb, postgres)',
+    // As root it runs as the postgres user, which the Debian package creates.
+    found: () => postgresBinDir() !== null && (!root || postgresUser()),
+    apt: 'postgresql',
+    install: root && postgresBinDir() ? 'PostgreSQL will not run as root: `useradd --system postgres`' : POSTGRES_INSTALL,
+  },
+];
 
-for (const { bin, apt, other } of SERVICES) {
-  if (found(bin)) continue;
+const canApt = root && runs('apt-get');
+let updated = false;
+
+for (const { name, found, apt, install } of SERVICES) {
+  if (found()) continue;
   if (canApt) {
-    console.error(`test-services: ${bin} is missing; installing the Debian package ${apt}`);
+    console.error(`test-services: ${name} is missing; installing the Debian package ${apt}`);
     const quiet = { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } };
-    if (spawnSync('apt-get', ['update', '-qq'], quiet).status === 0 && spawnSync('apt-get', ['install', '-y', '-qq', apt], quiet).status === 0 && found(bin)) continue;
+    updated ||= spawnSync('apt-get', ['update', '-qq'], quiet).status === 0;
+    if (updated && spawnSync('apt-get', ['install', '-y', '-qq', apt], quiet).status === 0 && found()) continue;
   }
-  console.error(`test-services: ${bin} is required by the test suites and is not installed: \`apt-get install ${apt}\` (Debian/Ubuntu) or \`${other}\``);
+  console.error(`test-services: ${name} is required by the test suites and is not installed: ${install}`);
   process.exit(1);
 }
