@@ -22,6 +22,7 @@ export class BlockClock {
   readonly #store: GatewayStore;
   readonly #genesisMs: number;
   #advanced: number;
+  readonly #onAdvance: Array<(advanced: number) => void> = [];
 
   private constructor(store: GatewayStore, options: Required<BlockClockOptions>, genesisMs: number, advanced: number) {
     this.#store = store;
@@ -60,6 +61,17 @@ export class BlockClock {
     if (!Number.isSafeInteger(n) || n < 0) throw new RangeError('blocks must be a non-negative integer');
     this.#advanced += n;
     await this.#store.setMeta('clock.advanced', String(this.#advanced));
+    for (const listener of this.#onAdvance) listener(this.#advanced);
     return this.block;
+  }
+
+  /** Called with the blocks mined by `advance` so far, after each advance (gateways sharing a chain tell each other). */
+  onAdvance(listener: (advanced: number) => void): void {
+    this.#onAdvance.push(listener);
+  }
+
+  /** Another gateway of the same chain mined up to `advanced`: the clock never goes back. */
+  observe(advanced: number): void {
+    if (Number.isSafeInteger(advanced) && advanced > this.#advanced) this.#advanced = advanced;
   }
 }

@@ -91,7 +91,12 @@ export class Gateway {
           : options.admitOperators ? await RegisteredOperators.open({ account, allow: options.admitOperators, file: path.join(options.dataDir, 'operators.json'), chainId: clock.chainId, settings: options.networkSettings, nats: options.nats, onWarning: (message) => process.emitWarning(message, 'NewtonBusWarning') })
             : undefined);
       fs.mkdirSync(path.join(options.dataDir, 'policy-data'), { recursive: true });
-      return new Gateway(options.dataDir, store, clock, privacyStore, privacyNode, secretsNode, account, network, host, options.sandbox);
+      const gateway = new Gateway(options.dataDir, store, clock, privacyStore, privacyNode, secretsNode, account, network, host, options.sandbox);
+      // Gateways on one bus (and one database) share task progress and the chain's height.
+      const bus = network instanceof RegisteredOperators ? network.bus : undefined;
+      bus?.shareTaskUpdates(gateway.events);
+      bus?.shareClock(clock);
+      return gateway;
     } catch (err) {
       await store.close();
       throw err;

@@ -12,6 +12,7 @@ export type { TaskNetwork, RunOptions as TaskRunOptions } from './tasks/network.
 export type { TaskResult, TaskSuccess, TaskFailure, TaskUpdate } from './tasks/results.js';
 export type { GatewayStore, Permission } from './store/store.js';
 export { SqliteStore } from './store/sqlite.js';
+export { PostgresStore } from './store/postgres.js';
 export { RegisteredOperators, type RegisteredOperator } from './network/registered-operators.js';
 export { startDevnet, DEVNET_CHAIN_ID, type Devnet, type DevnetOptions } from './devnet/devnet.js';
 export { runOperator, type OperatorConfig, type RunningOperatorService } from './operator/run.js';

@@ -1,16 +1,23 @@
 // The gateway process: opens the data directory, starts the app and listens; close-with-grace
 // finishes (or fails) in-flight tasks on SIGINT/SIGTERM. Configuration from the environment:
 // NEWTON_DATA_DIR (./newton-data), PORT (8545), HOST (127.0.0.1), NEWTON_CHAIN_ID (11155111),
-// NEWTON_BLOCK_TIME_MS (12000), NEWTON_OPERATORS (4 in-process operators).
+// NEWTON_BLOCK_TIME_MS (12000), NEWTON_DATABASE_URL (PostgreSQL instead of gateway.db),
+// NEWTON_ADMIT_OPERATORS (comma-separated operator ids or 'any': operator services register
+// themselves) with NEWTON_NATS_URL (their bus), else NEWTON_OPERATORS (4 in-process operators).
 import closeWithGrace from 'close-with-grace';
+import type { Hex } from 'newton-engine';
 import { createGateway } from './index.js';
 
 const env = process.env;
+const admit = env.NEWTON_ADMIT_OPERATORS;
 const { app } = await createGateway({
   dataDir: env.NEWTON_DATA_DIR ?? 'newton-data',
+  database: env.NEWTON_DATABASE_URL || undefined,
   chainId: env.NEWTON_CHAIN_ID ? Number(env.NEWTON_CHAIN_ID) : undefined,
   blockTimeMs: env.NEWTON_BLOCK_TIME_MS ? Number(env.NEWTON_BLOCK_TIME_MS) : undefined,
-  operators: Number(env.NEWTON_OPERATORS ?? 4),
+  ...(admit
+    ? { admitOperators: admit === 'any' ? 'any' : (admit.split(',') as Hex[]), nats: env.NEWTON_NATS_URL || undefined }
+    : { operators: Number(env.NEWTON_OPERATORS ?? 4) }),
 });
 closeWithGrace({ delay: 20_000 }, async ({ err }) => {
   if (err) app.log.error({ err }, 'shutting down after an error');

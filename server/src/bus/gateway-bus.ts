@@ -1,13 +1,19 @@
 // The gateway's side of the operator bus (NATS): one connection; one subscription per round for
-// every task's answers, one for errors, one for heartbeats and one for registrations. A round's
+// every task's answers, one for errors, one for heartbeats, one for registrations and one for
+// the other gateways' task progress. A round's
 // request is one broadcast per task, signed by the gateway (EIP-712, addressed to every operator):
 // the operators asked for it in the same tick are collected and named in it, and the client's
 // secrets are sealed to each of them. Answers reach the asking operator's waiter; a prepare answer
 // or an error counts only with its operator's BLS signature (anyone on the bus could publish it).
+import { randomUUID } from 'node:crypto';
 import { connect, headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { NewtonError, type ErrorCode, type Hex, type NewtonTask, type PreparedData } from 'newton-engine';
 import type { LocalAccount } from 'viem';
+import type { BlockClock } from '../clock.js';
+import type { TaskEvents } from '../gateway.js';
 import { sealSecretsForEach } from '../network/sealed-secrets.js';
+import type { TaskUpdate } from '../tasks/results.js';
+import { ALL_TASKS } from '../tasks/service.js';
 import type { OperatorIdentity, PolicyAnnouncement } from '../network/transport.js';
 import { EVERY_OPERATOR } from '../operator/core.js';
 import { authHeaders, signRequest } from '../operator/request-auth.js';
@@ -114,6 +120,31 @@ export class OperatorBus {
           msg.respond(JSON.stringify(reply));
         })();
       },
+    }));
+  }
+
+  /**
+   * Shares task progress with the other gateways on the bus: this gateway's updates (what its
+   * TaskService emits on ALL_TASKS) are published, and theirs are emitted on `events` under the
+   * task id, where this gateway's WebSocket subscribers listen.
+   */
+  shareTaskUpdates(events: TaskEvents): void {
+    const origin = randomUUID();
+    events.on(ALL_TASKS, (update) => this.#nc.publish(SUBJECTS.taskUpdates, JSON.stringify({ origin, update })));
+    this.#subscriptions.push(this.#nc.subscribe(SUBJECTS.taskUpdates, {
+      callback: (err, msg) => {
+        if (err) return;
+        const { origin: from, update } = msg.json<{ origin: string; update: TaskUpdate }>();
+        if (from !== origin && typeof update?.task_id === 'string') events.emit(update.task_id, update);
+      },
+    }));
+  }
+
+  /** Keeps `clock` at the height the other gateways of its chain mined to, and tells them of its own. */
+  shareClock(clock: BlockClock): void {
+    clock.onAdvance((advanced) => this.#nc.publish(SUBJECTS.clock(clock.chainId), JSON.stringify({ advanced })));
+    this.#subscriptions.push(this.#nc.subscribe(SUBJECTS.clock(clock.chainId), {
+      callback: (err, msg) => void (err ? undefined : clock.observe(msg.json<{ advanced: number }>().advanced)),
     }));
   }
 

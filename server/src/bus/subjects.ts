@@ -21,6 +21,10 @@ export const SUBJECTS = {
   heartbeats: 'newton.operators.*.heartbeat',
   /** Registrations (request/reply: the gateway answers with the registered entry or an error). */
   announce: 'newton.operators.announce',
+  /** Our extension: every gateway's task progress, so a WebSocket on any gateway sees any task. */
+  taskUpdates: 'newton.gateways.tasks.updates',
+  /** Our extension: the local chain's mined blocks, so gateways sharing it keep one height. */
+  clock: (chainId: number) => `newton.gateways.clock.${chainId}`,
 } as const;
 
 /** The task id in a response subject, or undefined. */

@@ -88,6 +88,11 @@ export class RegisteredOperators implements TaskNetwork {
     return network;
   }
 
+  /** The bus, when the network is on one. */
+  get bus(): OperatorBus | undefined {
+    return this.#bus;
+  }
+
   get operatorCount(): number {
     return this.#members.size;
   }
