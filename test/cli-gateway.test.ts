@@ -10,6 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NewtonClient } from '../bindings/dist/index.js';
 import { loadGatewayServer } from '../bindings/dist/cli/gateway.js';
+import { PostgresStore, hashApiKey } from '../server/dist/index.js';
+import { startPostgresServer } from '../server/dist/store/postgres-server.js';
 import { CLIENT, SPEND_POLICY, transferIntent } from './fixtures/gateway/registry.js';
 import { OTHER, OWNER, openGateway, tempDir, type TestGateway } from './fixtures/gateway/harness.js';
 import { cliScript, newton, type CliResult } from './helpers/cli.js';
@@ -96,8 +98,23 @@ describe('newton gateway keys create', () => {
 
   it('refuses a missing --permission or data directory as usage errors', async () => {
     expect((await newton(['gateway', 'keys', 'create', '--data-dir', t.dir], { env: { NEWTON_DATA_DIR: undefined } })).stderr).toMatch(/required option '--permission <PERMISSION>' not specified/);
-    const r = await newton(['gateway', 'keys', 'create', '--permission', 'read'], { env: { NEWTON_DATA_DIR: undefined } });
-    expect([r.status, r.stderr]).toEqual([2, "newton: NEWTON_ERR_INVALID_ARGUMENT: required option '--data-dir <DIR>' not specified\n"]);
+    const r = await newton(['gateway', 'keys', 'create', '--permission', 'read'], { env: { NEWTON_DATA_DIR: undefined, NEWTON_DATABASE_URL: undefined } });
+    expect([r.status, r.stderr]).toEqual([2, "newton: NEWTON_ERR_INVALID_ARGUMENT: give the gateway's --data-dir or its --database\n"]);
+  });
+
+  it('creates a key in a PostgreSQL gateway store with --database', async () => {
+    const pg = await startPostgresServer();
+    try {
+      const url = await pg.createDatabase('cli_keys');
+      const r = await newton(['gateway', 'keys', 'create', '--database', url, '--permission', 'read', '--format', 'json'], { env: { NEWTON_DATA_DIR: undefined } });
+      expect(r.status).toBe(0);
+      const { key, id } = JSON.parse(r.stdout);
+      const store = await PostgresStore.open(url);
+      expect(await store.apiKeyByHash(hashApiKey(key))).toMatchObject({ id, permissions: ['read'] });
+      await store.close();
+    } finally {
+      await pg.stop();
+    }
   });
 });
 

@@ -116,6 +116,8 @@ describe.each(KINDS)('%s', (_name, fresh) => {
     await store.insertApiKey({ id: 'key1', hash: `0x${'ee'.repeat(32)}`, permissions: ['read', 'write'], owner: B, createdAt: 1_700_000_000_000 });
     await store.setMeta('clock.advanced', '6');
     await store.setMeta('clock.advanced', '7');
+    expect(await store.initMeta('clock.genesis_ms', '1')).toBe('1');
+    expect(await store.initMeta('clock.genesis_ms', '2')).toBe('1');
     await store.close();
 
     const again = await reopen();
@@ -180,6 +182,11 @@ describe('PostgresStore: several gateways on one database', () => {
     const spends = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? one : two).spendAttestation(i % 3 ? taskId : (taskId.toLowerCase() as `0x${string}`), `0x${'ab'.repeat(32)}`)));
     expect(spends.filter(Boolean)).toHaveLength(1);
     expect(await one.spendAttestation(`0x${'5f'.repeat(32)}`, `0x${'ab'.repeat(32)}`)).toBe(true);
+
+    // The chain's genesis is set once: the first writer's value is every gateway's.
+    const genesis = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? one : two).initMeta('clock.genesis_ms', String(i))));
+    expect(new Set(genesis).size).toBe(1);
+    expect(await one.getMeta('clock.genesis_ms')).toBe(genesis[0]);
     await Promise.all([one.close(), two.close()]);
   });
 

@@ -36,11 +36,7 @@ export class BlockClock {
   static async open(store: GatewayStore, options: BlockClockOptions = {}): Promise<BlockClock> {
     const resolved = { chainId: options.chainId ?? 11_155_111, blockTimeMs: options.blockTimeMs ?? 12_000, autoMine: options.autoMine ?? true };
     if (!Number.isInteger(resolved.blockTimeMs) || resolved.blockTimeMs <= 0) throw new RangeError('blockTimeMs must be a positive integer');
-    let genesis = await store.getMeta('clock.genesis_ms');
-    if (genesis === null) {
-      genesis = String(Date.now());
-      await store.setMeta('clock.genesis_ms', genesis);
-    }
+    const genesis = await store.initMeta('clock.genesis_ms', String(Date.now()));
     const advanced = Number((await store.getMeta('clock.advanced')) ?? 0);
     return new BlockClock(store, resolved, Number(genesis), advanced);
   }

@@ -58,6 +58,8 @@ export class Gateway {
   readonly signatures = new SignatureRecovery();
   #validator?: { registry: OperatorRegistry; validator: AttestationValidator };
   #sandbox?: Promise<SandboxPool>;
+  /** Components known to be in policyDataDir. */
+  readonly #policyDataFiles = new Set<string>();
 
   private constructor(
     readonly dataDir: string,
@@ -112,6 +114,24 @@ export class Gateway {
   /** Where published PolicyData components are kept as `<wasm_cid>.wasm` (the sandbox reads them). */
   get policyDataDir(): string {
     return path.join(this.dataDir, 'policy-data');
+  }
+
+  /**
+   * Makes sure `<policyDataDir>/<cid>.wasm` is there for the sandbox: a gateway sharing the store
+   * with another may not have published the component itself. NEWTON_ERR_NOT_FOUND if the store
+   * has no such content.
+   */
+  async policyDataFile(cid: string): Promise<void> {
+    if (this.#policyDataFiles.has(cid)) return;
+    const file = path.join(this.policyDataDir, `${cid}.wasm`);
+    if (!fs.existsSync(file)) {
+      const bytes = await this.store.content(cid);
+      if (!bytes) throw new RpcError('NEWTON_ERR_NOT_FOUND', `component ${cid} is not in the store`);
+      const temp = `${file}.${process.pid}.tmp`;
+      await fs.promises.writeFile(temp, bytes);
+      await fs.promises.rename(temp, file);
+    }
+    this.#policyDataFiles.add(cid);
   }
 
   /** The crash-contained worker pool for callers' Rego, started on first use. */

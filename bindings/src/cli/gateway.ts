@@ -19,6 +19,7 @@ export interface GatewayServer {
   createGateway(options: { dataDir: string; database?: string; operators?: number; admitOperators?: 'any' | Hex[]; nats?: string; chainId?: number; blockTimeMs?: number; logger?: unknown }): Promise<{ app: GatewayApp; gateway: { account: { address: Hex } } }>;
   runOperator(config: OperatorConfig): Promise<RunningOperator>;
   SqliteStore: new (file: string) => KeyStore;
+  PostgresStore: { open(url: string): Promise<KeyStore> };
   createApiKey(store: KeyStore, options: { permissions: Permission[]; owner?: Hex | null }): Promise<{ id: string; key: string; permissions: Permission[] }>;
 }
 
@@ -155,7 +156,8 @@ interface StartFlags {
 }
 
 interface KeysFlags {
-  dataDir: string;
+  dataDir?: string;
+  database?: string;
   permission: Permission;
   owner?: Hex;
   format: Format;
@@ -190,27 +192,34 @@ export function addGateway(program: Command, cli: Cli): void {
     .description("the gateway's API keys: create")
     .command('create')
     .description("create an API key in a data directory's store and print it (the only time it is shown)")
-    .addHelpText('after', `\nThe store keeps only the key's sha256; it works at once, also for a gateway already running.`)
-    .addOption(new Option('--data-dir <DIR>', "the gateway's data directory").env('NEWTON_DATA_DIR').makeOptionMandatory())
+    .addHelpText('after', `\nThe store keeps only the key's sha256; it works at once, also for a gateway already running (and, on\nPostgreSQL, for every gateway sharing the database).`)
+    .addOption(new Option('--data-dir <DIR>', "the gateway's data directory (its gateway.db)").env('NEWTON_DATA_DIR'))
+    .addOption(new Option('--database <URL>', "the gateway's PostgreSQL database instead").env('NEWTON_DATABASE_URL'))
     .addOption(new Option('--permission <PERMISSION>', 'read: tasks, simulation and reads; write: read, plus publishing, registry writes and spending').choices(['read', 'write']).makeOptionMandatory())
     .option('--owner <ADDR>', 'the address the key acts for (newt_storeEncryptedSecrets checks it)', address)
     .addOption(formatOption('pretty'))
     .action(async (opts: KeysFlags) => {
       const server = await loadGatewayServer();
-      const dataDir = resolve(opts.dataDir);
-      const file = join(dataDir, 'gateway.db');
-      const fresh = !existsSync(file);
+      if (!opts.dataDir === !opts.database) throw usage('give the gateway\'s --data-dir or its --database');
       let store: KeyStore;
-      try {
-        mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-        store = new server.SqliteStore(file);
-      } catch (err) {
-        throw new NewtonError({ code: 'NEWTON_ERR_STORE', message: `cannot open ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+      let created: string | undefined;
+      if (opts.database) {
+        store = await server.PostgresStore.open(opts.database);
+      } else {
+        const dataDir = resolve(opts.dataDir!);
+        const file = join(dataDir, 'gateway.db');
+        if (!existsSync(file)) created = file;
+        try {
+          mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+          store = new server.SqliteStore(file);
+        } catch (err) {
+          throw new NewtonError({ code: 'NEWTON_ERR_STORE', message: `cannot open ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+        }
       }
       try {
         const permissions: Permission[] = opts.permission === 'write' ? ['read', 'write'] : ['read'];
         const created = await server.createApiKey(store, { permissions, owner: opts.owner?.toLowerCase() as Hex | undefined });
-        if (fresh) cli.note(`created the store ${file}`);
+        if (created) cli.note(`created the store ${created}`);
         cli.note('this is the only time the key is shown: the store keeps its hash');
         cli.data(opts.format, { ...created, owner: opts.owner?.toLowerCase() ?? null });
       } finally {

@@ -68,6 +68,7 @@ async function simulationPolicyData(gateway: Gateway, key: ApiKeyRecord, client:
       secrets = await openSecrets(gateway, client, pdAddress);
       if (secrets === undefined) missing.push({ policy_data_address: pdAddress, has_secrets_schema: true });
     }
+    await gateway.policyDataFile(record.wasmCid);
     resolved.push({ policy_data_address: pdAddress, wasm_cid: record.wasmCid, wasm_args: wasmArgs(entry.wasm_args, `policy_data[${i}].wasm_args`), ...(secrets !== undefined && { secrets }) });
   }
   return { resolved, missing };

@@ -106,6 +106,11 @@ export class PostgresStore implements GatewayStore {
     await this.#pool.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
   }
 
+  async initMeta(key: string, value: string): Promise<string> {
+    await this.#pool.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, value]);
+    return (await this.getMeta(key))!;
+  }
+
   async putContent(cid: string, bytes: Uint8Array): Promise<void> {
     await this.#pool.query('INSERT INTO content (cid, bytes) VALUES ($1, $2) ON CONFLICT DO NOTHING',
       [cid, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]);

@@ -79,6 +79,11 @@ export class SqliteStore implements GatewayStore {
     this.#stmt('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
+  async initMeta(key: string, value: string): Promise<string> {
+    this.#stmt('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, value);
+    return (await this.getMeta(key))!;
+  }
+
   async putContent(cid: string, bytes: Uint8Array): Promise<void> {
     this.#stmt('INSERT INTO content (cid, bytes) VALUES (?, ?) ON CONFLICT DO NOTHING').run(cid, Buffer.from(bytes));
   }

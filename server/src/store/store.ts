@@ -103,6 +103,8 @@ export interface GatewayStore {
   /** A value of the gateway's own state (block clock, key material paths …). */
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;
+  /** Sets `key` unless it is set; resolves to the value it holds (first writer wins, across gateways). */
+  initMeta(key: string, value: string): Promise<string>;
 
   /** Content-addressed bytes (Rego, wasm, schemas) by CIDv1; putting known content is a no-op. */
   putContent(cid: string, bytes: Uint8Array): Promise<void>;
