@@ -8,6 +8,7 @@ import { findApiKey, hashApiKey } from './api-keys.js';
 import type { Gateway } from './gateway.js';
 import { methods } from './methods/index.js';
 import { operatorRoutes } from './operators-route.js';
+import { sharedRateLimitStore } from './rate-limit-store.js';
 import { dispatch, errorReply } from './rpc/dispatch.js';
 import { RPC, RpcError, toRpcError } from './rpc/errors.js';
 import type { ApiKeyRecord } from './store/store.js';
@@ -94,7 +95,10 @@ export async function buildApp(gateway: Gateway, options: AppOptions = {}): Prom
     return reply.code(503).header('connection', 'close').send(errorReply(null, err));
   });
 
+  const { countRequest } = gateway.store;
   await app.register(rateLimit, {
+    // Gateways sharing a database share the counters; otherwise each counts in memory.
+    ...(countRequest && { store: sharedRateLimitStore({ countRequest: countRequest.bind(gateway.store) }) }),
     max: options.rateLimitMax ?? 600,
     timeWindow: options.rateLimitWindowMs ?? 60_000,
     keyGenerator: (req) => {

@@ -28,6 +28,11 @@ export interface GatewayOptions extends BlockClockOptions {
   dataDir: string;
   /** The store: a postgres:// URL (PostgresStore, migrated at open) instead of gateway.db in the data directory. */
   database?: string;
+  /**
+   * The gateway's keys (signing, privacy, secrets) instead of <dataDir>/gateway-keys.json: gateways
+   * serving one network share this file, so operators trust them all and any opens what clients sealed.
+   */
+  keysFile?: string;
   /** The operators tasks run on; without one the task methods answer NEWTON_ERR_UNAVAILABLE. */
   network?: TaskNetwork;
   /** Without `network`: run this many in-process operators (keys kept in the data directory). */
@@ -79,7 +84,7 @@ export class Gateway {
 
   static async open(options: GatewayOptions): Promise<Gateway> {
     fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-    const keys = loadKeyMaterial(options.dataDir);
+    const keys = loadKeyMaterial(options.dataDir, options.keysFile);
     const store = options.database ? await PostgresStore.open(options.database) : new SqliteStore(path.join(options.dataDir, 'gateway.db'));
     try {
       const clock = await BlockClock.open(store, options);

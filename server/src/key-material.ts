@@ -15,8 +15,8 @@ export interface KeyMaterial {
   gatewayPrivateKey: Hex;
 }
 
-export function loadKeyMaterial(dataDir: string): KeyMaterial {
-  const file = path.join(dataDir, 'gateway-keys.json');
+/** The keys in `file` (default <dataDir>/gateway-keys.json), made there on first use. */
+export function loadKeyMaterial(dataDir: string, file = path.join(dataDir, 'gateway-keys.json')): KeyMaterial {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as KeyMaterial;
   } catch (err) {
@@ -27,7 +27,18 @@ export function loadKeyMaterial(dataDir: string): KeyMaterial {
     secretsSecretKey: generatePrivacyKey().secretKey,
     gatewayPrivateKey: generatePrivateKey(),
   };
-  fs.writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  // Written whole, then linked into place: a gateway starting at the same time on a shared file
+  // either links first or reads the winner's keys, never a half-written file.
+  const temp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
+  try {
+    fs.linkSync(temp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as KeyMaterial;
+  } finally {
+    fs.unlinkSync(temp);
+  }
   return keys;
 }
 

@@ -2,6 +2,7 @@
 // finishes (or fails) in-flight tasks on SIGINT/SIGTERM. Configuration from the environment:
 // NEWTON_DATA_DIR (./newton-data), PORT (8545), HOST (127.0.0.1), NEWTON_CHAIN_ID (11155111),
 // NEWTON_BLOCK_TIME_MS (12000), NEWTON_DATABASE_URL (PostgreSQL instead of gateway.db),
+// NEWTON_GATEWAY_KEYS (a keys file shared by the gateways of one network),
 // NEWTON_ADMIT_OPERATORS (comma-separated operator ids or 'any': operator services register
 // themselves) with NEWTON_NATS_URL (their bus), else NEWTON_OPERATORS (4 in-process operators).
 import closeWithGrace from 'close-with-grace';
@@ -13,6 +14,7 @@ const admit = env.NEWTON_ADMIT_OPERATORS;
 const { app } = await createGateway({
   dataDir: env.NEWTON_DATA_DIR ?? 'newton-data',
   database: env.NEWTON_DATABASE_URL || undefined,
+  keysFile: env.NEWTON_GATEWAY_KEYS || undefined,
   chainId: env.NEWTON_CHAIN_ID ? Number(env.NEWTON_CHAIN_ID) : undefined,
   blockTimeMs: env.NEWTON_BLOCK_TIME_MS ? Number(env.NEWTON_BLOCK_TIME_MS) : undefined,
   ...(admit

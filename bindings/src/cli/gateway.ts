@@ -16,7 +16,7 @@ type Permission = 'read' | 'write';
 
 /** The part of newton-server the CLI uses (declared here: newton-engine cannot import its types). */
 export interface GatewayServer {
-  createGateway(options: { dataDir: string; database?: string; operators?: number; admitOperators?: 'any' | Hex[]; nats?: string; chainId?: number; blockTimeMs?: number; logger?: unknown }): Promise<{ app: GatewayApp; gateway: { account: { address: Hex } } }>;
+  createGateway(options: { dataDir: string; database?: string; keysFile?: string; operators?: number; admitOperators?: 'any' | Hex[]; nats?: string; chainId?: number; blockTimeMs?: number; logger?: unknown }): Promise<{ app: GatewayApp; gateway: { account: { address: Hex } } }>;
   runOperator(config: OperatorConfig): Promise<RunningOperator>;
   SqliteStore: new (file: string) => KeyStore;
   PostgresStore: { open(url: string): Promise<KeyStore> };
@@ -73,6 +73,8 @@ export interface StartOptions {
   dataDir: string;
   /** A postgres:// URL: the store (registry, tasks, API keys, spent attestations) in PostgreSQL instead of gateway.db. */
   database?: string;
+  /** The gateway's keys instead of <dataDir>/gateway-keys.json (gateways of one network share it). */
+  keysFile?: string;
   /** Default 127.0.0.1. */
   host?: string;
   /** Default 8545; 0 picks a free port. */
@@ -110,6 +112,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
   const { app, gateway } = await server.createGateway({
     dataDir,
     database: options.database,
+    keysFile: options.keysFile && resolve(options.keysFile),
     operators: options.admitOperators ? 0 : (options.operators ?? 4),
     admitOperators: options.admitOperators,
     nats: options.nats,
@@ -144,6 +147,7 @@ PostgreSQL database instead (its schema is migrated at start). stdout gets one l
 interface StartFlags {
   dataDir: string;
   database?: string;
+  keysFile?: string;
   host: string;
   port: number;
   operators: number;
@@ -171,6 +175,7 @@ export function addGateway(program: Command, cli: Cli): void {
     .addHelpText('after', `\n${START_ABOUT}`)
     .addOption(new Option('--data-dir <DIR>', 'the data directory (created if missing)').env('NEWTON_DATA_DIR').default('newton-data'))
     .addOption(new Option('--database <URL>', 'keep the store in PostgreSQL (postgres://user:password@host:port/database; the env var keeps a password out of ps) instead of gateway.db').env('NEWTON_DATABASE_URL'))
+    .addOption(new Option('--keys-file <FILE>', "the gateway's keys instead of DIR/gateway-keys.json: gateways serving one network share it (made on first use, mode 0600)").env('NEWTON_GATEWAY_KEYS'))
     .option('--host <HOST>', 'the address to listen on', '127.0.0.1')
     .option('--port <N>', 'the port to listen on (0: a free one)', port, 8545)
     .addOption(new Option('--operators <N>', 'in-process operators (0: none, tasks are unavailable)').argParser(count).env('NEWTON_OPERATORS').default(4))

@@ -283,6 +283,19 @@ export class PostgresStore implements GatewayStore {
   }
 
   /** Exactly once across every gateway on this database: the primary key decides, in one statement. */
+  async countRequest(key: string, windowMs: number): Promise<{ current: number; ttl: number }> {
+    const now = Date.now();
+    const [row] = await this.#rows(
+      `INSERT INTO rate_limits (key, window_start, count) VALUES ($1, $2, 1)
+       ON CONFLICT (key) DO UPDATE SET
+         count = CASE WHEN rate_limits.window_start + $3 <= $2 THEN 1 ELSE rate_limits.count + 1 END,
+         window_start = CASE WHEN rate_limits.window_start + $3 <= $2 THEN $2 ELSE rate_limits.window_start END
+       RETURNING count, window_start`,
+      [key, now, windowMs],
+    );
+    return { current: Number(row!.count), ttl: Math.max(0, Number(row!.window_start) + windowMs - now) };
+  }
+
   async spendAttestation(taskId: Hex, attestationHash: Hex): Promise<boolean> {
     return (await this.#count('INSERT INTO spent_attestations (task_id, attestation_hash) VALUES ($1, $2) ON CONFLICT DO NOTHING',
       [taskId.toLowerCase(), attestationHash.toLowerCase()])) === 1;

@@ -161,5 +161,12 @@ export interface GatewayStore {
    */
   spendAttestation?(taskId: Hex, attestationHash: Hex): Promise<boolean>;
 
+  /**
+   * A store shared by several gateways counts requests for the rate limit: one more request by
+   * `key` in its current fixed window of `windowMs`, atomically; resolves to the window's count
+   * and the ms left in it. Without it each gateway counts in memory.
+   */
+  countRequest?(key: string, windowMs: number): Promise<{ current: number; ttl: number }>;
+
   close(): Promise<void>;
 }

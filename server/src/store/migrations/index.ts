@@ -6,6 +6,7 @@
 import type { ClientBase } from 'pg';
 import { gatewaySchema } from './0001-gateway-schema.js';
 import { spentAttestations } from './0002-spent-attestations.js';
+import { rateLimits } from './0003-rate-limits.js';
 
 export interface Migration {
   /** 1, 2, 3 … in order, never reused. */
@@ -15,7 +16,7 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [gatewaySchema, spentAttestations];
+export const MIGRATIONS: readonly Migration[] = [gatewaySchema, spentAttestations, rateLimits];
 
 /** The advisory lock key the runner holds ("newton" in ASCII); advisory locks are per database. */
 const MIGRATION_LOCK = 0x6e6577746f6e;
