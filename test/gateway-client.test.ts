@@ -1,4 +1,4 @@
-// NewtonClient against a listening gateway: the registry writes signed with
+// NewtonClient against a listening gateway (on SQLite and on PostgreSQL): the registry writes signed with
 // signOwnerAuthorization, a signed intent (intentTypedData), a task and its attestation spent
 // once, and refusals as NewtonRpcError with the stable code and the HTTP status.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Dry runs through RPC: newt_simulatePolicy and newt_simulateTask evaluate the caller's Rego in
+// Dry runs through RPC (on SQLite and on PostgreSQL): newt_simulatePolicy and newt_simulateTask evaluate the caller's Rego in
 // the sandbox's worker processes (published PolicyData run there by content id); missing secrets
 // are reported as Newton reports them; bad Rego is a JSON-RPC error with the engine's code.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
