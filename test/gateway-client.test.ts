@@ -1,6 +1,6 @@
-// NewtonClient against a listening gateway (on SQLite and on PostgreSQL): the registry writes signed with
-// signOwnerAuthorization, a signed intent (intentTypedData), a task and its attestation spent
-// once, and refusals as NewtonRpcError with the stable code and the HTTP status.
+// NewtonClient against a listening gateway (on SQLite and on PostgreSQL): the registry writes
+// signed with signOwnerAuthorization, a signed intent (intentTypedData), a task and its attestation
+// spent once, and refusals as NewtonRpcError with the stable code and the HTTP status.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NewtonClient, NewtonRpcError, intentTypedData, signOwnerAuthorization } from '../bindings/dist/index.js';
 import * as wat from './helpers/policy-data-wat.js';

@@ -1,6 +1,7 @@
-// Dry runs through RPC (on SQLite and on PostgreSQL): newt_simulatePolicy and newt_simulateTask evaluate the caller's Rego in
-// the sandbox's worker processes (published PolicyData run there by content id); missing secrets
-// are reported as Newton reports them; bad Rego is a JSON-RPC error with the engine's code.
+// Dry runs through RPC (on SQLite and on PostgreSQL): newt_simulatePolicy and newt_simulateTask
+// evaluate the caller's Rego in the sandbox's worker processes (published PolicyData run there by
+// content id); missing secrets are reported as Newton reports them; bad Rego is a JSON-RPC error
+// with the engine's code.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OWNER, STORES, ok, openGateway, type TestGateway } from './fixtures/gateway/harness.js';
 import { CLIENT, SPEND_POLICY, publishSpendPolicy, registerClient, transferIntent } from './fixtures/gateway/registry.js';

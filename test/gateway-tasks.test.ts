@@ -1,7 +1,8 @@
-// Tasks over a real loopback socket with four in-process operators, on SQLite and on PostgreSQL: recorded request bodies
-// (Newton's SDK form: no id, hex without 0x, explicit nulls; the positional camelCase form)
-// replayed byte for byte with plain fetch; result shapes key for key; a failed task as a result
-// with operator_errors and a signed webhook; newt_sendTask with progress over the WebSocket.
+// Tasks over a real loopback socket with four in-process operators, on SQLite and on PostgreSQL:
+// recorded request bodies (Newton's SDK form: no id, hex without 0x, explicit nulls; the positional
+// camelCase form) replayed byte for byte with plain fetch; result shapes key for key; a failed task
+// as a result with operator_errors and a signed webhook; newt_sendTask with progress over the
+// WebSocket.
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
