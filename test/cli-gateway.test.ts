@@ -3,7 +3,6 @@
 // policy-client register → task submit (allow, deny) → attestation spend (once; the replay refused)
 // → policy-client set-policy (the old attestation refused) → set-policy-params; the gateway's
 // errors and their exit codes; and `newton gateway start` as a process, stopped by SIGTERM.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -16,7 +15,7 @@ import { CLIENT, SPEND_POLICY, transferIntent } from './fixtures/gateway/registr
 import { OTHER, OWNER, openGateway, tempDir, type TestGateway } from './fixtures/gateway/harness.js';
 import { cliScript, newton, type CliResult } from './helpers/cli.js';
 import { writeFiles } from './helpers/newton.js';
-import { repoRoot } from './helpers/paths.js';
+import { startUntilLine } from './helpers/processes.js';
 import * as wat from './helpers/policy-data-wat.js';
 
 // The private keys of harness.ts's OWNER and OTHER (Anvil's first two accounts).
@@ -288,22 +287,9 @@ describe('newton gateway start', () => {
 
   it('serves until SIGTERM as a process, printing its URL, and exits 0', async () => {
     const dataDir = tempDir('cli-start');
-    const child = spawn(process.execPath, [cliScript, 'gateway', 'start', '--data-dir', dataDir, '--port', '0', '--operators', '1', '--chain-id', '84532', '--log-level', 'warn', '--format', 'json'], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const gateway = await startUntilLine(cliScript, ['gateway', 'start', '--data-dir', dataDir, '--port', '0', '--operators', '1', '--chain-id', '84532', '--log-level', 'warn', '--format', 'json']);
+    const { child, line, exited } = gateway;
     try {
-      const line = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk;
-          if (stdout.includes('\n')) resolve(stdout.split('\n')[0]!);
-        });
-        void exited.then((code) => reject(new Error(`exited ${code} before printing its URL: ${stderr}`)));
-      });
       const started = JSON.parse(line);
       expect(started).toEqual({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), address: expect.stringMatching(/^0x[0-9a-fA-F]{40}$/), data_dir: dataDir });
       const key = JSON.parse((await newton(['gateway', 'keys', 'create', '--data-dir', dataDir, '--permission', 'read', '--format', 'json'])).stdout).key;
@@ -311,8 +297,8 @@ describe('newton gateway start', () => {
 
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
-      expect(stdout).toBe(`${line}\n`);
-      expect(stderr).toContain('newton: SIGTERM: closing the gateway\n');
+      expect(gateway.stdout()).toBe(`${line}\n`);
+      expect(gateway.stderr()).toContain('newton: SIGTERM: closing the gateway\n');
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }

@@ -3,41 +3,23 @@
 // admit it, a pinned address that is not the gateway's, a wrong password and an unreachable
 // gateway each end the command with their code; SIGTERM stops an operator and a devnet (with all
 // its operator processes, and its nats-server with --nats) with exit 0.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliScript, newton } from './helpers/cli.js';
-import { repoRoot } from './helpers/paths.js';
 import { makeTempDir } from './helpers/newton.js';
+import { alive, startUntilLine, type Started } from './helpers/processes.js';
 
 const dir = makeTempDir('cli-operator');
 const PASSWORD = 'correct horse';
 const env = { ...process.env, NEWTON_KEYSTORE_PASSWORD: PASSWORD };
 const children: ChildProcess[] = [];
 
-interface Started {
-  child: ChildProcess;
-  line: string;
-  stderr(): string;
-  exited: Promise<number | null>;
-}
-
-/** `newton ...args` as a process; resolves with its first stdout line, or rejects with its exit. */
+/** `newton ...args` as a process (killed at the end of the file if still running). */
 async function start(args: string[]): Promise<Started> {
-  const child = spawn(process.execPath, [cliScript, ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const line = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk;
-      if (stdout.includes('\n')) resolve(stdout.split('\n')[0]!);
-    });
-    void exited.then((code) => reject(Object.assign(new Error(`exited ${code}: ${stderr}`), { code, stderr })));
-  });
-  return { child, line, stderr: () => stderr, exited };
+  const started = await startUntilLine(cliScript, args, { env });
+  children.push(started.child);
+  return started;
 }
 
 /** The command's exit and stderr when it fails before printing. */
@@ -49,15 +31,6 @@ async function failure(args: string[]): Promise<{ code: number; stderr: string }
     return err as { code: number; stderr: string };
   }
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 async function keystore(name: string): Promise<{ file: string; id: string }> {
   const out = path.join(dir, name);
@@ -144,7 +117,7 @@ describe('newton devnet --no-tour', () => {
     const natsPid = Number(/nats-server nats:\/\/127\.0\.0\.1:\d+ \(pid (\d+)\)/.exec(devnet.stderr())![1]);
     expect(alive(natsPid)).toBe(true);
     devnet.child.kill('SIGTERM');
-    expect(await devnet.exited).toBe(0);
+    expect(await devnet.exited, devnet.stderr()).toBe(0);
     for (const pid of [natsPid, ...ready.operators.map((o: { pid: number }) => o.pid)]) expect(alive(pid), `process ${pid}`).toBe(false);
   }, 60_000);
 });

@@ -4,7 +4,7 @@
 // other and its replay refused there; progress reaches a WebSocket on the other gateway; a spent
 // set shared by both spends an attestation once of 100 concurrent tries; a rate limit holds
 // across gateways; and kill -9 of one gateway mid-run loses no committed task or spend.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ import { freshDatabase } from './fixtures/gateway/harness.js';
 import { taskResponseOf } from '../server/dist/tasks/results.js';
 import { cliScript } from './helpers/cli.js';
 import { startFixtureServer, type FixtureServer } from './helpers/fixture-server.js';
-import { repoRoot } from './helpers/paths.js';
+import { startUntilLine } from './helpers/processes.js';
 import * as wat from './helpers/policy-data-wat.js';
 
 const PASSWORD = 'scale out';
@@ -35,20 +35,9 @@ const SLOW_CLIENT: Hex = '0x5105105105105105105105105105105105105105';
 
 /** `newton gateway start` on the shared database, keys and bus, as a process. */
 async function startGatewayProcess(dataDir: string): Promise<typeof two> {
-  const child = spawn(process.execPath, [cliScript, 'gateway', 'start', '--data-dir', dataDir, '--database', database, '--keys-file', keysFile,
-    '--admit-operators', 'any', '--nats', nats.url, '--port', '0', '--log-level', 'warn', '--format', 'json'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const line = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk;
-      if (stdout.includes('\n')) resolve(stdout.split('\n')[0]!);
-    });
-    void exited.then((code) => reject(new Error(`gateway exited ${code}: ${stderr}`)));
-  });
-  return { child, url: JSON.parse(line).url, exited };
+  const started = await startUntilLine(cliScript, ['gateway', 'start', '--data-dir', dataDir, '--database', database, '--keys-file', keysFile,
+    '--admit-operators', 'any', '--nats', nats.url, '--port', '0', '--log-level', 'warn', '--format', 'json']);
+  return { child: started.child, url: JSON.parse(started.line).url, exited: started.exited };
 }
 
 /** JSON-RPC to a gateway over HTTP with the shared write key. */

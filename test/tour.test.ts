@@ -5,15 +5,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { repoRoot } from './helpers/paths.js';
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { alive } from './helpers/processes.js';
 
 const SERVING = /serving on (http:\/\/127\.0\.0\.1:\d+) — Ctrl-C to stop\n$/;
 

@@ -4,7 +4,7 @@
 // operator process.
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { loadGatewayServer, port, serveUntilSignal } from './gateway.js';
+import { loadGatewayServer, port, stopOnSignal } from './gateway.js';
 import { formatOption, type Cli, type Format } from './output.js';
 import { positiveInt } from './exit.js';
 
@@ -65,6 +65,7 @@ export function addDevnet(program: Command, cli: Cli): void {
         logLevel: opts.logLevel,
         progress: (line) => cli.note(line),
       });
+      const stop = stopOnSignal(cli, 'the devnet');
       cli.note(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       if (!opts.tour) {
         const operators = devnet.operators.running.map((op) => ({ operator_id: op.operatorId, url: op.url, pid: op.child.pid }));
@@ -76,15 +77,19 @@ export function addDevnet(program: Command, cli: Cli): void {
         try {
           await devnet.tour(log);
         } catch (err) {
+          stop.release();
           await devnet.close();
           throw err;
         }
         log('\nThe devnet keeps its registry while it runs; call it with the key above, e.g.');
         log(`   curl -s ${devnet.url}/rpc -H 'authorization: Bearer ${devnet.apiKey}' -H 'content-type: application/json' -d '{"jsonrpc":"2.0","id":1,"method":"newton_blockNumber","params":{}}'`);
         log('Next: `npx newton --help`, `npm test`, `npm run bench`.');
-        if (process.env.NEWTON_TOUR_EXIT === '1') return devnet.close();
+        if (process.env.NEWTON_TOUR_EXIT === '1') {
+          stop.release();
+          return devnet.close();
+        }
         log(`\nserving on ${devnet.url} — Ctrl-C to stop`);
       }
-      await serveUntilSignal(devnet, cli, 'the devnet');
+      await stop.serve(devnet);
     });
 }

@@ -188,9 +188,10 @@ export function addGateway(program: Command, cli: Cli): void {
     .action(async (opts: StartFlags) => {
       if (opts.nats && !opts.admitOperators) throw usage('--nats needs --admit-operators (which operators may register on the bus)');
       const running = await startGateway({ ...opts, log: cli.io.stderr });
+      const stop = stopOnSignal(cli, 'the gateway');
       if (opts.format === 'json') cli.data('json', { url: running.url, address: running.address, data_dir: running.dataDir });
       else cli.out(`gateway listening on ${running.url} (JSON-RPC at ${running.url}/rpc), signing as ${running.address}, data in ${running.dataDir}`);
-      await serveUntilSignal(running, cli, 'the gateway');
+      await stop.serve(running);
     });
   area
     .command('keys')
@@ -254,42 +255,47 @@ function count(value: string): number {
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
-/** The next SIGINT or SIGTERM; `cancel` removes the listeners. */
-function nextSignal(): { signal: Promise<NodeJS.Signals>; cancel(): void } {
-  let cancel = () => {};
-  const signal = new Promise<NodeJS.Signals>((resolveSignal) => {
-    const on = (name: NodeJS.Signals) => {
-      cancel();
-      resolveSignal(name);
-    };
-    cancel = () => SIGNALS.forEach((name) => process.off(name, on));
-    SIGNALS.forEach((name) => process.on(name, on));
-  });
-  return { signal, cancel };
-}
-
 /**
- * Serves until SIGINT/SIGTERM, then closes the gateway (as close-with-grace does for the server's
- * own main). The one place the CLI ends the process itself: a second signal, or a close that takes
- * longer than the grace period, exits 1 at once (an event loop still busy would never end).
+ * Listens for SIGINT and SIGTERM from now on — call it before printing that the service is ready,
+ * so that no signal finds the process without a handler — and `serve` then waits for the first,
+ * closes `running` (as close-with-grace does for the server's own main) and returns. The one place
+ * the CLI ends the process itself: a second signal, or a close that takes longer than the grace
+ * period, exits 1 at once (an event loop still busy would never end).
  */
-export async function serveUntilSignal(running: { close(): Promise<void> }, cli: Cli, what: string): Promise<void> {
-  const first = nextSignal();
-  cli.note(`${await first.signal}: closing ${what}`);
-  const second = nextSignal();
-  let timer: NodeJS.Timeout | undefined;
-  const forced = Promise.race([
-    second.signal.then((name) => `second ${name}`),
-    new Promise<string>((resolveTimeout) => (timer = setTimeout(() => resolveTimeout(`not closed after ${GRACE_MS / 1000} s`), GRACE_MS))),
-  ]);
-  try {
-    const outcome = await Promise.race([running.close().then(() => undefined), forced]);
-    if (outcome !== undefined) {
-      cli.note(`${outcome}: exiting`);
-      process.exit(1);
-    }
-  } finally {
-    clearTimeout(timer);
-    second.cancel();
-  }
+export function stopOnSignal(cli: Cli, what: string): { serve(running: { close(): Promise<void> }): Promise<void>; release(): void } {
+  const received: NodeJS.Signals[] = [];
+  const waiting: Array<() => void> = [];
+  const on = (name: NodeJS.Signals) => {
+    received.push(name);
+    for (const wake of waiting.splice(0)) wake();
+  };
+  SIGNALS.forEach((name) => process.on(name, on));
+  /** The `n`th signal received (1-based), now or when it comes. */
+  const nth = (n: number) =>
+    new Promise<NodeJS.Signals>((resolveSignal) => {
+      const check = () => (received.length >= n ? resolveSignal(received[n - 1]!) : waiting.push(check));
+      check();
+    });
+  const release = () => SIGNALS.forEach((name) => process.off(name, on));
+  return {
+    release,
+    async serve(running) {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        cli.note(`${await nth(1)}: closing ${what}`);
+        const forced = Promise.race([
+          nth(2).then((name) => `second ${name}`),
+          new Promise<string>((resolveTimeout) => (timer = setTimeout(() => resolveTimeout(`not closed after ${GRACE_MS / 1000} s`), GRACE_MS))),
+        ]);
+        const outcome = await Promise.race([running.close().then(() => undefined), forced]);
+        if (outcome !== undefined) {
+          cli.note(`${outcome}: exiting`);
+          process.exit(1);
+        }
+      } finally {
+        clearTimeout(timer);
+        release();
+      }
+    },
+  };
 }

@@ -6,7 +6,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Hex } from 'viem';
 import { NewtonError } from '../errors.js';
 import { address } from './gateway-client.js';
-import { loadGatewayServer, port, serveUntilSignal } from './gateway.js';
+import { loadGatewayServer, port, stopOnSignal } from './gateway.js';
 import { password } from './keys.js';
 import { formatOption, type Cli, type Format } from './output.js';
 
@@ -84,10 +84,11 @@ export function addOperator(program: Command, cli: Cli): void {
         await running.close();
         throw err;
       }
+      const stop = stopOnSignal(cli, 'the operator');
       const { operatorId } = running.identity;
       if (opts.format === 'json') cli.data('json', { url: running.url, operator_id: operatorId, gateway: running.gatewayAddress });
       else cli.out(`operator ${operatorId} serving on ${running.url}, registered with ${opts.gateway}`);
-      await serveUntilSignal(running, cli, 'the operator');
+      await stop.serve(running);
     });
 }
 
