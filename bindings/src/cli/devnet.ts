@@ -24,13 +24,14 @@ interface DevnetFlags {
   port: number;
   dataDir?: string;
   nats: boolean;
+  rateLimit: number;
   logLevel: string;
   format: Format;
 }
 
 /** What the CLI uses of newton-server's startDevnet (declared here, as for the gateway). */
 interface DevnetServer {
-  startDevnet(options: { operators: number; host: string; port: number; dataDir?: string; nats: boolean; logLevel: string; progress(line: string): void }): Promise<{
+  startDevnet(options: { operators: number; host: string; port: number; dataDir?: string; nats: boolean; rateLimitMax: number; logLevel: string; progress(line: string): void }): Promise<{
     url: string;
     apiKey: string;
     owner: { address: string };
@@ -51,6 +52,7 @@ export function addDevnet(program: Command, cli: Cli): void {
     .addOption(new Option('--port <N>', 'the gateway port (0: a free one)').argParser(port).env('PORT').default(8545))
     .option('--data-dir <DIR>', 'keep keys and state here across runs (default: a temporary directory)')
     .option('--nats', 'operators on a NATS bus: starts a local nats-server (it must be installed) instead of HTTP', false)
+    .option('--rate-limit <N>', 'requests per API key per minute', positiveInt, 100_000)
     .addOption(new Option('--log-level <LEVEL>', 'gateway and operator logs (stderr)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('warn'))
     .addOption(formatOption('pretty'))
     .action(async (opts: DevnetFlags) => {
@@ -62,6 +64,7 @@ export function addDevnet(program: Command, cli: Cli): void {
         port: opts.port,
         dataDir: opts.dataDir && resolve(opts.dataDir),
         nats: opts.nats,
+        rateLimitMax: opts.rateLimit,
         logLevel: opts.logLevel,
         progress: (line) => cli.note(line),
       });

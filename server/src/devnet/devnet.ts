@@ -39,6 +39,8 @@ export interface DevnetOptions {
   logLevel?: string;
   /** Operators on a NATS bus: a local nats-server is started (it must be installed) instead of HTTP. */
   nats?: boolean;
+  /** Requests per API key per minute (default 100,000: a local devnet is for load too; a gateway's own default is 600). */
+  rateLimitMax?: number;
   /** Progress while starting. */
   progress?: (line: string) => void;
 }
@@ -95,6 +97,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       nats: natsServer?.url,
       host: new PolicyDataHost(policyData),
       sandbox: { policyData },
+      rateLimitMax: options.rateLimitMax ?? 100_000,
       logger: logLevel === 'silent' ? false : { level: logLevel },
     });
     cleanup.push(() => app.close());
