@@ -1,10 +1,11 @@
 // newt_createTask on a devnet whose operators are their own processes (issue 13): one task in
 // flight (latency p50/p99) and several connections (tasks/s) with 4 operator processes, beside,
 // in the same run, the CPU bound of the engine work alone (evaluate + BLS sign per operator,
-// aggregate + verify, timed here through bindings/dist), the same gateway with 4 in-process
-// operators, 16 operator processes, and `newton devnet` as shipped. Every gateway runs in a child
-// process (lib/devnet-server.mjs) so autocannon's CPU is not on its event loop; on 2 cores
-// they still share the machine, hence the CPU columns. Then where the time goes: per-round times
+// aggregate + verify, timed here through bindings/dist), a gateway with 4 in-process operators,
+// 16 operator processes, and the `newton devnet` CLI. Every gateway runs in a child process
+// (lib/devnet-server.mjs: startDevnet, or createGateway for in-process operators) so
+// autocannon's CPU is not on its event loop; on 2 cores they still share the machine, hence
+// the CPU columns. Then where the time goes: per-round times
 // from the tasks' WebSocket updates (operator_responses[].elapsed_ms), one operator call replayed
 // (unsigned, signed prepare, signed commit) and the EIP-712 request signing and verification.
 // Env: BENCH_DURATION_S (10) seconds per row, BENCH_CONNECTIONS (10), BENCH_WARMUP_TASKS (100)
@@ -209,6 +210,8 @@ const devnets = [
 const rows = [];
 const rounds = {};
 let calls;
+let cliMany;
+let cliOne;
 for (const spec of devnets) {
   const t0 = Date.now();
   const devnet = await startDevnetChild(spec.kind, spec.n, owner);
@@ -229,15 +232,15 @@ for (const spec of devnets) {
   }
 }
 
-// `newton devnet` as shipped: its 600 requests/key/minute limit allows a short 1-in-flight row.
+// `newton devnet --no-tour` as shipped, the CLI in its own process: the same rows.
 const cli = await startCliDevnet(4);
 try {
   const setup = await setupSpendLimitClient(cli, owner);
-  const request = { ...createTaskRequest(cli, setup.body), connections: 1 };
-  await cannon({ ...request, amount: Math.min(WARMUP_TASKS, 200) }); // with the 300 below, under 600 a minute
-  const run = summarize(await cannon({ ...request, amount: 300 }));
-  if (run.failures > 0) throw new Error(`newton devnet: ${run.failureText}`);
-  rows.push({ row: '`newton devnet` CLI as shipped, 4 processes (300 tasks)', connections: 1, ...run });
+  await cannon({ ...createTaskRequest(cli, setup.body), connections: CONNECTIONS, amount: WARMUP_TASKS });
+  const name = '`newton devnet` CLI, 4 operator processes';
+  cliMany = await loadRow(name, cli, setup.body, { connections: CONNECTIONS });
+  cliOne = await loadRow(name, cli, setup.body, { connections: 1 });
+  rows.push(cliMany, cliOne);
 } finally {
   await cli.stop();
 }
@@ -293,7 +296,8 @@ const verdicts = [
   ratio('tasks/s, 16 processes / CPU bound (16)', proc16.many.tasksPerS, engine[16].boundTasksPerS),
   ratio('tasks/s, 16 processes / 4 processes', proc16.many.tasksPerS, proc4.many.tasksPerS),
   ratio('p50 (1 in flight), 16 processes / 4 processes', proc16.one.p50, proc4.one.p50),
-  ratio('p50 (1 in flight), `newton devnet` CLI / this bench\'s 4 processes', rows.at(-1).p50, proc4.one.p50),
+  ratio('tasks/s, `newton devnet` CLI / the child\'s startDevnet (4 processes)', cliMany.tasksPerS, proc4.many.tasksPerS),
+  ratio('p50 (1 in flight), `newton devnet` CLI / the child\'s startDevnet', cliOne.p50, proc4.one.p50),
 ];
 console.log('ratios:');
 console.table(verdicts);

@@ -1,5 +1,5 @@
-// `npm run soak`: a devnet with 4 operator processes (bench/lib/devnet-server.mjs, the gateway in a
-// child process, examples/spend-limit), a short ramp of closed-loop connections to find the most
+// `npm run soak`: a devnet with 4 operator processes (bench/lib/devnet-server.mjs: startDevnet in a
+// child process; examples/spend-limit), a short ramp of closed-loop connections to find the most
 // tasks/s it sustains (no failure, p99 ≤ SOAK_P99_MS), then SOAK_MINUTES at 80 % of that, paced
 // evenly. Every SOAK_REPORT_S it prints tasks/s, p50/p99, failures and the RSS (VmRSS) of the
 // gateway and of each operator process. At the end it asserts no failure at all and RSS growth
@@ -32,7 +32,7 @@ const log = (line) => console.log(`${clock()}  ${line}`);
 
 const devnet = await startDevnetChild('processes', OPERATORS, owner);
 const stop = () => devnet.stop();
-process.once('SIGINT', () => void stop().then(() => process.exit(130)));
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void stop().then(() => process.exit(130)));
 const setup = await setupSpendLimitClient(devnet, owner);
 const body = JSON.stringify(setup.body);
 const headers = { 'content-type': 'application/json', authorization: `Bearer ${devnet.apiKey}` };

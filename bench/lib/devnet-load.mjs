@@ -1,5 +1,5 @@
 // Shared by bench/devnet.bench.mjs and scripts/soak.mjs: a devnet in a child process
-// (lib/devnet-server.mjs, or the `newton devnet` CLI as shipped), the examples/spend-limit policy
+// (lib/devnet-server.mjs, or the `newton devnet` CLI), the examples/spend-limit policy
 // published and a client registered through the JSON-RPC API, autocannon runs with every
 // response's latency, and per-process CPU and RSS from /proc.
 import { fork, spawn, spawnSync } from 'node:child_process';
@@ -64,7 +64,7 @@ export async function startDevnetChild(kind, operators, owner) {
 
 /**
  * `newton devnet --no-tour` as shipped (the CLI, its gateway in that process, N operator
- * processes). Its gateway keeps the default rate limit: 600 requests per API key per minute.
+ * processes), with its default rate limit (100,000 requests per API key per minute).
  */
 export async function startCliDevnet(operators) {
   const args = [`${root}/bindings/bin/newton.js`, 'devnet', '--no-tour', '--port', '0', '--operators', String(operators), '--format', 'json', '--log-level', 'error'];

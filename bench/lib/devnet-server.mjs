@@ -3,23 +3,19 @@
 // gateway's event loop. It listens on 127.0.0.1 (an ephemeral port) and sends
 // `{ url, apiKey, gatewayPid, operators: [{ url, pid }] }` to the parent over IPC; it stops its
 // operators and exits when the parent disconnects.
-//   processes: what `newton devnet` (server/src/devnet/devnet.ts startDevnet) builds — keystores
-//              in a temp data directory, a gateway admitting exactly those operator ids, N operator
-//              processes (OperatorProcesses) registered with it over HTTP — with one difference:
-//              the rate limit is out of the way. startDevnet and `newton devnet` take no rate-limit
-//              option, so the gateway's default (600 requests per key per minute) would refuse
-//              any load after the first 600 tasks. No fixture chain RPC: the bench's policy reads
-//              no PolicyData.
-//   inprocess: the same gateway with N in-process operators (createGateway `operators: N`).
-// The API key is owned by $BENCH_OWNER. `{ capture: true }` answers with the next prepare and
-// commit request the gateway sends to an operator (`{ url, headers, body }` each, signed): the
-// parent replays them to time one operator call. Only then is `fetch` wrapped.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+//   processes: `startDevnet` itself (what `newton devnet --no-tour` runs): keystores in a temp
+//              data directory, the gateway in this process admitting exactly those operator ids,
+//              N operator processes registered with it over HTTP, its rate limit (100,000
+//              requests per key per minute).
+//   inprocess: a gateway with N in-process operators (createGateway `operators: N`), the rate
+//              limit out of the way, an API key owned by $BENCH_OWNER.
+// `{ capture: true }` answers with the next prepare and commit request the gateway sends to an
+// operator (`{ url, headers, body }` each, signed): the parent replays them to time one operator
+// call. Only then is `fetch` wrapped.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { keccak256 } from 'viem';
-import { DEVNET_CHAIN_ID, createApiKey, createGateway } from 'newton-server';
-import { OperatorProcesses, operatorKeystores } from '../../server/dist/devnet/operator-processes.js';
+import { DEVNET_CHAIN_ID, createApiKey, createGateway, startDevnet } from 'newton-server';
 
 const [kind, countText] = process.argv.slice(2);
 const count = Number(countText ?? 4);
@@ -27,33 +23,27 @@ if (!['processes', 'inprocess'].includes(kind) || !Number.isInteger(count) || co
   throw new Error(`usage: node devnet-server.mjs processes|inprocess <N> (got ${kind} ${countText})`);
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), `newton-bench-devnet-${kind}-`));
-const common = { dataDir, chainId: DEVNET_CHAIN_ID, logger: false, rateLimitMax: Number.MAX_SAFE_INTEGER };
-let operators;
-let app;
+let close = async () => undefined;
 try {
   if (kind === 'processes') {
-    const keystores = await operatorKeystores(dataDir, count);
-    const admitted = keystores.files.map((file) => keccak256(`0x${JSON.parse(readFileSync(file, 'utf8')).pubkey}`));
-    const created = await createGateway({ ...common, admitOperators: admitted });
-    app = created.app;
-    const url = await app.listen({ host: '127.0.0.1', port: 0 });
-    operators = await OperatorProcesses.start({ count, dataDir, gatewayUrl: url, gatewayAddress: created.gateway.account.address, logLevel: 'error' });
-    await ready(created.gateway, url);
+    const devnet = await startDevnet({ operators: count, port: 0, logLevel: 'error' });
+    close = () => devnet.close();
+    const operators = devnet.operators.running.map((op) => ({ url: op.url, pid: op.child.pid }));
+    process.send({ url: devnet.url, apiKey: devnet.apiKey, gatewayPid: process.pid, operators });
   } else {
-    const created = await createGateway({ ...common, operators: count });
-    app = created.app;
-    await ready(created.gateway, await app.listen({ host: '127.0.0.1', port: 0 }));
+    const dataDir = mkdtempSync(join(tmpdir(), 'newton-bench-devnet-inprocess-'));
+    const { gateway, app } = await createGateway({ dataDir, chainId: DEVNET_CHAIN_ID, operators: count, logger: false, rateLimitMax: Number.MAX_SAFE_INTEGER });
+    close = async () => {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    };
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const { key } = await createApiKey(gateway.store, { permissions: ['read', 'write'], owner: process.env.BENCH_OWNER });
+    process.send({ url, apiKey: key, gatewayPid: process.pid, operators: [] });
   }
 } catch (err) {
-  await stop();
+  await close().catch(() => undefined);
   throw err;
-}
-
-async function ready(gateway, url) {
-  const { key } = await createApiKey(gateway.store, { permissions: ['read', 'write'], owner: process.env.BENCH_OWNER });
-  const running = operators?.running.map((op) => ({ url: op.url, pid: op.child.pid })) ?? [];
-  process.send({ url, apiKey: key, gatewayPid: process.pid, operators: running });
 }
 
 process.on('message', (message) => {
@@ -77,13 +67,7 @@ function captureNextRequests() {
   };
 }
 
-async function stop() {
-  await operators?.stop().catch(() => undefined);
-  await app?.close().catch(() => undefined);
-  rmSync(dataDir, { recursive: true, force: true });
-}
-
 process.on('disconnect', async () => {
-  await stop();
+  await close().catch(() => undefined);
   process.exit(0);
 });
