@@ -1,8 +1,10 @@
-// `newton policy-data build`: a JavaScript oracle → a PolicyData component (componentize-js).
+// `newton policy-data build`: a JavaScript oracle → a PolicyData component (componentize-js), under
+// a spinner on a terminal (spinner.ts).
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { buildPolicyData } from '../policy-data-build.js';
 import { formatOption, type Cli, type Format } from './output.js';
+import { interactive, withSpinner } from './spinner.js';
 
 const ABOUT = `Builds SRC.js (an ES module exporting \`run(input)\`, sync or async) into a WebAssembly component
 for the newton:provider world with componentize-js, all WASI features disabled, so it imports only
@@ -23,8 +25,14 @@ export function addPolicyDataBuild(area: Command, cli: Cli): void {
     .option('--cache-dir <DIR>', 'reuse components built before from the same inputs')
     .addOption(formatOption('json'))
     .action(async (source: string, opts: { out: string; wit: string; cacheDir?: string; format: Format }) => {
-      const built = await buildPolicyData({ source, out: opts.out, wit: opts.wit, cacheDir: opts.cacheDir });
-      cli.note(`built ${basename(opts.out)} from ${source}${built.cached ? ' (cached)' : ''}`);
+      const note = (cached: boolean) => `built ${basename(opts.out)} from ${source}${cached ? ' (cached)' : ''}`;
+      const built = await withSpinner(
+        cli.io.stderr,
+        `building ${basename(opts.out)} from ${source} with componentize-js`,
+        () => buildPolicyData({ source, out: opts.out, wit: opts.wit, cacheDir: opts.cacheDir }),
+        (b) => note(b.cached),
+      );
+      if (!interactive(cli.io.stderr)) cli.note(note(built.cached)); // on a terminal the spinner's last line says it
       cli.data(opts.format, {
         out: opts.out,
         bytes: built.wasm.byteLength,

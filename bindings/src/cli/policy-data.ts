@@ -1,17 +1,19 @@
 // `newton policy-data run|validate|build|publish`: run a PolicyData component the way an operator
 // does, check its output against a JSON Schema, build one from JavaScript (policy-data-build.ts) or
-// publish one to a gateway (publish.ts).
+// publish one to a gateway (publish.ts). Loading a component (its first compile takes seconds)
+// shows a spinner on a terminal (spinner.ts).
 import { writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { NewtonError } from '../errors.js';
 import { PolicyDataHost, validatePolicyDataOutput, type RunOptions } from '../policy-data.js';
 import { positiveInt, usage } from './exit.js';
 import { readBytes, readText } from './files.js';
-import { formatOption, type Cli, type Format } from './output.js';
+import { formatOption, type Cli, type Format, type Io } from './output.js';
 import { addPolicyDataBuild } from './policy-data-build.js';
 import { addPolicyDataPublish } from './publish.js';
+import { size, withSpinner } from './spinner.js';
 
 /** The options shared by `policy-data run|validate` and `policy eval --policy-data`. */
 export interface RunFlags {
@@ -48,7 +50,7 @@ export function addPolicyData(program: Command, cli: Cli): void {
   )
     .addOption(formatOption('pretty'))
     .action(async (opts: RunFlags & { wasm: string; args: string; format: Format }) => {
-      const output = await runFile(opts, hostFromFlags(opts), opts.wasm, jsonArg(opts.args));
+      const output = await runFile(cli.io, opts, hostFromFlags(opts), opts.wasm, jsonArg(opts.args));
       cli.out(opts.format === 'json' ? output : JSON.stringify(JSON.parse(output), null, 2));
     });
   addRunOptions(
@@ -63,7 +65,7 @@ export function addPolicyData(program: Command, cli: Cli): void {
     .addOption(formatOption('json'))
     .action(async (opts: RunFlags & { wasm: string; schema: string; args: string; format: Format }) => {
       const schema = readText(opts.schema);
-      const output = await runFile(opts, hostFromFlags(opts), opts.wasm, jsonArg(opts.args));
+      const output = await runFile(cli.io, opts, hostFromFlags(opts), opts.wasm, jsonArg(opts.args));
       try {
         validatePolicyDataOutput(schema, output);
       } catch (err) {
@@ -114,9 +116,19 @@ export function runOptions(flags: RunFlags): RunOptions {
   };
 }
 
+/**
+ * Reads a component file and hands it to `load` (which checks and compiles it, or finds it in the
+ * cache); on a terminal under a spinner ending in how long that took.
+ */
+export function loadingModule<T>(io: Io, file: string, load: (wasm: Uint8Array) => Promise<T>): Promise<T> {
+  const wasm = readBytes(file);
+  const what = `${basename(file)} (${size(wasm.byteLength)})`;
+  return withSpinner(io.stderr, `loading ${what}: compiled on first use, then cached`, () => load(wasm), () => `loaded ${what}`);
+}
+
 /** Runs one component file; writes the recorded fixtures when recording. */
-async function runFile(flags: RunFlags, host: PolicyDataHost, wasm: string, wasmArgs: string): Promise<string> {
-  const module = await host.load(readBytes(wasm));
+async function runFile(io: Io, flags: RunFlags, host: PolicyDataHost, wasm: string, wasmArgs: string): Promise<string> {
+  const module = await loadingModule(io, wasm, (bytes) => host.load(bytes));
   const result = await module.run(wasmArgs, runOptions(flags));
   if (result.http_recorded !== undefined) writeFileSync(flags.httpFixtures as string, `${result.http_recorded}\n`);
   return result.output;

@@ -1,21 +1,24 @@
-// `newton policy eval|test|check|hash|publish`: the policy lifecycle from the command line.
+// `newton policy eval|test|check|hash|publish|bench|fmt`: the policy lifecycle from the command line.
+// eval's options and their handling (addEvalOptions, prepareEvaluation) are bench's too.
 import type { Command } from 'commander';
 import { parseIntent, type TaskIntent } from '../intent.js';
 import { policyCid, policyCodeHash } from '../identifiers.js';
-import { TaskEvaluator } from '../operator.js';
+import { TaskEvaluator, type Simulation } from '../operator.js';
 import { checkPolicy, Policy, type Decision } from '../policy.js';
 import { runPolicyTests, type TestReport, type TestResult } from '../testing.js';
 import { EXIT, usage } from './exit.js';
 import { findRego, readBytes, readJson, readModules, readText } from './files.js';
 import { formatOption, type Cli, type Format } from './output.js';
 import { addPrivateTaskOptions, privacyNode, wasmArgsText, type PrivateTaskFlags } from './private-task.js';
+import { addPolicyBench } from './policy-bench.js';
+import { addRunOptions, hostFromFlags, loadingModule, runOptions, type RunFlags } from './policy-data.js';
+import { addPolicyFmt } from './policy-fmt.js';
 import { addPolicyPublish } from './publish.js';
-import { addRunOptions, hostFromFlags, runOptions, type RunFlags } from './policy-data.js';
 
 const STRICT_NOTE = `A builtin error (e.g. count(null)) is an evaluation error, so the decision denies with its message;
 --non-strict gives OPA's semantics instead, where the failing expression is undefined.`;
 
-interface EvalFlags extends RunFlags, PrivateTaskFlags {
+export interface EvalFlags extends RunFlags, PrivateTaskFlags {
   policy?: string[];
   entrypoint: string;
   intent: string;
@@ -33,31 +36,12 @@ interface EvalFlags extends RunFlags, PrivateTaskFlags {
 }
 
 export function addPolicy(program: Command, cli: Cli): void {
-  const area = program.command('policy').description('evaluate, test, check, hash and publish Rego policies: eval | test | check | hash | publish');
-  addRunOptions(
-    addPrivateTaskOptions(
-      area
-        .command('eval')
-        .description('evaluate an intent against a policy and print the decision (exit 0 for any decision)')
-        .argument('[files...]', 'more policy files, as --policy')
-        .option('--policy <FILE...>', 'the Rego modules of the policy')
-        .requiredOption('--entrypoint <PKG.RULE>', 'the rule to evaluate, e.g. spend_limit.allow')
-        .requiredOption('--intent <FILE>', 'the wire TaskIntent (JSON)')
-        .option('--params <FILE>', 'data.params (JSON)')
-        .option('--params-schema <FILE>', 'JSON Schema the params must satisfy')
-        .option('--wasm-data <FILE>', 'data.wasm (JSON), instead of running --policy-data')
-        .option('--privacy <FILE>', 'data.privacy (JSON plaintext, for simulation)')
-        .option('--identity <FILE>', 'identity data (JSON plaintext, for simulation)')
-        .option('--confidential <FILE>', 'confidential data (JSON plaintext, for simulation)')
-        .option('--reference-date <YYYY-MM-DD>', 'the date identity checks compare against')
-        .option('--rego-v0', 'accept Rego v0 syntax')
-        .option('--non-strict', "OPA's semantics for builtin errors (the expression is undefined)")
-        .option('--policy-data <FILE.wasm...>', 'PolicyData components run on --wasm-args; their merged output is data.wasm'),
-    ),
-  )
-    .addOption(formatOption('pretty'))
-    .addHelpText('after', `\n${STRICT_NOTE}`)
-    .action((files: string[], opts: EvalFlags) => evaluate(cli, [...(opts.policy ?? []), ...files], opts));
+  const area = program
+    .command('policy')
+    .description('evaluate, test, check, hash, publish, benchmark and format Rego policies: eval | test | check | hash | publish | bench | fmt');
+  addEvalOptions(area.command('eval').description('evaluate an intent against a policy and print the decision (exit 0 for any decision)')).action(
+    (files: string[], opts: EvalFlags) => evaluate(cli, [...(opts.policy ?? []), ...files], opts),
+  );
   area
     .command('test')
     .description('run the test_* rules of .rego files (opa test style; exit 3 when a test fails or errors)')
@@ -100,9 +84,44 @@ export function addPolicy(program: Command, cli: Cli): void {
       cli.out(opts.format === 'json' ? JSON.stringify(ids, null, 2) : `policyCodeHash ${ids.policyCodeHash}\npolicyCid      ${ids.policyCid}`);
     });
   addPolicyPublish(area, cli);
+  addPolicyBench(area, cli);
+  addPolicyFmt(area, cli);
 }
 
-async function evaluate(cli: Cli, policies: string[], opts: EvalFlags): Promise<void> {
+/** `policy eval`'s options (and `policy bench`'s): the policy, the intent and what the evaluation sees. */
+export function addEvalOptions(command: Command): Command {
+  return addRunOptions(
+    addPrivateTaskOptions(
+      command
+        .argument('[files...]', 'more policy files, as --policy')
+        .option('--policy <FILE...>', 'the Rego modules of the policy')
+        .requiredOption('--entrypoint <PKG.RULE>', 'the rule to evaluate, e.g. spend_limit.allow')
+        .requiredOption('--intent <FILE>', 'the wire TaskIntent (JSON)')
+        .option('--params <FILE>', 'data.params (JSON)')
+        .option('--params-schema <FILE>', 'JSON Schema the params must satisfy')
+        .option('--wasm-data <FILE>', 'data.wasm (JSON), instead of running --policy-data')
+        .option('--privacy <FILE>', 'data.privacy (JSON plaintext, for simulation)')
+        .option('--identity <FILE>', 'identity data (JSON plaintext, for simulation)')
+        .option('--confidential <FILE>', 'confidential data (JSON plaintext, for simulation)')
+        .option('--reference-date <YYYY-MM-DD>', 'the date identity checks compare against')
+        .option('--rego-v0', 'accept Rego v0 syntax')
+        .option('--non-strict', "OPA's semantics for builtin errors (the expression is undefined)")
+        .option('--policy-data <FILE.wasm...>', 'PolicyData components run on --wasm-args; their merged output is data.wasm'),
+    ),
+  )
+    .addOption(formatOption('pretty'))
+    .addHelpText('after', `\n${STRICT_NOTE}`);
+}
+
+/** An evaluation as the options describe it: the compiled policy, and the evaluator and simulation that decide. */
+export interface PreparedEvaluation {
+  policy: Policy;
+  evaluator: TaskEvaluator;
+  simulation: Simulation;
+}
+
+/** Reads and compiles what `opts` name, and loads their PolicyData components (a spinner on a terminal). */
+export async function prepareEvaluation(cli: Cli, policies: string[], opts: EvalFlags): Promise<PreparedEvaluation> {
   if (policies.length === 0) throw usage('--policy FILE is required');
   if (opts.policyData && opts.wasmData !== undefined) throw usage('give either --wasm-data or --policy-data, not both');
   const optional = (path: string | undefined) => (path === undefined ? undefined : readJson<Record<string, never>>(path));
@@ -118,9 +137,10 @@ async function evaluate(cli: Cli, policies: string[], opts: EvalFlags): Promise<
   const evaluator = new TaskEvaluator({ host: hostFromFlags(opts), privacy });
   const policyData = [];
   for (const file of opts.policyData ?? []) {
-    policyData.push({ wasm_cid: await evaluator.addPolicyData(readBytes(file)), run_options: runOptions(opts) });
+    const wasm_cid = await loadingModule(cli.io, file, (wasm) => evaluator.addPolicyData(wasm));
+    policyData.push({ wasm_cid, run_options: runOptions(opts) });
   }
-  const { decision } = await evaluator.simulate(policy, {
+  const simulation = {
     input,
     params: optional(opts.params),
     wasm: optional(opts.wasmData),
@@ -131,12 +151,18 @@ async function evaluate(cli: Cli, policies: string[], opts: EvalFlags): Promise<
     policy_data: policyData,
     wasm_args: wasmArgsText(opts),
     policy_client: privacy && opts.policyClient,
-  });
-  if (opts.format === 'json') cli.out(JSON.stringify({ entrypoint: policy.entrypoint, ...decision, input }, null, 2));
+  };
+  return { policy, evaluator, simulation };
+}
+
+async function evaluate(cli: Cli, policies: string[], opts: EvalFlags): Promise<void> {
+  const { policy, evaluator, simulation } = await prepareEvaluation(cli, policies, opts);
+  const { decision } = await evaluator.simulate(policy, simulation);
+  if (opts.format === 'json') cli.out(JSON.stringify({ entrypoint: policy.entrypoint, ...decision, input: simulation.input }, null, 2));
   else cli.out(prettyDecision(policy.entrypoint, decision));
 }
 
-function prettyDecision(entrypoint: string, d: Decision): string {
+export function prettyDecision(entrypoint: string, d: Decision): string {
   const lines = [`${d.allow ? 'ALLOW' : 'DENY '}  ${entrypoint}`];
   if (d.result !== undefined) lines.push(`  result:            ${JSON.stringify(d.result)}`);
   if (d.reason) lines.push(`  reason:            ${d.reason}`);
