@@ -8,7 +8,7 @@ import { newton } from './helpers/cli.js';
 import { repoRoot } from './helpers/paths.js';
 
 const COMMANDS: Record<string, string[]> = {
-  policy: ['eval', 'test', 'check', 'hash', 'publish'],
+  policy: ['eval', 'test', 'check', 'hash', 'publish', 'bench', 'fmt'],
   'policy-data': ['run', 'validate', 'build', 'publish'],
   keys: ['generate', 'show'],
   attestation: ['verify', 'spend'],
@@ -68,7 +68,7 @@ describe('usage errors', () => {
   it('exit 2 for a missing command, argument or option value and an invalid choice', async () => {
     const cases: [string[], RegExp][] = [
       [[], /newton needs a command: policy, policy-data, keys/],
-      [['policy'], /newton policy needs a command: eval, test, check, hash, publish$/m],
+      [['policy'], /newton policy needs a command: eval, test, check, hash, publish, bench, fmt$/m],
       [['policy', 'hash'], /missing required argument 'file'/],
       [['policy', 'check', 'a.rego', '--format'], /option '--format <format>' argument missing/],
       [['policy', 'check', 'a.rego', '--format', 'xml'], /argument 'xml' is invalid\. Allowed choices are pretty, json\./],
