@@ -108,9 +108,13 @@ export declare class PrivacyNode {
   open(envelopeJson: string): Promise<Uint8Array>
 }
 
-/** The identity/confidential store of one chain (SQLite, ciphertext only). */
+/**
+ * The identity/confidential store of one chain (a SQLite file or a PostgreSQL database;
+ * ciphertext only).
+ */
 export declare class PrivacyStore {
-  static open(path: string, chainId: string): Promise<PrivacyStore>
+  /** A SQLite file path, or a `postgres://` / `postgresql://` URL. */
+  static open(pathOrUrl: string, chainId: string): Promise<PrivacyStore>
   get chainId(): string
   nonce(signer: string): Promise<number>
   /** `{kind, owner, envelope}` JSON of the envelope under `data_ref_id`. */

@@ -150,9 +150,9 @@ export interface GrantArgs {
 }
 
 /**
- * The identity/confidential store of one chain (SQLite; it only ever holds ciphertext). Every
- * write carries the EIP-712 authorization of its party (see signPrivacyAuthorization) and runs
- * off the event loop.
+ * The identity/confidential store of one chain, in a SQLite file or in a PostgreSQL database that
+ * several gateways share (it only ever holds ciphertext). Every write carries the EIP-712
+ * authorization of its party (see signPrivacyAuthorization) and runs off the event loop.
  */
 export class PrivacyStore {
   readonly #native: NativePrivacyStore;
@@ -161,8 +161,14 @@ export class PrivacyStore {
     this.#native = handle;
   }
 
-  static async open(path: string, chainId: number | bigint | string): Promise<PrivacyStore> {
-    return new PrivacyStore(await callAsync(() => native.PrivacyStore.open(path, String(chainId))));
+  /**
+   * Opens (creating if needed) the store for `chainId`: a `postgres://` or `postgresql://` URL
+   * (`postgres://user:password@host:port/database`, no TLS) puts it in that database, in tables
+   * named `privacy_*` beside the gateway's own; anything else is a SQLite file path. A store for
+   * another chain, or from a newer newton-engine, is refused (NEWTON_ERR_STORE).
+   */
+  static async open(pathOrUrl: string, chainId: number | bigint | string): Promise<PrivacyStore> {
+    return new PrivacyStore(await callAsync(() => native.PrivacyStore.open(pathOrUrl, String(chainId))));
   }
 
   get chainId(): string {

@@ -88,7 +88,8 @@ export class Gateway {
     const store = options.database ? await PostgresStore.open(options.database) : new SqliteStore(path.join(options.dataDir, 'gateway.db'));
     try {
       const clock = await BlockClock.open(store, options);
-      const privacyStore = await PrivacyStore.open(path.join(options.dataDir, 'privacy.db'), clock.chainId);
+      // On `database` the privacy store lives there too (tables privacy_*), so gateways sharing it share identities, links and grants.
+      const privacyStore = await PrivacyStore.open(options.database ?? path.join(options.dataDir, 'privacy.db'), clock.chainId);
       const privacyNode = new PrivacyNode({ secretKeys: [keys.privacySecretKey], store: privacyStore });
       const secretsNode = new PrivacyNode({ secretKeys: [keys.secretsSecretKey] });
       const account = privateKeyToAccount(keys.gatewayPrivateKey);

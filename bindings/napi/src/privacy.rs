@@ -145,7 +145,8 @@ impl PrivacyNode {
     }
 }
 
-/// The identity/confidential store of one chain (SQLite, ciphertext only).
+/// The identity/confidential store of one chain (a SQLite file or a PostgreSQL database;
+/// ciphertext only).
 #[napi]
 pub struct PrivacyStore {
     inner: Arc<Store>,
@@ -165,9 +166,10 @@ where
 
 #[napi]
 impl PrivacyStore {
+    /// A SQLite file path, or a `postgres://` / `postgresql://` URL.
     #[napi(ts_return_type = "Promise<PrivacyStore>")]
-    pub fn open(path: String, chain_id: String) -> AsyncTask<Job<PrivacyStore>> {
-        job(move || Ok(PrivacyStore { inner: Arc::new(Store::open(&path, chain(&chain_id)?)?) }))
+    pub fn open(path_or_url: String, chain_id: String) -> AsyncTask<Job<PrivacyStore>> {
+        job(move || Ok(PrivacyStore { inner: Arc::new(Store::open(&path_or_url, chain(&chain_id)?)?) }))
     }
 
     #[napi(getter)]

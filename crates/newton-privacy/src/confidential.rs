@@ -5,11 +5,10 @@
 
 use crate::authorization::{refused, AcceptGrant, Authorization, ProposeGrant, PublishData, RevokeGrant};
 use crate::identity::domain_name;
-use crate::store::{address, b256, from_sql_int, sql_int, store_error, unix_seconds, DataKind, PrivacyStore};
+use crate::store::{unix_seconds, DataKind, PrivacyStore};
 use alloy_primitives::{Address, B256};
 use newton_core::{Error, ErrorCode, Result};
 use newton_types::hash::domain_id;
-use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 
 /// One published version of a dataset.
@@ -38,7 +37,7 @@ pub enum GrantState {
 }
 
 impl GrantState {
-    fn parse(text: &str) -> Self {
+    pub(crate) fn parse(text: &str) -> Self {
         match text {
             "active" => GrantState::Active,
             "revoked" => GrantState::Revoked,
@@ -97,15 +96,10 @@ impl PrivacyStore {
             deadline: auth.deadline_u256(),
         };
         self.verify(&message, auth, provider)?;
-        self.authorized("publish confidential data", &[auth], |tx| {
-            self.put_envelope(tx, DataKind::Confidential, provider, envelope_json)?;
-            let version = latest_version(tx, provider, domain_id(domain))?.map_or(1, |v| v + 1);
-            tx.execute(
-                "INSERT INTO confidential_versions (provider, domain, version, domain_name, data_ref_id, published_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![provider.as_slice(), domain_id(domain).as_slice(), sql_int(version), domain, data_ref_id.as_slice(), sql_int(unix_seconds())],
-            )
-            .map_err(|e| store_error("publish confidential data", e))?;
+        self.authorized("publish confidential data", &[auth], |db| {
+            self.put_envelope(db, DataKind::Confidential, provider, envelope_json)?;
+            let version = db.latest_version(provider, domain_id(domain))?.map_or(1, |v| v + 1);
+            db.insert_version(provider, domain_id(domain), version, domain, data_ref_id, unix_seconds())?;
             Ok(DataVersion { domain: domain.to_owned(), provider, version, data_ref_id })
         })
     }
@@ -133,11 +127,11 @@ impl PrivacyStore {
         let id = domain_id(domain_name(domain)?);
         let message = ProposeGrant { provider, domain: id, policyClient: policy_client, nonce: auth.nonce_u256(), deadline: auth.deadline_u256() };
         self.verify(&message, auth, provider)?;
-        self.authorized("propose grant", &[auth], |tx| {
-            if latest_version(tx, provider, id)?.is_none() {
+        self.authorized("propose grant", &[auth], |db| {
+            if db.latest_version(provider, id)?.is_none() {
                 return Err(Error::invalid_argument(format!("{provider} has published nothing for domain `{domain}`")));
             }
-            set_grant(tx, provider, id, policy_client, "pending", "state <> 'active'")
+            db.set_grant(GrantStep::Propose, provider, id, policy_client, unix_seconds())
         })
     }
 
@@ -155,9 +149,9 @@ impl PrivacyStore {
             deadline: auth.deadline_u256(),
         };
         self.verify(&message, auth, owner)?;
-        self.authorized("accept grant", &[auth], |tx| {
-            match grant_state(tx, provider, id, policy_client)? {
-                Some(GrantState::Pending) => set_grant(tx, provider, id, policy_client, "active", "state = 'pending'"),
+        self.authorized("accept grant", &[auth], |db| {
+            match db.grant_state(provider, id, policy_client)? {
+                Some(GrantState::Pending) => db.set_grant(GrantStep::Accept, provider, id, policy_client, unix_seconds()),
                 Some(GrantState::Active) => Ok(()),
                 Some(GrantState::Revoked) | None => Err(Error::new(
                     ErrorCode::PrivacyNoGrant,
@@ -172,110 +166,36 @@ impl PrivacyStore {
         let id = domain_id(domain_name(domain)?);
         let message = RevokeGrant { provider, domain: id, policyClient: policy_client, nonce: auth.nonce_u256(), deadline: auth.deadline_u256() };
         self.verify(&message, auth, provider)?;
-        self.authorized("revoke grant", &[auth], |tx| {
-            if grant_state(tx, provider, id, policy_client)?.is_none() {
+        self.authorized("revoke grant", &[auth], |db| {
+            if db.grant_state(provider, id, policy_client)?.is_none() {
                 return Err(Error::new(
                     ErrorCode::PrivacyNoGrant,
                     format!("{provider} has no grant of `{domain}` to {policy_client}"),
                 ));
             }
-            set_grant(tx, provider, id, policy_client, "revoked", "1")
+            db.set_grant(GrantStep::Revoke, provider, id, policy_client, unix_seconds())
         })
     }
 
     /// Every grant `policy_client` has been given, each with its dataset's latest version.
     pub fn grants(&self, policy_client: Address) -> Result<Vec<Grant>> {
-        let rows = self.read("read grants", |c| {
-            let mut statement = c.prepare_cached(
-                "SELECT g.provider, g.state, v.domain_name, v.version, v.data_ref_id
-                 FROM grants g JOIN confidential_versions v ON v.provider = g.provider AND v.domain = g.domain
-                 WHERE g.policy_client = ?1 AND v.version =
-                   (SELECT max(version) FROM confidential_versions w WHERE w.provider = g.provider AND w.domain = g.domain)
-                 ORDER BY v.domain_name, g.provider",
-            )?;
-            let rows = statement.query_map([policy_client.as_slice()], |r| {
-                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, from_sql_int(r.get(3)?), r.get::<_, Vec<u8>>(4)?))
-            })?;
-            rows.collect::<rusqlite::Result<Vec<_>>>()
-        })?;
-        Ok(rows
-            .into_iter()
-            .map(|(provider, state, domain, version, data_ref_id)| {
-                let provider = address(&provider);
-                let data_ref_id = b256(&data_ref_id);
-                Grant {
-                    provider,
-                    domain: domain.clone(),
-                    state: GrantState::parse(&state),
-                    latest: Some(DataVersion { domain, provider, version, data_ref_id }),
-                }
-            })
-            .collect())
+        self.read(|db| db.grants(policy_client))
     }
 
     /// Every published version of `provider`'s dataset for `domain`, oldest first.
     pub fn versions(&self, provider: Address, domain: &str) -> Result<Vec<DataVersion>> {
         let id = domain_id(domain_name(domain)?);
-        self.read("read versions", |c| {
-            let mut statement = c.prepare_cached(
-                "SELECT version, data_ref_id FROM confidential_versions WHERE provider = ?1 AND domain = ?2 ORDER BY version",
-            )?;
-            let rows = statement.query_map(params![provider.as_slice(), id.as_slice()], |r| {
-                Ok(DataVersion {
-                    domain: domain.to_owned(),
-                    provider,
-                    version: from_sql_int(r.get(0)?),
-                    data_ref_id: b256(&r.get::<_, Vec<u8>>(1)?),
-                })
-            })?;
-            rows.collect()
-        })
+        let versions = self.read(|db| db.versions(provider, id))?;
+        Ok(versions
+            .into_iter()
+            .map(|(version, data_ref_id)| DataVersion { domain: domain.to_owned(), provider, version, data_ref_id })
+            .collect())
     }
 
     fn policy_client_owner(&self, policy_client: Address) -> Result<Address> {
-        let owner = self.read("read policy client owner", |c| {
-            c.query_row("SELECT owner FROM policy_client_owners WHERE policy_client = ?1", [policy_client.as_slice()], |r| {
-                r.get::<_, Vec<u8>>(0)
-            })
-            .optional()
-        })?;
-        owner.map(|o| address(&o)).ok_or_else(|| {
+        let owner = self.read(|db| db.policy_client_owner(policy_client))?;
+        owner.ok_or_else(|| {
             refused(format!("policy client {policy_client} has no owner on record, so nobody can accept grants for it"))
         })
     }
-}
-
-fn latest_version(tx: &Transaction<'_>, provider: Address, domain: B256) -> Result<Option<u64>> {
-    tx.query_row(
-        "SELECT max(version) FROM confidential_versions WHERE provider = ?1 AND domain = ?2",
-        params![provider.as_slice(), domain.as_slice()],
-        |r| r.get::<_, Option<i64>>(0),
-    )
-    .map(|v| v.map(from_sql_int))
-    .map_err(|e| store_error("read latest version", e))
-}
-
-fn grant_state(tx: &Transaction<'_>, provider: Address, domain: B256, policy_client: Address) -> Result<Option<GrantState>> {
-    tx.query_row(
-        "SELECT state FROM grants WHERE provider = ?1 AND domain = ?2 AND policy_client = ?3",
-        params![provider.as_slice(), domain.as_slice(), policy_client.as_slice()],
-        |r| r.get::<_, String>(0),
-    )
-    .optional()
-    .map(|s| s.as_deref().map(GrantState::parse))
-    .map_err(|e| store_error("read grant", e))
-}
-
-/// Upserts a grant to `state` when the existing row satisfies `when` (SQL over `state`).
-fn set_grant(tx: &Transaction<'_>, provider: Address, domain: B256, policy_client: Address, state: &str, when: &str) -> Result<()> {
-    tx.execute(
-        &format!(
-            "INSERT INTO grants (provider, domain, policy_client, state, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (provider, domain, policy_client) DO UPDATE SET state = excluded.state,
-             updated_at = excluded.updated_at WHERE {when}"
-        ),
-        params![provider.as_slice(), domain.as_slice(), policy_client.as_slice(), state, sql_int(unix_seconds())],
-    )
-    .map_err(|e| store_error("write grant", e))?;
-    Ok(())
 }

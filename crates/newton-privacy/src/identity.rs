@@ -3,11 +3,10 @@
 //! policy client's user. Operators find it through the links at evaluation time.
 
 use crate::authorization::{refused, Authorization, LinkIdentity, UnlinkIdentity, UploadIdentity};
-use crate::store::{address, b256, store_error, DataKind, PrivacyStore};
+use crate::store::{DataKind, PrivacyStore};
 use alloy_primitives::{Address, B256};
 use newton_core::{Error, Result};
 use newton_types::hash::domain_id;
-use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 /// The most domains one link or unlink may name (Newton's `MAX_LINKS`).
@@ -84,14 +83,9 @@ impl PrivacyStore {
             deadline: auth.deadline_u256(),
         };
         self.verify(&message, auth, owner)?;
-        self.authorized("upload identity", &[auth], |tx| {
-            self.put_envelope(tx, DataKind::Identity, owner, envelope_json)?;
-            tx.execute(
-                "INSERT INTO identity_data (owner, domain, domain_name, data_ref_id) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (owner, domain) DO UPDATE SET data_ref_id = excluded.data_ref_id",
-                params![owner.as_slice(), domain_id(domain).as_slice(), domain, data_ref_id.as_slice()],
-            )
-            .map_err(|e| store_error("register identity", e))?;
+        self.authorized("upload identity", &[auth], |db| {
+            self.put_envelope(db, DataKind::Identity, owner, envelope_json)?;
+            db.set_identity(owner, domain_id(domain), domain, data_ref_id)?;
             Ok(data_ref_id)
         })
     }
@@ -109,28 +103,15 @@ impl PrivacyStore {
             self.verify(&link.link_message(user_auth)?, user_auth, link.user)?;
             auths.push(user_auth);
         }
-        self.authorized("link identity", &auths, |tx| {
+        self.authorized("link identity", &auths, |db| {
             for (name, id) in link.domains.iter().zip(&message.identityDomains) {
-                let registered: Option<Vec<u8>> = tx
-                    .query_row(
-                        "SELECT data_ref_id FROM identity_data WHERE owner = ?1 AND domain = ?2",
-                        params![link.owner.as_slice(), id.as_slice()],
-                        |r| r.get(0),
-                    )
-                    .optional()
-                    .map_err(|e| store_error("link identity", e))?;
-                if registered.is_none() {
+                if !db.has_identity(link.owner, *id)? {
                     return Err(Error::invalid_argument(format!(
                         "{} has no identity data for domain `{name}`; upload it before linking",
                         link.owner
                     )));
                 }
-                tx.execute(
-                    "INSERT INTO identity_links (policy_client, client_user, domain, owner) VALUES (?1, ?2, ?3, ?4)
-                     ON CONFLICT (policy_client, client_user, domain) DO UPDATE SET owner = excluded.owner",
-                    params![link.policy_client.as_slice(), link.user.as_slice(), id.as_slice(), link.owner.as_slice()],
-                )
-                .map_err(|e| store_error("link identity", e))?;
+                db.set_link(link.policy_client, link.user, *id, link.owner)?;
             }
             Ok(())
         })
@@ -148,13 +129,9 @@ impl PrivacyStore {
         };
         let signer = if auth.signer == link.user { link.user } else { link.owner };
         self.verify(&message, auth, signer)?;
-        self.authorized("unlink identity", &[auth], |tx| {
+        self.authorized("unlink identity", &[auth], |db| {
             for id in &message.identityDomains {
-                tx.execute(
-                    "DELETE FROM identity_links WHERE policy_client = ?1 AND client_user = ?2 AND domain = ?3 AND owner = ?4",
-                    params![link.policy_client.as_slice(), link.user.as_slice(), id.as_slice(), link.owner.as_slice()],
-                )
-                .map_err(|e| store_error("unlink identity", e))?;
+                db.delete_link(link.policy_client, link.user, *id, link.owner)?;
             }
             Ok(())
         })
@@ -163,21 +140,7 @@ impl PrivacyStore {
     /// The identity domains linked for `user` of `policy_client`, with each owner's current
     /// envelope (`getLinkedDomains` → owner → dataRefId).
     pub fn linked_identity(&self, policy_client: Address, user: Address) -> Result<Vec<LinkedIdentity>> {
-        let rows = self.read("read identity links", |c| {
-            let mut statement = c.prepare_cached(
-                "SELECT d.domain_name, l.owner, d.data_ref_id FROM identity_links l
-                 JOIN identity_data d ON d.owner = l.owner AND d.domain = l.domain
-                 WHERE l.policy_client = ?1 AND l.client_user = ?2 ORDER BY d.domain_name",
-            )?;
-            let rows = statement.query_map(params![policy_client.as_slice(), user.as_slice()], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Vec<u8>>(2)?))
-            })?;
-            rows.collect::<rusqlite::Result<Vec<_>>>()
-        })?;
-        Ok(rows
-            .into_iter()
-            .map(|(domain, owner, data_ref_id)| LinkedIdentity { domain, owner: address(&owner), data_ref_id: b256(&data_ref_id) })
-            .collect())
+        self.read(|db| db.linked_identity(policy_client, user))
     }
 }
 

@@ -1,54 +1,69 @@
 //! The three lifecycles end to end through the store, the registries' signatures and the
 //! policy engine: data opens only for the right task, every failure has its own code, and no
-//! plaintext reaches the store's files.
+//! plaintext reaches the store (its SQLite files, its PostgreSQL tables). The store cases run on
+//! both backends: `sqlite::<case>` on a file, `postgres::<case>` on a fresh database of this
+//! binary's PostgreSQL server (tests/support).
+
+mod support;
 
 use alloy_primitives::{Address, B256};
-use alloy_sol_types::SolStruct;
-use k256::ecdsa::SigningKey;
 use newton_core::ErrorCode;
 use newton_policy::builtins::PrivateData;
 use newton_policy::{CompileOptions, EvalRequest, Policy, PolicyModule};
 use newton_privacy::authorization::{AcceptGrant, LinkIdentity, ProposeGrant, PublishData, RevokeGrant, UnlinkIdentity, UploadIdentity};
 use newton_privacy::{
-    open_ephemeral, strip_reserved, Authorization, GrantState, IdentityLink, Keyring, PrivacyStore, RecipientKeyPair,
+    open_ephemeral, strip_reserved, GrantState, IdentityLink, Keyring, PrivacyStore, RecipientKeyPair,
     SecureEnvelope, TaskPrivacy,
 };
 use newton_types::hash::domain_id;
 use serde_json::{json, Value};
 use std::sync::Arc;
+use support::party::{Party, DEADLINE};
 
 const CHAIN: u64 = 11155111;
 const CANARY: &str = "CANARY-4c1d-identity-never-on-disk";
 const BLACKLIST: &str = "newton.privacy.blacklist";
-const DEADLINE: u64 = 4_000_000_000;
-
-struct Party(SigningKey);
-
-impl Party {
-    fn new(seed: u8) -> Self {
-        Self(SigningKey::from_slice(&[seed; 32]).expect("key"))
-    }
-
-    fn address(&self) -> Address {
-        Address::from_public_key(self.0.verifying_key())
-    }
-
-    fn sign<S: SolStruct>(&self, store: &PrivacyStore, message: &S, nonce: u64) -> Authorization {
-        let digest = message.eip712_signing_hash(store.eip712_domain());
-        let (sig, recid) = self.0.sign_prehash_recoverable(digest.as_slice()).expect("sign");
-        let mut signature = sig.to_bytes().to_vec();
-        signature.push(27 + recid.to_byte());
-        Authorization { signer: self.address(), nonce, deadline: DEADLINE, signature }
-    }
-}
 
 fn nonce_u(n: u64) -> alloy_primitives::U256 {
     alloy_primitives::U256::from(n)
 }
 
+/// Where a case's store lives.
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+/// Each case runs once per backend, as `sqlite::<case>` and `postgres::<case>`.
+macro_rules! on_both_stores {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test] fn $case() { super::$case(super::Kind::Sqlite) })*
+        }
+        mod postgres {
+            $(#[test] fn $case() { super::$case(super::Kind::Postgres) })*
+        }
+    };
+}
+
+on_both_stores!(
+    identity_lifecycle_upload_link_evaluate_unlink,
+    registry_writes_need_the_right_signer_nonce_and_deadline,
+    confidential_lifecycle_versions_two_step_grant_and_revoke,
+    evaluation_failures_have_distinct_codes_and_deny,
+    a_node_attaches_a_tasks_private_data,
+);
+
+/// The store's SQLite file, or its PostgreSQL database URL.
+enum Location {
+    File(std::path::PathBuf),
+    Database(String),
+}
+
 struct World {
     _dir: tempfile::TempDir,
-    path: std::path::PathBuf,
+    location: Location,
     store: Arc<PrivacyStore>,
     operator: RecipientKeyPair,
     owner: Party,
@@ -58,13 +73,20 @@ struct World {
 }
 
 impl World {
-    fn new() -> Self {
+    fn new(kind: Kind) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("privacy.db");
-        let store = Arc::new(PrivacyStore::open(&path, CHAIN).expect("open"));
+        let location = match kind {
+            Kind::Sqlite => Location::File(dir.path().join("privacy.db")),
+            Kind::Postgres => Location::Database(support::fresh_database()),
+        };
+        let store = Arc::new(match &location {
+            Location::File(path) => PrivacyStore::open(path, CHAIN),
+            Location::Database(url) => PrivacyStore::open(url, CHAIN),
+        }
+        .expect("open"));
         let world = Self {
             _dir: dir,
-            path,
+            location,
             store,
             operator: RecipientKeyPair::generate(),
             owner: Party::new(1),
@@ -186,9 +208,8 @@ fn code<T: std::fmt::Debug>(r: newton_core::Result<T>) -> ErrorCode {
     r.expect_err("must fail").code
 }
 
-#[test]
-fn identity_lifecycle_upload_link_evaluate_unlink() {
-    let w = World::new();
+fn identity_lifecycle_upload_link_evaluate_unlink(kind: Kind) {
+    let w = World::new(kind);
     let data_ref = w.upload_identity(&w.seal(&kyc_fields(), w.owner.address()));
     assert_eq!(w.store.envelope(data_ref).expect("stored").owner, w.owner.address());
 
@@ -221,9 +242,8 @@ fn identity_lifecycle_upload_link_evaluate_unlink() {
     assert_no_canary(&w);
 }
 
-#[test]
-fn registry_writes_need_the_right_signer_nonce_and_deadline() {
-    let w = World::new();
+fn registry_writes_need_the_right_signer_nonce_and_deadline(kind: Kind) {
+    let w = World::new(kind);
     let envelope = w.seal(&kyc_fields(), w.owner.address());
     let message = UploadIdentity {
         identityOwner: w.owner.address(),
@@ -262,9 +282,8 @@ fn registry_writes_need_the_right_signer_nonce_and_deadline() {
     w.store.link_identity(&link, &auth, Some(&user_auth)).expect("both signed");
 }
 
-#[test]
-fn confidential_lifecycle_versions_two_step_grant_and_revoke() {
-    let w = World::new();
+fn confidential_lifecycle_versions_two_step_grant_and_revoke(kind: Kind) {
+    let w = World::new(kind);
     let v1 = w.publish(&json!({"addresses": ["0xbad1"]}));
     let v2 = w.publish(&json!({"addresses": ["0xBAD2", "0xbad3"]}));
     assert_eq!((v1.version, v2.version), (1, 2));
@@ -294,9 +313,8 @@ fn confidential_lifecycle_versions_two_step_grant_and_revoke() {
     assert_eq!(decision.error.map(|e| e.code), Some(ErrorCode::PrivacyGrantRevoked));
 }
 
-#[test]
-fn evaluation_failures_have_distinct_codes_and_deny() {
-    let w = World::new();
+fn evaluation_failures_have_distinct_codes_and_deny(kind: Kind) {
+    let w = World::new(kind);
     let kyc = policy("allow if newton.identity.kyc.check_approved()");
     let link_it = |envelope: &str| {
         w.upload_identity(envelope);
@@ -332,15 +350,14 @@ fn evaluation_failures_have_distinct_codes_and_deny() {
     assert_eq!(evaluate(&kyc, w.task(retired), "0x").error.map(|e| e.code), Some(ErrorCode::PrivacyKeyRetired));
 
     // A linked envelope that is gone (garbage-collected, say) is an unknown data ref.
-    let db = rusqlite::Connection::open(&w.path).expect("open db");
-    db.execute("DELETE FROM envelopes", []).expect("delete");
+    w.delete_envelopes();
     assert_eq!(evaluate(&kyc, w.task(w.keyring()), "0x").error.map(|e| e.code), Some(ErrorCode::PrivacyUnknownDataRef));
     assert_no_canary(&w);
 }
 
 #[test]
 fn ephemeral_data_opens_for_its_task_only() {
-    let w = World::new();
+    let w = World::new(Kind::Sqlite); // no store involved
     let keyring = w.keyring();
     let pc = w.policy_client;
     let envelope = |plaintext: Value, bound: Address, chain: u64| {
@@ -361,21 +378,55 @@ fn ephemeral_data_opens_for_its_task_only() {
     assert_eq!(code(open_ephemeral(&json!({"_newton": {"privacy": {}}}), pc, CHAIN, &keyring)), ErrorCode::PrivacyEnvelopeInvalid);
 }
 
-/// Every file of the store (database, WAL, shared memory) is free of the canary.
+/// The store never held the canary: not in any file of SQLite's (database, WAL, shared memory),
+/// not in any row of PostgreSQL's tables (as text, or as the hex bytea would show).
 fn assert_no_canary(w: &World) {
-    let dir = w.path.parent().expect("dir");
-    let mut scanned = 0;
-    for entry in std::fs::read_dir(dir).expect("dir") {
-        let bytes = std::fs::read(entry.expect("entry").path()).expect("read");
-        scanned += 1;
-        assert!(!bytes.windows(CANARY.len()).any(|win| win == CANARY.as_bytes()), "plaintext reached disk");
+    match &w.location {
+        Location::File(path) => {
+            let mut scanned = 0;
+            for entry in std::fs::read_dir(path.parent().expect("dir")).expect("dir") {
+                let bytes = std::fs::read(entry.expect("entry").path()).expect("read");
+                scanned += 1;
+                assert!(!bytes.windows(CANARY.len()).any(|win| win == CANARY.as_bytes()), "plaintext reached disk");
+            }
+            assert!(scanned >= 1);
+        }
+        Location::Database(url) => {
+            let mut db = support::client(url);
+            let tables: Vec<String> = db
+                .query(r"SELECT table_name::text FROM information_schema.tables WHERE table_name LIKE 'privacy\_%'", &[])
+                .expect("tables")
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            assert_eq!(tables.len(), 8, "{tables:?}");
+            let hex_canary = hex::encode(CANARY);
+            for table in tables {
+                for row in db.query(&format!("SELECT t::text FROM {table} t"), &[]).expect("rows") {
+                    let text: String = row.get(0);
+                    assert!(!text.contains(CANARY) && !text.contains(&hex_canary), "plaintext reached {table}");
+                }
+            }
+        }
     }
-    assert!(scanned >= 1);
 }
 
-#[test]
-fn a_node_attaches_a_tasks_private_data() {
-    let w = World::new();
+impl World {
+    /// Removes every stored envelope behind the store's back (as garbage collection would).
+    fn delete_envelopes(&self) {
+        match &self.location {
+            Location::File(path) => {
+                rusqlite::Connection::open(path).expect("open db").execute("DELETE FROM envelopes", []).expect("delete");
+            }
+            Location::Database(url) => {
+                support::client(url).execute("DELETE FROM privacy_envelopes", &[]).expect("delete");
+            }
+        }
+    }
+}
+
+fn a_node_attaches_a_tasks_private_data(kind: Kind) {
+    let w = World::new(kind);
     w.upload_identity(&w.seal(&kyc_fields(), w.owner.address()));
     let link = w.link();
     let auth = w.owner.sign(&w.store, &w.link_message(&link, 1), 1);

@@ -1,64 +1,46 @@
-//! The privacy store (SQLite): envelopes by `data_ref_id`, the identity registry, the
-//! confidential-data registry and per-signer nonces. It only ever holds ciphertext: envelopes
-//! are stored exactly as received and opened in memory at evaluation time.
+//! The privacy store: envelopes by `data_ref_id`, the identity registry, the confidential-data
+//! registry and per-signer nonces. It only ever holds ciphertext: envelopes are stored exactly as
+//! received and opened in memory at evaluation time.
+//!
+//! It lives in a SQLite file (the default, [`PrivacyStore::open`] with a path) or in a PostgreSQL
+//! database shared by several gateways ([`PrivacyStore::open`] with a `postgres://` URL, or
+//! [`PrivacyStore::connect`]). The statements are written once per backend ([`Db`] in `db.rs`,
+//! `sqlite.rs`, `postgres.rs`); the transactions and checks around them are here, so both
+//! backends behave alike: a write is one transaction with its nonce check, serialized against
+//! every other write of the same signer.
 //!
 //! The store is for one chain: it is created with a chain id and refuses envelopes bound to
-//! another. Writes are one IMMEDIATE transaction each, nonce check included.
+//! another.
+
+mod db;
+mod postgres;
+mod sqlite;
 
 use crate::authorization::{refused, registry_domain, Authorization};
 use crate::SecureEnvelope;
 use alloy_primitives::{keccak256, Address, B256};
 use alloy_sol_types::{Eip712Domain, SolStruct};
-use newton_core::{check_schema_version, Error, ErrorCode, Result};
-use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+pub(crate) use db::Db;
+use newton_core::{Error, ErrorCode, Result};
 use serde::Serialize;
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
-/// How long a writer waits for another connection's lock before failing with `Store`.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The schema this build writes (`PRAGMA user_version`); see [`newton_core::check_schema_version`].
+/// The schema this build writes (SQLite `PRAGMA user_version`, PostgreSQL `privacy_meta`); see
+/// [`newton_core::check_schema_version`].
 const SCHEMA_VERSION: i64 = 1;
-
-/// Version 1. Files from before versioning (user_version 0) already have these tables.
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS envelopes (
-    data_ref_id BLOB PRIMARY KEY NOT NULL CHECK (length(data_ref_id) = 32),
-    kind TEXT NOT NULL CHECK (kind IN ('identity', 'confidential')),
-    owner BLOB NOT NULL,
-    envelope TEXT NOT NULL,
-    stored_at INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS nonces (signer BLOB PRIMARY KEY NOT NULL, next INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS identity_data (
-    owner BLOB NOT NULL, domain BLOB NOT NULL, domain_name TEXT NOT NULL, data_ref_id BLOB NOT NULL,
-    PRIMARY KEY (owner, domain)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS identity_links (
-    policy_client BLOB NOT NULL, client_user BLOB NOT NULL, domain BLOB NOT NULL, owner BLOB NOT NULL,
-    PRIMARY KEY (policy_client, client_user, domain)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS policy_client_owners (policy_client BLOB PRIMARY KEY NOT NULL, owner BLOB NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS confidential_versions (
-    provider BLOB NOT NULL, domain BLOB NOT NULL, version INTEGER NOT NULL, domain_name TEXT NOT NULL,
-    data_ref_id BLOB NOT NULL, published_at INTEGER NOT NULL,
-    PRIMARY KEY (provider, domain, version)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS grants (
-    provider BLOB NOT NULL, domain BLOB NOT NULL, policy_client BLOB NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('pending', 'active', 'revoked')), updated_at INTEGER NOT NULL,
-    PRIMARY KEY (provider, domain, policy_client)
-) WITHOUT ROWID;
-";
 
 /// The privacy store of one chain.
 pub struct PrivacyStore {
-    connection: Mutex<Connection>,
+    backend: Backend,
     chain_id: u64,
     domain: Eip712Domain,
+}
+
+/// Where the store lives; each holds one connection.
+enum Backend {
+    Sqlite(sqlite::Sqlite),
+    Postgres(Box<postgres::Postgres>),
 }
 
 /// What kind of data an envelope holds (JSON: `"identity"` or `"confidential"`).
@@ -72,10 +54,18 @@ pub enum DataKind {
 }
 
 impl DataKind {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             DataKind::Identity => "identity",
             DataKind::Confidential => "confidential",
+        }
+    }
+
+    pub(crate) fn parse(text: &str) -> Self {
+        if text == "identity" {
+            DataKind::Identity
+        } else {
+            DataKind::Confidential
         }
     }
 }
@@ -96,33 +86,42 @@ pub struct StoredEnvelope {
 }
 
 impl PrivacyStore {
-    /// Opens (creating if needed) the store at `path` for `chain_id`; a store created for
-    /// another chain, or by a newer newton-engine (a higher schema version), is refused. Any
-    /// SQLite failure → `Store`.
-    pub fn open(path: impl AsRef<Path>, chain_id: u64) -> Result<Self> {
-        let path = path.as_ref();
-        let failed = |e: rusqlite::Error| store_error(&format!("open {}", path.display()), e);
-        let mut connection = Connection::open(path).map_err(failed)?;
-        connection.busy_timeout(BUSY_TIMEOUT).map_err(failed)?;
-        connection.pragma_update(None, "journal_mode", "WAL").map_err(failed)?;
-        connection.pragma_update(None, "synchronous", "FULL").map_err(failed)?;
-        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(failed)?;
-        let found: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(failed)?;
-        check_schema_version("privacy store", path, found, SCHEMA_VERSION)?;
-        tx.execute_batch(SCHEMA).map_err(failed)?;
-        tx.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(failed)?;
-        tx.execute("INSERT INTO meta (key, value) VALUES ('chain_id', ?1) ON CONFLICT DO NOTHING", [chain_id.to_string()])
-            .map_err(failed)?;
-        let stored: String =
-            tx.query_row("SELECT value FROM meta WHERE key = 'chain_id'", [], |r| r.get(0)).map_err(failed)?;
-        tx.commit().map_err(failed)?;
+    /// Opens (creating if needed) the store for `chain_id` at `path_or_url`: a `postgres://` or
+    /// `postgresql://` URL is a PostgreSQL database (see [`PrivacyStore::connect`]), anything
+    /// else a SQLite file. A store created for another chain, or by a newer newton-engine (a
+    /// higher schema version), is refused. Any database failure → `Store`.
+    pub fn open(path_or_url: impl AsRef<Path>, chain_id: u64) -> Result<Self> {
+        let location = path_or_url.as_ref();
+        match location.to_str() {
+            Some(url) if postgres::is_url(url) => Self::connect(url, chain_id),
+            _ => {
+                let (backend, stored) = sqlite::Sqlite::open(location, chain_id)?;
+                Self::new(Backend::Sqlite(backend), &location.display().to_string(), stored, chain_id)
+            }
+        }
+    }
+
+    /// Connects to the PostgreSQL database at `url` (`postgres://user:password@host:port/database`,
+    /// no TLS) and creates or checks the store's tables there, all named `privacy_*` so they sit
+    /// beside the gateway's own. Gateways opening one database at once take turns for the schema
+    /// (an advisory lock). A connection the server dropped is made again on the next call; the
+    /// call that found it dropped fails with `Store`. Errors name the database without its
+    /// credentials.
+    pub fn connect(url: &str, chain_id: u64) -> Result<Self> {
+        let (backend, stored) = postgres::Postgres::connect(url, chain_id)?;
+        let name = backend.name().to_owned();
+        Self::new(Backend::Postgres(Box::new(backend)), &name, stored, chain_id)
+    }
+
+    /// Checks the chain the store was created for (`stored`, from its meta table).
+    fn new(backend: Backend, name: &str, stored: String, chain_id: u64) -> Result<Self> {
         if stored != chain_id.to_string() {
             return Err(Error::new(
                 ErrorCode::Store,
-                format!("privacy store {} is for chain {stored}, not {chain_id}", path.display()),
+                format!("privacy store {name} is for chain {stored}, not {chain_id}"),
             ));
         }
-        Ok(Self { connection: Mutex::new(connection), chain_id, domain: registry_domain(chain_id, Address::ZERO) })
+        Ok(Self { backend, chain_id, domain: registry_domain(chain_id, Address::ZERO) })
     }
 
     /// The chain this store serves.
@@ -137,37 +136,18 @@ impl PrivacyStore {
 
     /// The nonce `signer`'s next authorization must carry.
     pub fn nonce(&self, signer: Address) -> Result<u64> {
-        let connection = self.lock();
-        next_nonce(&connection, signer).map_err(|e| store_error("read nonce", e))
+        self.read(|db| db.nonce(signer))
     }
 
     /// The envelope stored under `data_ref_id`, or `PrivacyUnknownDataRef`.
     pub fn envelope(&self, data_ref_id: B256) -> Result<StoredEnvelope> {
-        let connection = self.lock();
-        let row = connection
-            .query_row(
-                "SELECT kind, owner, envelope FROM envelopes WHERE data_ref_id = ?1",
-                [data_ref_id.as_slice()],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, String>(2)?)),
-            )
-            .optional()
-            .map_err(|e| store_error("read envelope", e))?;
-        let (kind, owner, json) = row.ok_or_else(|| unknown_ref(data_ref_id))?;
-        let kind = if kind == "identity" { DataKind::Identity } else { DataKind::Confidential };
-        Ok(StoredEnvelope { kind, owner: address(&owner), json })
+        self.read(|db| db.envelope(data_ref_id))?.ok_or_else(|| unknown_ref(data_ref_id))
     }
 
     /// Records the local stand-in for the policy client contract's `getOwner()`: who may accept
     /// grants for it. Re-setting replaces the owner.
     pub fn set_policy_client_owner(&self, policy_client: Address, owner: Address) -> Result<()> {
-        self.write("set policy client owner", |tx| {
-            tx.execute(
-                "INSERT INTO policy_client_owners (policy_client, owner) VALUES (?1, ?2)
-                 ON CONFLICT (policy_client) DO UPDATE SET owner = excluded.owner",
-                params![policy_client.as_slice(), owner.as_slice()],
-            )?;
-            Ok(())
-        })
+        self.transaction("set policy client owner", |db| db.set_policy_client_owner(policy_client, owner))
     }
 
     /// Checks `auth` over `message` as `expected`'s signature (deadline included).
@@ -175,73 +155,63 @@ impl PrivacyStore {
         auth.verify(message, &self.domain, expected, unix_seconds())
     }
 
-    /// Runs `f` in one IMMEDIATE transaction that first consumes the nonce of every (already
-    /// verified) authorization in `auths`; nothing is written when anything fails.
+    /// Runs `f` in one transaction that first consumes the nonce of every (already verified)
+    /// authorization in `auths`; nothing is written when anything fails. The signers' nonces are
+    /// locked first, in address order, so two writes by one signer never interleave (on
+    /// PostgreSQL, from any number of connections) and two multi-signer writes never deadlock.
     pub(crate) fn authorized<T>(
         &self,
         what: &str,
         auths: &[&Authorization],
-        f: impl FnOnce(&Transaction<'_>) -> Result<T>,
+        f: impl FnOnce(&mut dyn Db) -> Result<T>,
     ) -> Result<T> {
-        let mut connection = self.lock();
-        let failed = |e| store_error(what, e);
-        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(failed)?;
-        for auth in auths {
-            let next = next_nonce(&tx, auth.signer).map_err(failed)?;
-            if auth.nonce != next {
-                return Err(refused(format!(
-                    "{what}: nonce {} is stale; {} must use nonce {next}",
-                    auth.nonce, auth.signer
-                )));
+        self.transaction(what, |db| {
+            let mut signers: Vec<Address> = auths.iter().map(|a| a.signer).collect();
+            signers.sort_unstable();
+            signers.dedup();
+            let mut next = Vec::with_capacity(signers.len());
+            for signer in signers {
+                next.push((signer, db.lock_nonce(signer)?));
             }
-            tx.execute(
-                "INSERT INTO nonces (signer, next) VALUES (?1, ?2)
-                 ON CONFLICT (signer) DO UPDATE SET next = excluded.next",
-                params![auth.signer.as_slice(), sql_int(next + 1)],
-            )
-            .map_err(failed)?;
+            for auth in auths {
+                let Some((_, expected)) = next.iter_mut().find(|(signer, _)| *signer == auth.signer) else {
+                    return Err(Error::internal(format!("{what}: {} was not locked", auth.signer)));
+                };
+                if auth.nonce != *expected {
+                    return Err(refused(format!(
+                        "{what}: nonce {} is stale; {} must use nonce {expected}",
+                        auth.nonce, auth.signer
+                    )));
+                }
+                *expected += 1;
+                db.set_nonce(auth.signer, *expected)?;
+            }
+            f(db)
+        })
+    }
+
+    /// Runs `f` in one write transaction (SQLite: IMMEDIATE; PostgreSQL: READ COMMITTED with the
+    /// row locks [`Db`] takes); it commits only when `f` succeeds.
+    fn transaction<T>(&self, what: &str, f: impl FnOnce(&mut dyn Db) -> Result<T>) -> Result<T> {
+        match &self.backend {
+            Backend::Sqlite(sqlite) => sqlite.transaction(what, f),
+            Backend::Postgres(postgres) => postgres.transaction(what, f),
         }
-        let out = f(&tx)?;
-        tx.commit().map_err(failed)?;
-        Ok(out)
     }
 
-    /// Runs `f` in one IMMEDIATE transaction.
-    fn write<T>(&self, what: &str, f: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<T>) -> Result<T> {
-        let mut connection = self.lock();
-        let failed = |e| store_error(what, e);
-        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(failed)?;
-        let out = f(&tx).map_err(failed)?;
-        tx.commit().map_err(failed)?;
-        Ok(out)
+    /// Runs reads outside a transaction, each statement on the latest committed state.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&mut dyn Db) -> Result<T>) -> Result<T> {
+        match &self.backend {
+            Backend::Sqlite(sqlite) => sqlite.read(f),
+            Backend::Postgres(postgres) => postgres.read(f),
+        }
     }
 
-    /// Runs a read under the connection lock.
-    pub(crate) fn read<T>(&self, what: &str, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
-        f(&self.lock()).map_err(|e| store_error(what, e))
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Connection> {
-        // A panic mid-transaction rolls it back when the Transaction drops; the connection is fine.
-        self.connection.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Parses an uploaded envelope, checks it is bound to `bound_to` on this chain, and stores
-    /// it (idempotently) under keccak256 of the exact bytes received.
-    pub(crate) fn put_envelope(
-        &self,
-        tx: &Transaction<'_>,
-        kind: DataKind,
-        bound_to: Address,
-        json: &str,
-    ) -> Result<B256> {
+    /// Stores (idempotently) an already checked envelope under keccak256 of the exact bytes
+    /// received, and returns that `data_ref_id`.
+    pub(crate) fn put_envelope(&self, db: &mut dyn Db, kind: DataKind, bound_to: Address, json: &str) -> Result<B256> {
         let data_ref_id = keccak256(json.as_bytes());
-        tx.execute(
-            "INSERT INTO envelopes (data_ref_id, kind, owner, envelope, stored_at) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (data_ref_id) DO NOTHING",
-            params![data_ref_id.as_slice(), kind.as_str(), bound_to.as_slice(), json, sql_int(unix_seconds())],
-        )
-        .map_err(|e| store_error("store envelope", e))?;
+        db.insert_envelope(data_ref_id, kind, bound_to, json, unix_seconds())?;
         Ok(data_ref_id)
     }
 
@@ -254,15 +224,15 @@ impl PrivacyStore {
 
 impl std::fmt::Debug for PrivacyStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PrivacyStore").field("chain_id", &self.chain_id).finish_non_exhaustive()
+        let backend = match &self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        };
+        f.debug_struct("PrivacyStore")
+            .field("chain_id", &self.chain_id)
+            .field("backend", &backend)
+            .finish_non_exhaustive()
     }
-}
-
-fn next_nonce(connection: &Connection, signer: Address) -> rusqlite::Result<u64> {
-    connection
-        .query_row("SELECT next FROM nonces WHERE signer = ?1", [signer.as_slice()], |r| r.get(0))
-        .optional()
-        .map(|n| n.map_or(0, from_sql_int))
 }
 
 pub(crate) fn address(bytes: &[u8]) -> Address {
@@ -279,21 +249,17 @@ pub(crate) fn unknown_ref(data_ref_id: B256) -> Error {
     Error::new(ErrorCode::PrivacyUnknownDataRef, format!("no envelope is stored under data_ref_id {data_ref_id}"))
 }
 
-pub(crate) fn store_error(what: &str, e: rusqlite::Error) -> Error {
-    Error::new(ErrorCode::Store, format!("privacy store: {what}: {e}"))
-}
-
 pub(crate) fn unix_seconds() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
-/// A u64 as SQLite's INTEGER (i64); values past i64::MAX (never reached by nonces, versions or
+/// A u64 as an INTEGER/BIGINT (i64); values past i64::MAX (never reached by nonces, versions or
 /// timestamps) saturate.
 pub(crate) fn sql_int(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-/// An INTEGER column read back as u64 (negative never written; reads as 0).
+/// An INTEGER/BIGINT column read back as u64 (negative never written; reads as 0).
 pub(crate) fn from_sql_int(n: i64) -> u64 {
     u64::try_from(n).unwrap_or_default()
 }
