@@ -26,7 +26,10 @@ export { ALL_TASKS } from './tasks/service.js';
 export interface GatewayOptions extends BlockClockOptions {
   /** Holds gateway.db, spent.db, privacy.db and gateway-keys.json (created if missing). */
   dataDir: string;
-  /** The store: a postgres:// URL (PostgresStore, migrated at open) instead of gateway.db in the data directory. */
+  /**
+   * A postgres:// URL: the gateway store (PostgresStore, migrated at open) and the privacy store
+   * (its privacy_* tables) live in that database instead of gateway.db and privacy.db.
+   */
   database?: string;
   /**
    * The gateway's keys (signing, privacy, secrets) instead of <dataDir>/gateway-keys.json: gateways
