@@ -270,6 +270,17 @@ export interface ModuleInput {
 /** The agreed data of several operators' `PreparedData` JSON (tolerance: a fraction, default 0.1). */
 export declare function operatorConsensus(preparedJson: Array<string>, tolerance?: number | undefined | null): string
 
+/** What the gateway signs about one request; times are unix milliseconds. */
+export interface OperatorRequestClaims {
+  method: string
+  taskId: string
+  operatorId: string
+  /** The params JSON exactly as sent. */
+  paramsText: string
+  issuedAt: number
+  deadline: number
+}
+
 export interface OperatorSignature {
   operatorId: Hex
   signature: Hex
@@ -299,6 +310,12 @@ export interface PrivacyKeyPair {
 
 export declare function privacyPublicKey(secretKey: string): string
 
+/**
+ * The address (0x, checksummed) that signed `claims`; NEWTON_ERR_UNAUTHORIZED when the signature
+ * is malformed or recovers to no key.
+ */
+export declare function recoverOperatorRequestSigner(claims: OperatorRequestClaims, signature: string): Promise<string>
+
 export declare function runPolicyTests(modules: Array<ModuleInput>, optionsJson?: string | undefined | null): Promise<string>
 
 export declare function runPolicyTestsSync(modules: Array<ModuleInput>, optionsJson?: string | undefined | null): string
@@ -306,6 +323,9 @@ export declare function runPolicyTestsSync(modules: Array<ModuleInput>, optionsJ
 export declare function sealEnvelope(plaintext: Uint8Array, recipient: string, policyClient: string, chainId: string): Promise<string>
 
 export declare function sealEnvelopeSync(plaintext: Uint8Array, recipient: string, policyClient: string, chainId: string): string
+
+/** The 65-byte signature (0x-hex) of `claims` with the gateway's secp256k1 secret key (0x-hex). */
+export declare function signOperatorRequest(secretKey: string, claims: OperatorRequestClaims): Promise<string>
 
 /** `taskHash` of a Task (Newton's JSON form). */
 export declare function taskHash(taskJson: string): string

@@ -22,7 +22,7 @@ import {
   type PolicyAnnouncement,
   type RespondedOutcome,
 } from '../server/dist/network/index.js';
-import { OPERATOR_METHODS, authHeaders, contentRoute, gatewayContent, signRequest, startOperator } from '../server/dist/operator/index.js';
+import { OPERATOR_METHODS, authHeaders, contentRoute, gatewayContent, signRequest, startOperator, verifyRequest } from '../server/dist/operator/index.js';
 import { quickstartAnnouncement, quickstartTask, signer } from './fixtures/gateway-network/network.js';
 import { makeTempDir, utf8Hex } from './helpers/newton.js';
 
@@ -103,6 +103,21 @@ async function signed(account: typeof gatewayAccount, task: NewtonTask, options:
   const auth = await signRequest(account, { method: OPERATOR_METHODS.prepare, taskId: task.taskId, operatorId, paramsText: JSON.stringify(params) }, options.ttlMs ?? 30_000, options.issuedAt);
   return { params, headers: authHeaders(auth) };
 }
+
+describe('the gateway request signature', () => {
+  it('is the same natively (the gateway) and through viem, and recovers natively either way', async () => {
+    const secretKey = generatePrivateKey();
+    const viemAccount = privateKeyToAccount(secretKey);
+    const claims = { method: OPERATOR_METHODS.commit, taskId: `0x${'ab'.repeat(32)}` as Hex, operatorId: `0x${'01'.repeat(32)}` as Hex, paramsText: JSON.stringify({ task: { n: 1 }, agreed: [1.5, 'x'] }) };
+    const native = await signRequest({ address: viemAccount.address, secretKey }, claims, 30_000, 1_700_000_000_000);
+    const viem = await signRequest(viemAccount, claims, 30_000, 1_700_000_000_000);
+    expect(native).toEqual(viem); // RFC 6979 nonces: the same bytes
+    const at = { gateway: viemAccount.address, maxAgeMs: 60_000, clockSkewMs: 5_000, now: 1_700_000_000_500 };
+    await verifyRequest(authHeaders(native), claims, at);
+    await expect(verifyRequest(authHeaders(native), { ...claims, paramsText: '{}' }, at)).rejects.toMatchObject({ code: 'NEWTON_ERR_UNAUTHORIZED' });
+    await expect(verifyRequest(authHeaders({ ...native, signature: `0x${'00'.repeat(65)}` }), claims, at)).rejects.toMatchObject({ code: 'NEWTON_ERR_UNAUTHORIZED' });
+  });
+});
 
 describe('four operator services over HTTP', () => {
   it('certify an allow: every operator prepares and signs; the certificate verifies against their registry', async () => {

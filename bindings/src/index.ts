@@ -5,6 +5,9 @@ export { policyCodeHash, policyCid, taskId, taskHash, policyId, taskResponseHash
 export {
   TaskEvaluator,
   operatorConsensus,
+  recoverOperatorRequestSigner,
+  signOperatorRequest,
+  type OperatorRequestClaims,
   type TaskEvaluatorOptions,
   type PolicyDeployment,
   type PreparedData,

@@ -165,3 +165,29 @@ export class TaskEvaluator {
 export function operatorConsensus(results: Array<PreparedData | string>, tolerance?: number): PreparedData {
   return JSON.parse(call(() => native.operatorConsensus(results.map(toJson), tolerance))) as PreparedData;
 }
+
+/** What a gateway signs about one request to an operator (EIP-712 `OperatorRequest`); unix ms. */
+export interface OperatorRequestClaims {
+  method: string;
+  taskId: Hex;
+  /** The operator it is addressed to; zero for a broadcast. */
+  operatorId: Hex;
+  /** The params JSON exactly as sent (its keccak256 is signed). */
+  paramsText: string;
+  issuedAt: number;
+  deadline: number;
+}
+
+/**
+ * The gateway's 65-byte EIP-712 signature (0x-hex) of `claims` with its secp256k1 secret key —
+ * the same as viem's `signTypedData` over domain `{name: "Newton Operator Request", version: "1"}`,
+ * computed natively on the libuv pool.
+ */
+export function signOperatorRequest(secretKey: Hex, claims: OperatorRequestClaims): Promise<Hex> {
+  return callAsync(() => native.signOperatorRequest(secretKey, claims)) as Promise<Hex>;
+}
+
+/** The address that signed `claims` (checksummed); NEWTON_ERR_UNAUTHORIZED for a malformed signature. */
+export function recoverOperatorRequestSigner(claims: OperatorRequestClaims, signature: Hex): Promise<Hex> {
+  return callAsync(() => native.recoverOperatorRequestSigner(claims, signature)) as Promise<Hex>;
+}

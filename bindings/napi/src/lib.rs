@@ -16,3 +16,4 @@ mod policy;
 mod policy_data;
 mod policy_tests;
 mod privacy;
+mod request_auth;

@@ -21,6 +21,7 @@ mod evaluator;
 mod json_path;
 mod prepare;
 mod prepared;
+mod request_auth;
 mod simulate;
 mod task_args;
 
@@ -30,4 +31,5 @@ pub use consensus::{consensus, DEFAULT_TOLERANCE};
 pub use deployment::{PolicyDataSource, PolicyDeployment};
 pub use evaluator::TaskEvaluator;
 pub use prepared::{PolicyDataOutput, PreparedData};
+pub use request_auth::{recover_request_signer, request_digest, sign_request, RequestClaims};
 pub use simulate::{Simulated, SimulatedOutput};

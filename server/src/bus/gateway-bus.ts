@@ -8,7 +8,6 @@
 import { randomUUID } from 'node:crypto';
 import { connect, headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { NewtonError, type ErrorCode, type Hex, type NewtonTask, type PreparedData } from 'newton-engine';
-import type { LocalAccount } from 'viem';
 import type { BlockClock } from '../clock.js';
 import type { TaskEvents } from '../gateway.js';
 import { sealSecretsForEach } from '../network/sealed-secrets.js';
@@ -16,7 +15,7 @@ import type { TaskUpdate } from '../tasks/results.js';
 import { ALL_TASKS } from '../tasks/service.js';
 import type { OperatorIdentity, PolicyAnnouncement } from '../network/transport.js';
 import { EVERY_OPERATOR } from '../operator/core.js';
-import { authHeaders, signRequest } from '../operator/request-auth.js';
+import { authHeaders, signRequest, type RequestSigner } from '../operator/request-auth.js';
 import { REPLY_SIGNATURE_HEADER, verifyReply } from './reply-auth.js';
 import { ROUND_METHOD, SUBJECTS, responseTaskId, type BusRound } from './subjects.js';
 
@@ -24,7 +23,7 @@ export interface OperatorBusOptions {
   /** NATS server URL(s), e.g. `nats://127.0.0.1:4222`. */
   servers: string | string[];
   /** The gateway's signing account. */
-  account: LocalAccount;
+  account: RequestSigner;
   chainId: number;
   /** An operator without a heartbeat for longer is skipped at once (default 3,000 ms; operators beat every 1,000). */
   heartbeatTimeoutMs?: number;

@@ -5,9 +5,8 @@
 // NEWTON_ERR_OPERATOR_UNAVAILABLE, the round's end or `timeouts` NEWTON_ERR_OPERATOR_TIMEOUT, and
 // the operator's own errors keep their NEWTON_ERR_* code.
 import { NewtonError, type ErrorCode, type Hex, type NewtonTask, type PreparedData, type SignedTaskResponse } from 'newton-engine';
-import type { LocalAccount } from 'viem';
 import { OPERATOR_METHODS, type OperatorMethod } from '../operator/messages.js';
-import { authHeaders, signRequest } from '../operator/request-auth.js';
+import { authHeaders, signRequest, type RequestSigner } from '../operator/request-auth.js';
 import { sealSecrets } from './sealed-secrets.js';
 import type { OperatorIdentity, PolicyAnnouncement, Transport } from './transport.js';
 
@@ -17,7 +16,7 @@ export interface HttpTransportOptions {
   /** Who the operator is (its registry entry); requests are addressed to `identity.operatorId`. */
   identity: OperatorIdentity;
   /** The gateway's signing account (`Gateway.account`, from `gateway-keys.json`). */
-  account: LocalAccount;
+  account: RequestSigner;
   /** Per-round limits in ms, on top of the round's own (default: the round's only). */
   timeouts?: { prepareMs?: number; commitMs?: number };
   /** How long a signed request stays valid (default 60,000 ms; the operator also caps its age). */
@@ -34,7 +33,7 @@ const timedOut = (message: string) => new NewtonError({ code: 'NEWTON_ERR_OPERAT
 export class HttpTransport implements Transport {
   readonly identity: OperatorIdentity;
   readonly url: URL;
-  readonly #account: LocalAccount;
+  readonly #account: RequestSigner;
   readonly #timeouts: NonNullable<HttpTransportOptions['timeouts']>;
   readonly #ttlMs: number;
   readonly #secrets: { publicKey: Hex | undefined; chainId: number; operator: string };

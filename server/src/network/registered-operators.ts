@@ -5,7 +5,6 @@
 // answering stay registered, their stake counted, as on chain: the quorum decides.
 import fs from 'node:fs';
 import { NewtonError, OperatorRegistry, type NewtonTask } from 'newton-engine';
-import type { LocalAccount } from 'viem';
 import type { TaskNetwork, RunOptions } from '../tasks/network.js';
 import { HttpTransport } from './http-transport.js';
 import { registryEntry } from './identity.js';
@@ -14,12 +13,13 @@ import { OperatorNetwork, type NetworkSettings } from './operator-network.js';
 import type { TaskOutcome } from './outcome.js';
 import { parseRegistration, verifyRegistration, type OperatorRegistration, type RegistrationPolicy } from './registration.js';
 import type { PolicyAnnouncement, Transport } from './transport.js';
+import type { RequestSigner } from '../operator/request-auth.js';
 import { OperatorBus } from '../bus/gateway-bus.js';
 import { NatsTransport } from '../bus/nats-transport.js';
 
 export interface RegisteredOperatorsOptions {
   /** The gateway's signing account: its address is what registrations name, and it signs every request to an operator. */
-  account: LocalAccount;
+  account: RequestSigner;
   /** Operator ids admitted, or 'any' (a devnet). */
   allow: RegistrationPolicy['allow'];
   /** Where the set is kept (`operators.json` in the data directory). */

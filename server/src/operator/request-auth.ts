@@ -1,8 +1,8 @@
 // The gateway's signature on an operator request: EIP-712 typed data over the method, the task
 // id, the operator it is addressed to, keccak256 of the params JSON text, when it was issued and
 // its deadline. The gateway signs (`signRequest`); the operator checks (`verifyRequest`).
-import { NewtonError, type Hex } from 'newton-engine';
-import { isHex, keccak256, recoverTypedDataAddress, stringToBytes, type LocalAccount } from 'viem';
+import { NewtonError, recoverOperatorRequestSigner, signOperatorRequest, type Hex } from 'newton-engine';
+import { isHex, keccak256, stringToBytes, type LocalAccount } from 'viem';
 
 /** The EIP-712 domain of operator requests (no chain: the request names its operator instead). */
 export const REQUEST_DOMAIN = { name: 'Newton Operator Request', version: '1' } as const;
@@ -55,11 +55,20 @@ const message = (claims: RequestClaims, issuedAt: number, deadline: number) => (
   deadline: BigInt(deadline),
 });
 
+/**
+ * Who signs requests: the gateway's secp256k1 secret key (signed natively, off the event loop —
+ * what the gateway uses), or any viem account (its `signTypedData`: the same signature).
+ */
+export type RequestSigner = { address: Hex; secretKey: Hex } | LocalAccount;
+
 /** The gateway's side: signs `claims`, valid from `issuedAt` for `ttlMs`. */
-export async function signRequest(account: LocalAccount, claims: RequestClaims, ttlMs: number, issuedAt = Date.now()): Promise<RequestAuth> {
-  if (!account.signTypedData) throw new TypeError('the gateway account cannot sign typed data');
+export async function signRequest(signer: RequestSigner, claims: RequestClaims, ttlMs: number, issuedAt = Date.now()): Promise<RequestAuth> {
   const deadline = issuedAt + Math.max(1, Math.ceil(ttlMs));
-  const signature = await account.signTypedData({ domain: REQUEST_DOMAIN, types: REQUEST_TYPES, primaryType: 'OperatorRequest', message: message(claims, issuedAt, deadline) });
+  if ('secretKey' in signer) {
+    return { issuedAt, deadline, signature: await signOperatorRequest(signer.secretKey, { ...claims, issuedAt, deadline }) };
+  }
+  if (!signer.signTypedData) throw new TypeError('the gateway account cannot sign typed data');
+  const signature = await signer.signTypedData({ domain: REQUEST_DOMAIN, types: REQUEST_TYPES, primaryType: 'OperatorRequest', message: message(claims, issuedAt, deadline) });
   return { issuedAt, deadline, signature };
 }
 
@@ -106,12 +115,7 @@ export async function verifyRequest(
     throw unauthorized(`the request is not signed by the gateway (headers ${Object.values(AUTH_HEADERS).join(', ')} required)`);
   }
   if (!isHex(signature, { strict: true }) || signature.length !== 132) throw unauthorized('the gateway signature is not 65 bytes of 0x-hex');
-  let signer: Hex;
-  try {
-    signer = await recoverTypedDataAddress({ domain: REQUEST_DOMAIN, types: REQUEST_TYPES, primaryType: 'OperatorRequest', message: message(claims, issuedAt, deadline), signature });
-  } catch {
-    throw unauthorized('the gateway signature does not recover to an address');
-  }
+  const signer = await recoverOperatorRequestSigner({ ...claims, issuedAt, deadline }, signature);
   if (signer.toLowerCase() !== options.gateway.toLowerCase()) throw unauthorized(`the request is signed by ${signer}, not by the trusted gateway`);
   const { now, maxAgeMs, clockSkewMs } = options;
   if (deadline < now) throw stale(`the request's deadline passed ${now - deadline} ms ago`);

@@ -8,4 +8,5 @@ mod ids;
 mod prepare_commit;
 mod privacy;
 mod simulate;
+mod request_auth;
 mod signing;
