@@ -16,7 +16,7 @@ type Permission = 'read' | 'write';
 
 /** The part of newton-server the CLI uses (declared here: newton-engine cannot import its types). */
 export interface GatewayServer {
-  createGateway(options: { dataDir: string; database?: string; keysFile?: string; operators?: number; admitOperators?: 'any' | Hex[]; nats?: string; chainId?: number; blockTimeMs?: number; logger?: unknown }): Promise<{ app: GatewayApp; gateway: { account: { address: Hex } } }>;
+  createGateway(options: { dataDir: string; database?: string; keysFile?: string; operators?: number; admitOperators?: 'any' | Hex[]; nats?: string; rateLimitMax?: number; chainId?: number; blockTimeMs?: number; logger?: unknown }): Promise<{ app: GatewayApp; gateway: { account: { address: Hex } } }>;
   runOperator(config: OperatorConfig): Promise<RunningOperator>;
   SqliteStore: new (file: string) => KeyStore;
   PostgresStore: { open(url: string): Promise<KeyStore> };
@@ -85,6 +85,8 @@ export interface StartOptions {
   admitOperators?: 'any' | Hex[];
   /** With admitOperators: a NATS server URL operators may also register and serve on. */
   nats?: string;
+  /** Requests per API key per minute (default 600). */
+  rateLimitMax?: number;
   chainId?: number;
   blockTimeMs?: number;
   /** pino's level, or 'silent' for no logs (default info). */
@@ -116,6 +118,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     operators: options.admitOperators ? 0 : (options.operators ?? 4),
     admitOperators: options.admitOperators,
     nats: options.nats,
+    rateLimitMax: options.rateLimitMax,
     chainId: options.chainId,
     blockTimeMs: options.blockTimeMs,
     logger: level === 'silent' ? false : { level, stream: options.log },
@@ -153,6 +156,7 @@ interface StartFlags {
   operators: number;
   admitOperators?: 'any' | Hex[];
   nats?: string;
+  rateLimitMax?: number;
   chainId?: number;
   blockTimeMs?: number;
   logLevel: string;
@@ -180,6 +184,7 @@ export function addGateway(program: Command, cli: Cli): void {
     .option('--port <N>', 'the port to listen on (0: a free one)', port, 8545)
     .addOption(new Option('--operators <N>', 'in-process operators (0: none, tasks are unavailable)').argParser(count).env('NEWTON_OPERATORS').default(4))
     .addOption(new Option('--admit-operators <IDS>', "operator services that may register (`newton operator start`): comma-separated operator ids, or 'any'; no in-process operators then").argParser(admitted))
+    .addOption(new Option('--rate-limit-max <N>', 'requests per API key per minute (default 600)').argParser(positiveInt))
     .addOption(new Option('--nats <URL>', 'with --admit-operators: a NATS server operators may also register and serve on (nats://host:4222)').env('NEWTON_NATS_URL'))
     .addOption(new Option('--chain-id <N>', 'the chain id (default 11155111, Sepolia)').argParser(positiveInt).env('NEWTON_CHAIN_ID'))
     .addOption(new Option('--block-time-ms <MS>', 'milliseconds per block (default 12000)').argParser(positiveInt).env('NEWTON_BLOCK_TIME_MS'))
@@ -208,13 +213,13 @@ export function addGateway(program: Command, cli: Cli): void {
       const server = await loadGatewayServer();
       if (!opts.dataDir === !opts.database) throw usage('give the gateway\'s --data-dir or its --database');
       let store: KeyStore;
-      let created: string | undefined;
+      let createdStore: string | undefined;
       if (opts.database) {
         store = await server.PostgresStore.open(opts.database);
       } else {
         const dataDir = resolve(opts.dataDir!);
         const file = join(dataDir, 'gateway.db');
-        if (!existsSync(file)) created = file;
+        if (!existsSync(file)) createdStore = file;
         try {
           mkdirSync(dataDir, { recursive: true, mode: 0o700 });
           store = new server.SqliteStore(file);
@@ -225,7 +230,7 @@ export function addGateway(program: Command, cli: Cli): void {
       try {
         const permissions: Permission[] = opts.permission === 'write' ? ['read', 'write'] : ['read'];
         const created = await server.createApiKey(store, { permissions, owner: opts.owner?.toLowerCase() as Hex | undefined });
-        if (created) cli.note(`created the store ${created}`);
+        if (createdStore) cli.note(`created the store ${createdStore}`);
         cli.note('this is the only time the key is shown: the store keeps its hash');
         cli.data(opts.format, { ...created, owner: opts.owner?.toLowerCase() ?? null });
       } finally {

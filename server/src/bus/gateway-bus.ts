@@ -109,7 +109,10 @@ export class OperatorBus {
         void (async () => {
           let reply: unknown;
           try {
-            const entry = await register(JSON.parse(msg.string()));
+            const body = JSON.parse(msg.string()) as { gateway?: unknown };
+            // Several networks may share a bus: only the gateway a registration names answers it.
+            if (typeof body?.gateway === 'string' && body.gateway.toLowerCase() !== this.#options.account.address.toLowerCase()) return;
+            const entry = await register(body);
             this.#seen.set(entry.operator_id.toLowerCase(), Date.now());
             reply = { result: entry };
           } catch (e) {

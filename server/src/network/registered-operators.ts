@@ -38,6 +38,7 @@ export interface RegisteredOperator {
   operator_id: string;
   operator_address: string;
   public_key: string;
+  proof_of_possession: string;
   stake: Record<string, string>;
   url: string;
   /** Unix ms of its last registration (operators renew theirs periodically). */
@@ -206,6 +207,7 @@ const listed = ({ registration: r, lastSeen }: Member): RegisteredOperator => ({
   operator_id: r.operatorId,
   operator_address: r.operatorAddress,
   public_key: r.publicKey,
+  proof_of_possession: r.proofOfPossession,
   stake: r.stake,
   url: r.url,
   last_seen: lastSeen,

@@ -1,6 +1,7 @@
 // One round of calls to every operator at once: answers are handled one at a time in arrival
 // order, and the round ends when all have answered, a handler says stop, the timeout fires or
 // the caller's signal aborts.
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Transport } from './transport.js';
 
@@ -33,6 +34,7 @@ export function runRound<T>(
   if (outer?.aborted) return Promise.resolve({ silent: [...operators], aborted: true });
   // Not AbortSignal.any, which has leaked dependents of long-lived signals (nodejs/node#55351).
   const controller = new AbortController();
+  setMaxListeners(0, controller.signal); // one listener per operator asked: 64 is not a leak
   const pending = new Set(operators);
   let ended = false;
   let stopped = false;
