@@ -65,6 +65,8 @@ describe('TaskEvaluator', () => {
     expect(sa.digest).toBe(consensusDigest(JSON.stringify(sa.task_response)));
     expect(sa.public_key).toBe(a.publicKey);
     for (const s of [sa, sb]) {
+      // Uncompressed G2: the gateway's aggregator decodes it without a square root.
+      expect(hexToBytes(s.signature)).toHaveLength(192);
       expect(blsVerifySync(hexToBytes(s.public_key), hexToBytes(s.digest), hexToBytes(s.signature))).toBe(true);
     }
     expect(blsVerifySync(hexToBytes(sb.public_key), hexToBytes(sa.digest), hexToBytes(sa.signature))).toBe(false);

@@ -37,7 +37,15 @@ export const us = (ns) => (Number.isFinite(ns) ? (ns / 1000).toFixed(2) : '—')
 /** A ratio row `a / b`; `meets` tests the target (PASS/MISS), without one the row is informational. */
 export function ratio(name, a, b, target = '', meets = undefined) {
   const value = a / b;
-  if (!Number.isFinite(value)) return { ratio: name, value: '—', target, verdict: 'SKIP' };
+  if (!Number.isFinite(value)) return { ratio: name, value: null, target, verdict: 'SKIP' };
   const verdict = meets ? (meets(value) ? 'PASS' : 'MISS') : 'info';
-  return { ratio: name, value: `${value.toFixed(2)}×`, target, verdict };
+  return { ratio: name, value, target, verdict };
+}
+
+/** `1.23×`, or `—` when a peer was skipped. */
+export const times = (value) => (value === null ? '—' : `${value.toFixed(2)}×`);
+
+/** Prints ratio rows as a table, values as `1.23×`. */
+export function printRatios(ratios) {
+  console.table(ratios.map((r) => ({ ...r, value: times(r.value) })));
 }

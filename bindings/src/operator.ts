@@ -54,7 +54,7 @@ export interface SignedTaskResponse {
   decision: Decision;
   /** `keccak256(abi.encode(task_response))`: the signed message. */
   digest: Hex;
-  /** BLS12-381 signature over `digest` (compressed G2, 96 bytes). */
+  /** BLS12-381 signature over `digest` (uncompressed G2, 192 bytes: the aggregator takes no square root). */
   signature: Hex;
   /** The signer's public key (compressed G1, 48 bytes). */
   public_key: Hex;

@@ -3,10 +3,10 @@
 //!
 //! Usage: bench_aggregator <runs>
 //! Operator i (1..=100) has the secret key 32 × byte i and stake 100 in quorum 0; all sign the
-//! digest 0, 1, …, 31 beforehand (signing is not timed). `add_until_quorum`: a new aggregator at
-//! 40% and `add` in operator order until it returns the certificate (the 40th signature);
-//! `aggregate_all`: a new aggregator and `aggregate` of all 100. CPU time comes from
-//! /proc/self/stat (Linux, 10 ms ticks, summed over all runs).
+//! digest 0, 1, …, 31 beforehand (signing is not timed). `quorum`: a new aggregator at 40% and
+//! `add` in operator order until it returns the certificate (the 40th signature); `all`: a new
+//! aggregator and `aggregate` of all 100. Each path runs on 96-byte compressed shares and on the
+//! 192-byte uncompressed shares operators send. CPU time comes from /proc/self/schedstat (Linux, ns).
 
 use alloy_primitives::{keccak256, B256, U256};
 use newton_attestation::{Aggregator, OperatorRegistry, QuorumThreshold};
@@ -34,27 +34,64 @@ fn main() {
         let pk = sk.public_key().to_bytes();
         let id = keccak256(pk);
         let stake = BTreeMap::from([(0, U256::from(100))]);
-        registry.register(id, &pk, &sk.prove_possession().to_bytes(), stake).expect("valid PoP");
-        signatures.push((id, sk.sign(digest.as_slice()).to_bytes()));
+        registry
+            .register(id, &pk, &sk.prove_possession().to_bytes(), stake)
+            .expect("valid PoP");
+        let signature = sk.sign(digest.as_slice());
+        signatures.push((
+            id,
+            signature.to_bytes().to_vec(),
+            signature.to_uncompressed_bytes().to_vec(),
+        ));
     }
     let aggregator = || Aggregator::new(&registry, digest, &[0], QuorumThreshold::DEFAULT).unwrap();
 
-    let add_until_quorum = || {
+    let quorum = |uncompressed: bool| {
         let mut a = aggregator();
-        let signed = signatures.iter().position(|(id, sig)| a.add(*id, sig).unwrap().is_some());
-        assert_eq!(signed, Some(39), "the 40th of 100 equal signatures reaches 40%");
+        let signed = signatures.iter().position(|(id, compressed, full)| {
+            a.add(*id, if uncompressed { full } else { compressed })
+                .unwrap()
+                .is_some()
+        });
+        assert_eq!(
+            signed,
+            Some(39),
+            "the 40th of 100 equal signatures reaches 40%"
+        );
     };
-    let aggregate_all = || {
-        let certificate =
-            aggregator().aggregate(signatures.iter().map(|(id, sig)| (*id, &sig[..]))).unwrap();
+    let all = |uncompressed: bool| {
+        let shares = signatures.iter().map(|(id, compressed, full)| {
+            (
+                *id,
+                if uncompressed {
+                    &full[..]
+                } else {
+                    &compressed[..]
+                },
+            )
+        });
+        let certificate = aggregator().aggregate(shares).unwrap();
         assert_eq!(black_box(certificate).signers.len(), usize::from(OPERATORS));
     };
 
-    let add = time(runs, add_until_quorum);
-    let all = time(runs, aggregate_all);
+    let rows = [
+        ("quorum_compressed", time(runs, || quorum(false))),
+        ("quorum_uncompressed", time(runs, || quorum(true))),
+        ("all_compressed", time(runs, || all(false))),
+        ("all_uncompressed", time(runs, || all(true))),
+    ];
+    let fields: Vec<String> = rows
+        .iter()
+        .map(|(name, t)| {
+            format!(
+                r#""{name}":{{"mean_ns":{:.0},"p50_ns":{:.0},"cpu_ns":{:.0}}}"#,
+                t.mean, t.p50, t.cpu
+            )
+        })
+        .collect();
     println!(
-        r#"{{"operators":{OPERATORS},"runs":{runs},"add_until_quorum_ns":{:.0},"add_until_quorum_p50_ns":{:.0},"add_until_quorum_cpu_ns":{:.0},"aggregate_all_ns":{:.0},"aggregate_all_p50_ns":{:.0},"aggregate_all_cpu_ns":{:.0}}}"#,
-        add.mean, add.p50, add.cpu, all.mean, all.p50, all.cpu
+        r#"{{"operators":{OPERATORS},"runs":{runs},{}}}"#,
+        fields.join(",")
     );
 }
 
@@ -77,18 +114,15 @@ fn time(runs: usize, mut run: impl FnMut()) -> Timing {
         .collect();
     let cpu = (cpu_ns() - cpu_start) / runs as f64;
     wall.sort_by(f64::total_cmp);
-    Timing { mean: wall.iter().sum::<f64>() / runs as f64, p50: wall[runs / 2], cpu }
+    Timing {
+        mean: wall.iter().sum::<f64>() / runs as f64,
+        p50: wall[runs / 2],
+        cpu,
+    }
 }
 
-/// User + system CPU time of this process: /proc/self/stat fields 14 and 15, in 1/100 s ticks.
+/// CPU time of this (single-threaded) process in ns: the first field of /proc/self/schedstat.
 fn cpu_ns() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").expect("Linux /proc");
-    let fields: Vec<f64> = stat
-        .rsplit_once(')')
-        .expect("stat has a comm field")
-        .1
-        .split_whitespace()
-        .map(|f| f.parse().unwrap_or(0.0))
-        .collect();
-    (fields[11] + fields[12]) * 1e7
+    let stat = std::fs::read_to_string("/proc/self/schedstat").expect("Linux /proc");
+    stat.split_whitespace().next().and_then(|ns| ns.parse().ok()).expect("schedstat run time")
 }

@@ -10,7 +10,8 @@
 use crate::{Certificate, OperatorRegistry, QuorumStakes, QuorumThreshold};
 use alloy_primitives::B256;
 use newton_bls::{
-    aggregate_public_keys, aggregate_shares, fast_aggregate_verify, PublicKey, SignatureShare,
+    aggregate_public_keys, aggregate_shares, aggregate_signatures, PublicKey, Signature,
+    SignatureShare,
 };
 use newton_core::{Error, ErrorCode, Result};
 use newton_types::{hash::consensus_digest, sol};
@@ -37,6 +38,9 @@ pub struct Aggregator<R: Deref<Target = OperatorRegistry>> {
     threshold: QuorumThreshold,
     /// Signatures whose aggregate verified.
     verified: BTreeMap<B256, SignatureShare>,
+    /// The signature and key sums of each batch that verified, so the certificate neither
+    /// re-sums nor re-checks the shares.
+    verified_sums: Vec<(Signature, PublicKey)>,
     /// Signatures accepted but not verified yet.
     pending: BTreeMap<B256, SignatureShare>,
     rejected: Vec<Rejection>,
@@ -63,6 +67,7 @@ impl<R: Deref<Target = OperatorRegistry>> Aggregator<R> {
             quorum_numbers,
             threshold,
             verified: BTreeMap::new(),
+            verified_sums: Vec::new(),
             pending: BTreeMap::new(),
             rejected: Vec::new(),
             issued: false,
@@ -176,8 +181,10 @@ impl<R: Deref<Target = OperatorRegistry>> Aggregator<R> {
             })
             .collect();
         let mut good = BTreeSet::new();
+        let mut sums = Vec::new();
         let mut bad = Vec::new();
-        self.bisect(&candidates, &mut good, &mut bad);
+        self.bisect(&candidates, &mut good, &mut sums, &mut bad);
+        self.verified_sums.extend(sums);
         for id in bad {
             let error = Error::new(
                 ErrorCode::SignatureInvalid,
@@ -193,38 +200,45 @@ impl<R: Deref<Target = OperatorRegistry>> Aggregator<R> {
     }
 
     /// Splits `candidates` into those whose signatures verify and those that do not: one
-    /// aggregate check for the whole set, halving only the sets that fail.
-    fn bisect(&self, candidates: &[Candidate<'_>], good: &mut BTreeSet<B256>, bad: &mut Vec<B256>) {
+    /// aggregate check for the whole set, halving only the sets that fail. The sums of the sets
+    /// that verified go to `sums`.
+    fn bisect(
+        &self,
+        candidates: &[Candidate<'_>],
+        good: &mut BTreeSet<B256>,
+        sums: &mut Vec<(Signature, PublicKey)>,
+        bad: &mut Vec<B256>,
+    ) {
         if candidates.is_empty() {
             return;
         }
-        if self.aggregate_verifies(candidates) {
+        if let Some(sum) = self.aggregate_verifies(candidates) {
             good.extend(candidates.iter().map(|c| c.id));
+            sums.push(sum);
         } else if let [only] = candidates {
             bad.push(only.id);
         } else {
             let (left, right) = candidates.split_at(candidates.len() / 2);
-            self.bisect(left, good, bad);
-            self.bisect(right, good, bad);
+            self.bisect(left, good, sums, bad);
+            self.bisect(right, good, sums, bad);
         }
     }
 
-    fn aggregate_verifies(&self, candidates: &[Candidate<'_>]) -> bool {
+    /// The sums of the candidates' signatures and keys when the signature sum (subgroup-checked)
+    /// verifies under the key sum: FastAggregateVerify, keeping both sums.
+    fn aggregate_verifies(&self, candidates: &[Candidate<'_>]) -> Option<(Signature, PublicKey)> {
         let keys: Vec<PublicKey> = candidates.iter().map(|c| *c.key).collect();
         let shares: Vec<SignatureShare> = candidates.iter().map(|c| *c.signature).collect();
-        aggregate_shares(&shares).is_ok_and(|aggregate| {
-            fast_aggregate_verify(&keys, self.message.as_slice(), &aggregate)
-        })
+        let signature = aggregate_shares(&shares).ok()?;
+        let key = aggregate_public_keys(&keys).ok()?;
+        signature.verify(&key, self.message.as_slice()).then_some((signature, key))
     }
 
     fn issue(&mut self, stakes: QuorumStakes) -> Result<Certificate> {
-        let mut keys = Vec::with_capacity(self.verified.len());
-        for id in self.verified.keys() {
-            keys.push(*self.registry.operator(id)?.public_key());
-        }
-        let shares: Vec<SignatureShare> = self.verified.values().copied().collect();
+        let (signatures, keys): (Vec<Signature>, Vec<PublicKey>) =
+            self.verified_sums.iter().copied().unzip();
         let aggregate_public_key = aggregate_public_keys(&keys)?.to_bytes();
-        let aggregate_signature = aggregate_shares(&shares)?.to_bytes();
+        let aggregate_signature = aggregate_signatures(&signatures)?.to_bytes();
         let non_signers = self
             .registry
             .iter()
@@ -253,3 +267,4 @@ struct Candidate<'a> {
     key: &'a PublicKey,
     signature: &'a SignatureShare,
 }
+

@@ -15,6 +15,8 @@ pub const SECRET_KEY_LEN: usize = 32;
 pub const PUBLIC_KEY_LEN: usize = 48;
 /// A compressed G2 signature.
 pub const SIGNATURE_LEN: usize = 96;
+/// An uncompressed G2 signature (x and y): decoding it takes no square root.
+pub const SIGNATURE_UNCOMPRESSED_LEN: usize = 192;
 
 /// Public keys are key-validated (on curve, in G1, not infinity) in `PublicKey::from_bytes`,
 /// and every other `PublicKey` is derived from validated points, so blst never re-checks them.

@@ -23,7 +23,9 @@ pub use aggregate::{
     aggregate_public_keys, aggregate_shares, aggregate_signatures, aggregate_verify, batch_verify,
     fast_aggregate_verify,
 };
-pub use dst::{POP_DST, PUBLIC_KEY_LEN, SECRET_KEY_LEN, SIGNATURE_LEN, SIG_DST};
+pub use dst::{
+    POP_DST, PUBLIC_KEY_LEN, SECRET_KEY_LEN, SIGNATURE_LEN, SIGNATURE_UNCOMPRESSED_LEN, SIG_DST,
+};
 pub use keys::{PublicKey, SecretKey};
 pub use signature::{Signature, SignatureShare};
 

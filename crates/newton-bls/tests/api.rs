@@ -166,3 +166,27 @@ fn shares_aggregate_to_a_checked_signature() {
     let poisoned = [shares.as_slice(), &[bad]].concat();
     assert_eq!(aggregate_shares(&poisoned).expect_err("subgroup").code, ErrorCode::BlsBadEncoding);
 }
+
+#[test]
+fn uncompressed_shares_decode_to_the_same_points() {
+    let msg = b"digest";
+    let signature = sk(7).sign(msg);
+    let uncompressed = signature.to_uncompressed_bytes();
+    let share = SignatureShare::from_bytes(&uncompressed).expect("uncompressed share");
+    assert_eq!(share, SignatureShare::from_bytes(&signature.to_bytes()).expect("compressed share"));
+    assert_eq!(aggregate_shares(&[share]).expect("aggregate"), signature);
+    let parsed = Signature::from_bytes(&uncompressed).expect("uncompressed signature");
+    assert_eq!(parsed, signature);
+    assert!(parsed.verify(&sk(7).public_key(), msg));
+
+    // A flipped y coordinate bit leaves the curve; a compression flag on 192 bytes, or any other
+    // length, is malformed.
+    let mut off_curve = uncompressed;
+    off_curve[191] ^= 1;
+    assert_eq!(SignatureShare::from_bytes(&off_curve).expect_err("off curve").code, ErrorCode::BlsBadEncoding);
+    let mut flagged = uncompressed;
+    flagged[0] |= 0x80;
+    assert_eq!(SignatureShare::from_bytes(&flagged).expect_err("flag").code, ErrorCode::BlsBadEncoding);
+    let err = SignatureShare::from_bytes(&uncompressed[..191]).expect_err("length");
+    assert!(err.message.contains("96 bytes compressed or 192 uncompressed"), "{}", err.message);
+}

@@ -16,7 +16,7 @@ use serde_json::Value;
 /// An operator's signed answer to a task.
 ///
 /// JSON: `{"task_response": {TaskResponse, Solidity field names}, "decision": {…}, "digest":
-/// "0x…", "signature": "0x…96 bytes", "public_key": "0x…48 bytes"}`.
+/// "0x…", "signature": "0x…192 bytes", "public_key": "0x…48 bytes"}`.
 #[derive(Clone, Debug, Serialize)]
 pub struct SignedTaskResponse {
     #[serde(with = "sol_json::TaskResponse")]
@@ -25,8 +25,9 @@ pub struct SignedTaskResponse {
     pub decision: Decision,
     /// `keccak256(abi.encode(task_response))`: the consensus digest, the signed message.
     pub digest: B256,
-    /// BLS signature over `digest` (compressed G2).
-    pub signature: FixedBytes<96>,
+    /// BLS signature over `digest`, uncompressed G2 (192 bytes): the aggregator decodes it
+    /// without the square root a compressed point costs.
+    pub signature: FixedBytes<192>,
     /// The signer's public key (compressed G1).
     pub public_key: FixedBytes<48>,
 }
@@ -78,7 +79,7 @@ impl TaskEvaluator {
             task_response,
             decision,
             digest,
-            signature: FixedBytes(signer.sign(digest.as_slice()).to_bytes()),
+            signature: FixedBytes(signer.sign(digest.as_slice()).to_uncompressed_bytes()),
             public_key: FixedBytes(signer.public_key().to_bytes()),
         })
     }
