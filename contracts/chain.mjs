@@ -18,6 +18,18 @@ export function clients(rpcUrl) {
   };
 }
 
+/**
+ * Contract `name`'s ABI with every contract's errors added, so that viem decodes a revert that
+ * bubbles up from a callee (the registry under the handler, the handler under the vault).
+ */
+export function abiOf(name) {
+  const contracts = compileContracts();
+  const errors = new Map();
+  for (const { abi } of Object.values(contracts)) for (const item of abi) if (item.type === 'error') errors.set(item.name, item);
+  const own = contracts[name].abi;
+  return [...own, ...[...errors.values()].filter((e) => !own.some((item) => item.type === 'error' && item.name === e.name))];
+}
+
 /** Deploys compiled contract `name`; resolves to its address once mined. */
 export async function deploy({ publicClient, wallet }, name, args = [], account = ACCOUNTS[0]) {
   const { abi, bytecode } = compileContracts()[name];
@@ -27,10 +39,13 @@ export async function deploy({ publicClient, wallet }, name, args = [], account 
   return receipt.contractAddress;
 }
 
-/** Sends a transaction and waits for its receipt (viem throws the decoded revert first). */
-export async function send({ publicClient, wallet }, request, account = ACCOUNTS[0]) {
-  const hash = await wallet(account).writeContract({ ...request, account });
-  return publicClient.waitForTransactionReceipt({ hash });
+/** Simulates (so a revert throws, decoded) then sends a transaction; resolves to its receipt. */
+export async function send({ publicClient, wallet }, call, account = ACCOUNTS[0]) {
+  const { request } = await publicClient.simulateContract({ ...call, account });
+  const hash = await wallet(account).writeContract(request);
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== 'success') throw new Error(`${call.functionName} reverted on chain after simulating`);
+  return receipt;
 }
 
 /** The registry arguments for one operator: `{ id, publicKey (48 bytes), proofOfPossession (96 bytes), stake }`. */
@@ -43,12 +58,11 @@ export function registration({ id, publicKey, proofOfPossession, stake }) {
  * TaskResponseHandler on it. Resolves to `{ registry, handler }` as `{ address, abi }`.
  */
 export async function deployNewton(chain, operators, threshold = 67) {
-  const contracts = compileContracts();
-  const registry = { address: await deploy(chain, 'OperatorRegistry', [threshold]), abi: contracts.OperatorRegistry.abi };
+  const registry = { address: await deploy(chain, 'OperatorRegistry', [threshold]), abi: abiOf('OperatorRegistry') };
   for (const op of operators) {
     await send(chain, { ...registry, functionName: 'registerOperator', args: registration(op) });
   }
-  const handler = { address: await deploy(chain, 'TaskResponseHandler', [registry.address]), abi: contracts.TaskResponseHandler.abi };
+  const handler = { address: await deploy(chain, 'TaskResponseHandler', [registry.address]), abi: abiOf('TaskResponseHandler') };
   return { registry, handler };
 }
 
