@@ -138,6 +138,7 @@ codes! {
     SandboxMemory = "NEWTON_ERR_SANDBOX_MEMORY", -32615, "A sandboxed simulation ran past its memory cap; its worker process was killed.";
     SandboxCrashed = "NEWTON_ERR_SANDBOX_CRASHED", -32603, "A sandbox worker process died (or failed to start) while running the job.";
     SandboxClosed = "NEWTON_ERR_SANDBOX_CLOSED", -32603, "The sandbox pool closed (gateway shutdown) before the job ran or finished.";
+    LogVerification = "NEWTON_ERR_LOG_VERIFICATION", -32602, "A decision-log entry, proof or signed tree head does not verify (an edited, reordered, truncated or rolled-back log, or a bad signature).";
 }
 
 impl Serialize for ErrorCode {
