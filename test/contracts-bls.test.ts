@@ -32,7 +32,7 @@ beforeAll(async () => {
   const chain = clients(anvil.rpcUrl);
   harness = { address: await deploy(chain, 'BlsHarness'), abi: compileContracts().BlsHarness.abi };
   read = (functionName, args) => chain.publicClient.readContract({ ...harness, functionName, args } as never);
-}, 60_000);
+}, 120_000);
 afterAll(() => anvil?.stop());
 
 const vectors = (handler: string) =>

@@ -35,7 +35,10 @@ contract TaskResponseHandler is AttestationValidator {
             registry.signers(certificate.nonSignerIndices);
         if (signedStake == 0 || signedStake * 100 < totalStake * threshold) revert InsufficientQuorumStake();
         bytes memory hashPoint = Bls.hashToG2(abi.encodePacked(message), Bls.SIG_DST);
-        if (certificate.signature.length != 256 || !Bls.pairingCheck(aggregateKey, hashPoint, certificate.signature)) {
+        if (
+            certificate.signature.length != 256 || Bls.isIdentity(aggregateKey)
+                || !Bls.pairingCheck(aggregateKey, hashPoint, certificate.signature)
+        ) {
             revert SignatureVerificationFailed();
         }
     }
