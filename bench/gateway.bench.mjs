@@ -14,7 +14,8 @@ import autocannon from 'autocannon';
 import { NewtonClient, signOwnerAuthorization } from 'newton-engine';
 import { keccak256, toHex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import { printMachine, ratio, warnIfAddonStale } from './lib/report.mjs';
+import { printMachine, printRatios, ratio, warnIfAddonStale } from './lib/report.mjs';
+import { packageVersion, writeResults } from './lib/results.mjs';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -41,7 +42,7 @@ const intent = {
 
 printMachine();
 warnIfAddonStale();
-const version = JSON.parse(readFileSync(new URL('../node_modules/autocannon/package.json', import.meta.url), 'utf8')).version;
+const version = packageVersion('autocannon');
 console.log(`autocannon ${version}: ${CONNECTIONS} connections, ${DURATION_S} s per row after a ${WARMUP_S} s warm-up; servers in child processes\n`);
 
 // ---- CPU of a process and its descendants (the gateway's sandbox workers), from /proc ----
@@ -151,37 +152,44 @@ try {
   const createBody = { jsonrpc: '2.0', id: 1, method: 'newt_createTask', params: { policy_client: policyClient, intent } };
   results.push(await measure('gateway newt_simulatePolicy', gateway, { body: simulateBody(policyClient) }));
   results.push(await measure('gateway newt_createTask', gateway, { body: createBody }));
-  results.push(await measure('gateway newt_createTask', gateway, { body: createBody, connections: 1 }));
+  results.push(await measure('gateway newt_createTask, 1 connection', gateway, { body: createBody, connections: 1 }));
   gateway.child.send({ engine: task.task, runs: ENGINE_RUNS });
   [engine] = await once(gateway.child, 'message');
 } finally {
   await gateway.stop();
 }
 
-const ms = (x) => x.toFixed(2);
-console.table(
-  results.map((r) => ({
-    row: r.row, conns: r.connections, 'req/s': Math.round(r.rps), 'mean ms': ms(r.mean), 'p50 ms': ms(r.p50), 'p99 ms': ms(r.p99), requests: r.requests,
-    'server CPU ms/req': ms(r.serverCpuMsPerReq), 'server cores': r.serverCores.toFixed(2), 'autocannon cores': r.autocannonCores.toFixed(2), 'other cores': r.otherCores.toFixed(2),
-  })),
-);
+const round = (x, digits = 2) => Number(x.toFixed(digits));
+const rows = results.map((r) => ({
+  row: r.row, conns: r.connections, 'req/s': Math.round(r.rps), 'mean ms': round(r.mean), 'p50 ms': round(r.p50), 'p99 ms': round(r.p99), requests: r.requests,
+  'server CPU ms/req': round(r.serverCpuMsPerReq, 3), 'server cores': round(r.serverCores), 'autocannon cores': round(r.autocannonCores), 'other cores': round(r.otherCores),
+}));
+console.table(rows);
 
 const [base, simulate, create, create1] = results;
 const verdicts = [
   ratio('simulatePolicy req/s / hello-world req/s', simulate.rps, base.rps, '≥ 0.50×', (x) => x >= 0.5),
   ratio(`createTask p50 (${create.connections} conns) / ${P50_TARGET_MS} ms`, create.p50, P50_TARGET_MS, '≤ 1.00×', (x) => x <= 1),
   ratio(`createTask p50 (1 conn) / ${P50_TARGET_MS} ms`, create1.p50, P50_TARGET_MS, '≤ 1.00×', (x) => x <= 1),
-  ratio('createTask req/s / hello-world req/s', create.rps, base.rps),
+  ratio('hello-world req/s / createTask req/s', base.rps, create.rps),
   ratio('createTask server CPU / request ÷ hello-world\'s', create.serverCpuMsPerReq, base.serverCpuMsPerReq),
   ratio('simulatePolicy server CPU / request ÷ hello-world\'s', simulate.serverCpuMsPerReq, base.serverCpuMsPerReq),
 ];
 console.log('ratios:');
-console.table(verdicts);
-for (const v of verdicts.filter((v) => v.verdict !== 'info')) console.log(`${v.verdict === 'PASS' ? 'PASS' : 'FAIL'}: ${v.ratio} = ${v.value} (target ${v.target})`);
+printRatios(verdicts);
+const ms = (x) => x.toFixed(2);
 const cores = availableParallelism();
-console.log(`
-CPU bound: one createTask costs the gateway ≈${ms(create.serverCpuMsPerReq)} ms of CPU (every thread); the operator network
-alone on that task (4 operators: PolicyData round, evaluation, BLS signing; aggregation to
-quorum; no HTTP, no store) ≈${ms(engine.cpuMsPerRun)} ms (wall p50 ${ms(engine.wallP50Ms)} ms, ${ENGINE_RUNS} runs in the server process);
-hello-world costs ≈${ms(base.serverCpuMsPerReq)} ms. With ${create.connections} connections the gateway used ${create.serverCores.toFixed(2)} of ${cores} cores and
-autocannon ${create.autocannonCores.toFixed(2)}: ${cores} cores / ${ms(create.serverCpuMsPerReq)} ms ≈ ${Math.round((cores * 1000) / create.serverCpuMsPerReq)} createTask/s is the ceiling here.`);
+const notes = [
+  `autocannon, ${CONNECTIONS} connections (or 1 where conns says so), ${DURATION_S} s per row after a ${WARMUP_S} s warm-up; servers in child processes, autocannon in the bench process.`,
+  'server CPU counts the server process and its descendants (the sandbox workers) from /proc; other cores is what the rest of the machine used during the row.',
+  `CPU bound: one createTask costs the gateway ≈${ms(create.serverCpuMsPerReq)} ms of CPU (every thread); the operator network alone on that task (4 operators: PolicyData round, evaluation, BLS signing; aggregation to quorum; no HTTP, no store) ≈${ms(engine.cpuMsPerRun)} ms (wall p50 ${ms(engine.wallP50Ms)} ms, ${ENGINE_RUNS} runs in the server process); hello-world costs ≈${ms(base.serverCpuMsPerReq)} ms.`,
+  `With ${create.connections} connections the gateway used ${create.serverCores.toFixed(2)} of ${cores} cores and autocannon ${create.autocannonCores.toFixed(2)}: ${cores} cores / ${ms(create.serverCpuMsPerReq)} ms ≈ ${Math.round((cores * 1000) / create.serverCpuMsPerReq)} createTask/s is the ceiling here.`,
+];
+console.log(`notes:\n${notes.map((n) => `- ${n}`).join('\n')}`);
+writeResults('gateway', {
+  rows,
+  ratios: verdicts,
+  chart: { title: 'Gateway over HTTP, requests per second', value: 'req/s', unit: 'req/s' },
+  versions: { autocannon: version, fastify: packageVersion('fastify') },
+  notes,
+});
