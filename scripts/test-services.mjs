@@ -1,7 +1,8 @@
 // `npm test`'s first step: the servers its suites talk to must be installed — nats-server (which
 // test/operator-nats.test.ts starts on loopback) and the PostgreSQL server binaries (initdb and
 // postgres: the gateway suites also run on PostgreSQL, each file on its own throwaway server, run
-// as the postgres user when root). As root with apt-get (CI, a fresh container) a missing one is
+// as the postgres user when root) and Debian's chromium (test/ui-page.test.ts drives it with
+// playwright-core; no browser download). As root with apt-get (CI, a fresh container) a missing one is
 // installed; anywhere else the run stops with the install command, never a skipped suite.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,6 +22,7 @@ const SERVICES = [
     apt: 'postgresql',
     install: root && postgresBinDir() ? 'PostgreSQL will not run as root: `useradd --system postgres`' : POSTGRES_INSTALL,
   },
+  { name: 'chromium', found: () => fs.existsSync('/usr/bin/chromium'), apt: 'chromium', install: '`apt-get install -y chromium` (Debian; the test drives /usr/bin/chromium)' },
 ];
 
 const canApt = root && runs('apt-get');

@@ -124,7 +124,7 @@ describe.each(STORES)('%s store', (store) => {
     });
 
     it('404 for other routes', async () => {
-      for (const [method, url] of [['GET', '/'], ['GET', '/rpc'], ['POST', '/rpc/x']] as const) {
+      for (const [method, url] of [['GET', '/nothing'], ['GET', '/rpc'], ['POST', '/rpc/x']] as const) {
         const res = await t.app.inject({ method, url });
         expect(res.statusCode).toBe(404);
         expect(res.json()).toMatchObject({ jsonrpc: '2.0', id: null, error: { data: { code: 'NEWTON_ERR_NOT_FOUND' } } });

@@ -1,6 +1,7 @@
 // The gateway as a fastify app (no listen): JSON-RPC 2.0 at POST /rpc, task progress at
-// GET /ws, the operators' routes (content by id, registration), bearer API keys, a per-key rate limit, a body limit, and JSON-RPC bodies at every
-// status — fastify's own parse, size, not-found and error paths included.
+// GET /ws, the operators' routes (content by id, registration), the network page at /ui, bearer API keys (or the page's read-only session
+// cookie), a per-key rate limit, a body limit, and JSON-RPC bodies at every status — fastify's own parse, size, not-found and error paths included.
+import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
@@ -12,6 +13,8 @@ import { sharedRateLimitStore } from './rate-limit-store.js';
 import { dispatch, errorReply } from './rpc/dispatch.js';
 import { RPC, RpcError, toRpcError } from './rpc/errors.js';
 import type { ApiKeyRecord } from './store/store.js';
+import { uiRoute, type UiOptions } from './ui-route.js';
+import { sessionKey } from './ui-session.js';
 import { websocketRoute } from './ws.js';
 
 export interface AppOptions {
@@ -29,6 +32,10 @@ export interface AppOptions {
   requestTimeoutMs?: number;
   /** pino options, or false for no logs (default: info). Secrets and keys are always redacted. */
   logger?: FastifyServerOptions['logger'];
+  /** How long after its last renewal or answer an operator still counts as live (default 30,000 ms). */
+  livenessWindowMs?: number;
+  /** The network page at /ui (default: behind a read API key). */
+  ui?: UiOptions;
 }
 
 /** The presented key: `Authorization: Bearer …`, or `?api_key=` (the WebSocket's way). */
@@ -40,11 +47,14 @@ export function presentedKey(req: FastifyRequest): string | undefined {
   return typeof query?.api_key === 'string' && query.api_key !== '' ? query.api_key : undefined;
 }
 
-/** The request's key record, or the 401 to answer with. */
+/** The request's key record (read-only when it comes from the page's session cookie), or the 401 to answer with. */
 export async function authenticate(gateway: Gateway, req: FastifyRequest): Promise<ApiKeyRecord | RpcError> {
   const presented = presentedKey(req);
-  if (!presented) return new RpcError('NEWTON_ERR_UNAUTHORIZED', 'Missing API key (Authorization: Bearer <key>)', { httpStatus: 401 });
-  return (await findApiKey(gateway.store, presented)) ?? new RpcError('NEWTON_ERR_UNAUTHORIZED', 'Invalid API key', { httpStatus: 401 });
+  const session = presented === undefined ? sessionKey(req) : undefined;
+  if (!presented && !session) return new RpcError('NEWTON_ERR_UNAUTHORIZED', 'Missing API key (Authorization: Bearer <key>)', { httpStatus: 401 });
+  const record = await findApiKey(gateway.store, (presented ?? session)!);
+  if (!record) return new RpcError('NEWTON_ERR_UNAUTHORIZED', 'Invalid API key', { httpStatus: 401 });
+  return session ? { ...record, permissions: record.permissions.filter((p) => p === 'read') } : record;
 }
 
 const LOG_REDACT = ['req.headers.authorization', 'req.query', '*.api_key', '*.secret', '*.secrets', '*.envelope', '*.key'];
@@ -82,7 +92,7 @@ export async function buildApp(gateway: Gateway, options: AppOptions = {}): Prom
     void reply.code(rpc.httpStatus).send(errorReply(null, rpc));
   });
   app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send(errorReply(null, new RpcError('NEWTON_ERR_NOT_FOUND', `Not found: ${req.method} ${req.url.split('?')[0]} (the API is POST /rpc and GET /ws)`, { rpcCode: RPC.INVALID_REQUEST, httpStatus: 404 })));
+    void reply.code(404).send(errorReply(null, new RpcError('NEWTON_ERR_NOT_FOUND', `Not found: ${req.method} ${req.url.split('?')[0]} (the API is POST /rpc and GET /ws, the network page GET /ui)`, { rpcCode: RPC.INVALID_REQUEST, httpStatus: 404 })));
   });
 
   let closing = false;
@@ -102,12 +112,13 @@ export async function buildApp(gateway: Gateway, options: AppOptions = {}): Prom
     max: options.rateLimitMax ?? 600,
     timeWindow: options.rateLimitWindowMs ?? 60_000,
     keyGenerator: (req) => {
-      const key = presentedKey(req);
+      const key = presentedKey(req) ?? sessionKey(req);
       return key ? hashApiKey(key) : req.ip;
     },
     errorResponseBuilder: (_req, ctx) => new RpcError('NEWTON_ERR_RATE_LIMITED', `Rate limit exceeded, retry in ${ctx.after}`, { httpStatus: ctx.statusCode }),
   });
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(cookie);
 
   const table = methods();
   const methodTimeoutMs = options.methodTimeoutMs ?? 30_000;
@@ -117,7 +128,8 @@ export async function buildApp(gateway: Gateway, options: AppOptions = {}): Prom
     return reply.code(status).send(payload);
   });
   websocketRoute(app, gateway);
-  operatorRoutes(app, gateway);
+  operatorRoutes(app, gateway, options.livenessWindowMs);
+  uiRoute(app, gateway, options.ui);
   app.addHook('onClose', () => gateway.close());
   return app;
 }

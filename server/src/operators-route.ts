@@ -1,9 +1,11 @@
 // The gateway's operator-facing routes: GET /content/:cid (policies, schemas and PolicyData
 // modules by content id — the operators check the bytes against the id), POST /operators (an
 // operator service registers or renews, see network/registration.ts) and GET /operators (the
-// gateway's signing address, which operators trust, its chain, and the registered set).
+// gateway's signing address, which operators trust, its chain, and the registered set, each
+// with its liveness: `live`, `last_seen`, `unreachable_since` — see liveness.ts).
 import type { FastifyInstance } from 'fastify';
 import type { Gateway } from './gateway.js';
+import { OperatorLiveness } from './liveness.js';
 import { storeContent } from './local-network.js';
 import { RegisteredOperators } from './network/registered-operators.js';
 import { contentRoute } from './operator/content-source.js';
@@ -14,15 +16,17 @@ import { RPC, RpcError, toRpcError } from './rpc/errors.js';
 const status = (rpc: RpcError) =>
   rpc.code === 'NEWTON_ERR_UNAUTHORIZED' ? 401 : rpc.code === 'NEWTON_ERR_FORBIDDEN' ? 403 : rpc.httpStatus >= 500 ? rpc.httpStatus : 400;
 
-export function operatorRoutes(app: FastifyInstance, gateway: Gateway): void {
+export function operatorRoutes(app: FastifyInstance, gateway: Gateway, livenessWindowMs?: number): void {
   contentRoute(app, storeContent(gateway.store));
   const registered = gateway.network instanceof RegisteredOperators ? gateway.network : undefined;
+  const liveness = new OperatorLiveness(gateway.events, livenessWindowMs);
+  app.addHook('onClose', async () => liveness.close());
 
   app.get('/operators', async () => ({
     gateway: gateway.account.address,
     chain_id: gateway.clock.chainId,
     accepts_registrations: registered !== undefined,
-    operators: registered?.list() ?? [],
+    operators: (registered?.list() ?? []).map((operator) => ({ ...operator, ...liveness.of(operator) })),
   }));
 
   app.post('/operators', async (req, reply) => {

@@ -3,6 +3,8 @@
 // {"type":"update","subscription":"sub-1","result":{event, task_id, timestamp, data:{status,
 // operator_responses, result, progress}}} for each stage; a task that already ended answers with
 // its final update at once. {"type":"unsubscribe","id":"sub-1"} stops one subscription.
+// The network-wide topic `newton.tasks` streams every task's updates, starting with the latest
+// update of each of the last RECENT_TASKS tasks (the network page's feed).
 import type { FastifyInstance } from 'fastify';
 import type { Hex } from 'newton-engine';
 import type { WebSocket } from '@fastify/websocket';
@@ -11,10 +13,14 @@ import type { Gateway } from './gateway.js';
 import { errorReply } from './rpc/dispatch.js';
 import { RpcError, invalidParams, notFound, toRpcError } from './rpc/errors.js';
 import type { TaskRecord } from './store/store.js';
+import { ALL_TASKS } from './tasks/service.js';
 import type { TaskResult, TaskUpdate } from './tasks/results.js';
 
 const TOPIC = /^newton\.task\.(0x[0-9a-fA-F]{64})$/;
+const ALL_TOPIC = 'newton.tasks';
 const MAX_SUBSCRIPTIONS = 256;
+/** Tasks whose latest update a `newton.tasks` subscriber gets first. */
+const RECENT_TASKS = 50;
 
 /** The final update of a task that already ended, from its stored result. */
 function storedUpdate(record: TaskRecord): TaskUpdate {
@@ -28,7 +34,19 @@ function storedUpdate(record: TaskRecord): TaskUpdate {
   };
 }
 
+/** The latest update of each of the last RECENT_TASKS tasks, oldest first. */
+function recentUpdates(gateway: Gateway): Map<string, TaskUpdate> {
+  const recent = new Map<string, TaskUpdate>();
+  gateway.events.on(ALL_TASKS, (update) => {
+    recent.delete(update.task_id);
+    recent.set(update.task_id, update);
+    if (recent.size > RECENT_TASKS) recent.delete(recent.keys().next().value!);
+  });
+  return recent;
+}
+
 export function websocketRoute(app: FastifyInstance, gateway: Gateway): void {
+  const recent = recentUpdates(gateway);
   app.get(
     '/ws',
     {
@@ -44,7 +62,7 @@ export function websocketRoute(app: FastifyInstance, gateway: Gateway): void {
       },
     },
     (socket: WebSocket) => {
-      const subscriptions = new Map<string, { taskId: Hex; listener: (u: TaskUpdate) => void }>();
+      const subscriptions = new Map<string, { taskId: Hex | typeof ALL_TASKS; listener: (u: TaskUpdate) => void }>();
       const send = (message: unknown) => {
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
       };
@@ -69,8 +87,17 @@ export function websocketRoute(app: FastifyInstance, gateway: Gateway): void {
           if (message.type === 'unsubscribe') return (unsubscribe(id), send({ type: 'unsubscribed', id }));
           if (message.type !== 'subscribe') throw invalidParams('type must be "subscribe" or "unsubscribe"');
           const topic = typeof message.method === 'string' ? TOPIC.exec(message.method) : null;
-          if (!topic) throw invalidParams('method must be a subscription_topic: newton.task.0x<task id>');
+          if (!topic && message.method !== ALL_TOPIC) throw invalidParams(`method must be a subscription_topic (newton.task.0x<task id>) or ${ALL_TOPIC}`);
           if (subscriptions.has(id) || subscriptions.size >= MAX_SUBSCRIPTIONS) throw invalidParams(`subscription ${id} exists or too many subscriptions`);
+          if (!topic) {
+            const listener = (update: TaskUpdate) => send({ type: 'update', subscription: id, result: update });
+            const backlog = [...recent.values()];
+            subscriptions.set(id, { taskId: ALL_TASKS, listener });
+            gateway.events.on(ALL_TASKS, listener);
+            send({ type: 'subscribed', id, subscription: id });
+            for (const update of backlog) listener(update);
+            return;
+          }
           const taskId = topic[1]!.toLowerCase() as Hex;
           if (!(await gateway.store.task(taskId))) throw notFound(`no task ${taskId}`);
           const listener = (update: TaskUpdate) => {

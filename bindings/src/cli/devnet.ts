@@ -77,6 +77,7 @@ export function addDevnet(program: Command, cli: Cli): void {
         const log = (line: string) => cli.out(line);
         log(`\n== devnet: gateway ${devnet.url}/rpc, ${opts.operators} operator processes${opts.nats ? ' on NATS' : ''}`);
         log(`   owner ${devnet.owner.address} (a key generated for this run), its API key ${devnet.apiKey}`);
+        log(`   network page ${devnet.url}/ui/ (open on the devnet: operators, live tasks, the registry)`);
         try {
           await devnet.tour(log);
         } catch (err) {

@@ -1,7 +1,8 @@
 // A devnet on one machine: a gateway (in this process, on loopback) admitting exactly the devnet's
 // operators, N operator processes (keystores made on first start in the data directory) reached
 // over HTTP or, with `nats`, a local nats-server, a fixture chain RPC for the gas-price oracle,
-// and an API key for an owner generated per run.
+// and an API key for an owner generated per run. The network page (/ui) is open, and operators
+// renew their registrations every second so a stopped one shows as down within 3 s.
 // `close` stops the operators, the gateway and the fixture server, and removes a temporary data
 // directory.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -24,6 +25,8 @@ import { publishExamples } from './publish.js';
 import { devnetTour } from './tour.js';
 
 export const DEVNET_CHAIN_ID = 11_155_111;
+/** Operators' registration renewal; the page marks one down after three missed. */
+const RENEW_MS = 1_000;
 
 export interface DevnetOptions {
   /** Operator processes (default 4). */
@@ -48,6 +51,8 @@ export interface DevnetOptions {
 export interface Devnet {
   /** The gateway's base URL (JSON-RPC at /rpc, task progress at /ws). */
   url: string;
+  /** The network page. */
+  pageUrl: string;
   apiKey: string;
   /** The API key's owner: a key generated for this run. */
   owner: PrivateKeyAccount;
@@ -99,13 +104,17 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       sandbox: { policyData },
       rateLimitMax: options.rateLimitMax ?? 100_000,
       logger: logLevel === 'silent' ? false : { level: logLevel },
+      ui: { open: true },
+      livenessWindowMs: 3 * RENEW_MS,
     });
     cleanup.push(() => app.close());
     const url = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8545 });
+    const pageUrl = `${url}/ui/`;
     progress(`gateway ${url} (chain ${DEVNET_CHAIN_ID}, signing as ${gateway.account.address}), starting ${count} operator processes`);
+    progress(`network page ${pageUrl}`);
 
     const operators = await OperatorProcesses.start(
-      { count, dataDir, gatewayUrl: url, gatewayAddress: gateway.account.address, allowHosts: [chainRpc.hostPort], wasmCacheDir, logLevel, nats: natsServer?.url },
+      { count, dataDir, gatewayUrl: url, gatewayAddress: gateway.account.address, allowHosts: [chainRpc.hostPort], wasmCacheDir, logLevel, nats: natsServer?.url, renewMs: RENEW_MS },
       (op) => progress(`operator ${op.index} ${op.operatorId.slice(0, 10)}… on ${op.url} (pid ${op.child.pid}) admitted`),
     );
     cleanup.push(() => operators.stop());
@@ -151,7 +160,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
         },
       });
     };
-    return { url, apiKey: key, owner, gateway, operators, chainRpc, natsServer, dataDir, tour, close };
+    return { url, pageUrl, apiKey: key, owner, gateway, operators, chainRpc, natsServer, dataDir, tour, close };
   } catch (err) {
     await close();
     throw err;

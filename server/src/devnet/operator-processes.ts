@@ -24,6 +24,8 @@ export interface OperatorProcessesOptions {
   logLevel?: string;
   /** Where the children's stderr goes (default: inherited). */
   stderr?: NodeJS.WritableStream;
+  /** How often each renews its registration (default: the operators' 10,000 ms). */
+  renewMs?: number;
   /** How long a child may take to be admitted (default 30,000 ms). */
   readyTimeoutMs?: number;
 }
@@ -101,6 +103,7 @@ export class OperatorProcesses {
         NEWTON_ALLOW_HOSTS: (allowHosts ?? []).join(','),
         NEWTON_WASM_CACHE_DIR: this.#options.wasmCacheDir ?? '',
         NEWTON_NATS_URL: this.#options.nats ?? '',
+        ...(this.#options.renewMs !== undefined && { NEWTON_RENEW_MS: String(this.#options.renewMs) }),
         PORT: '0',
         HOST: '127.0.0.1',
         LOG_LEVEL: logLevel,

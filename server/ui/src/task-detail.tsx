@@ -1,0 +1,86 @@
+// One task: its decision and why, the parsed intent the policy saw, the attestation, and its
+// entry's inclusion proof in the decision log, checked here against the signed tree head.
+import { useEffect, useState } from 'preact/hooks';
+import type { Hex, TaskResult } from './api.js';
+import { allowed, parsedIntent, rpc, short } from './api.js';
+import { verifyInclusion, type InclusionProof } from './proof.js';
+
+interface Detail {
+  task: Record<string, unknown>;
+  result: TaskResult | null;
+  intent: unknown;
+}
+
+type ProofState = { state: 'loading' } | { state: 'absent'; why: string } | { state: 'checked'; proof: InclusionProof; verified: boolean; root: string; why?: string };
+
+function Proof({ taskId, finished }: { taskId: Hex; finished: boolean }) {
+  const [proof, setProof] = useState<ProofState>({ state: 'loading' });
+  useEffect(() => {
+    if (!finished) return setProof({ state: 'absent', why: 'the task has not ended' });
+    let live = true;
+    rpc<InclusionProof>('newton_getInclusionProof', { task_id: taskId })
+      .then(async (p) => live && setProof({ state: 'checked', proof: p, ...(await verifyInclusion(p)) }))
+      .catch((err: Error) => live && setProof({ state: 'absent', why: err.message }));
+    return () => void (live = false);
+  }, [taskId, finished]);
+  if (proof.state === 'loading') return <p class="muted">fetching the inclusion proof…</p>;
+  if (proof.state === 'absent') return <p class="muted" data-proof="absent">No inclusion proof: {proof.why}</p>;
+  const { proof: p, verified, root, why } = proof;
+  const sth = p.signed_tree_head;
+  return (
+    <div data-proof={verified ? 'verified' : 'failed'}>
+      <p class={verified ? 'ok' : 'error'}><strong>{verified ? '✔ verified' : '✘ not verified'}</strong>{why && `: ${why}`}</p>
+      <dl>
+        <dt>leaf</dt><dd>{p.index} of {p.tree_size} · <code>{short(p.leaf_hash, 18)}</code></dd>
+        <dt>audit path</dt><dd>{p.proof.length} hashes{root && <> → root <code>{short(root, 18)}</code></>}</dd>
+        <dt>tree head</dt><dd>size {sth.tree_size}, root <code>{short(sth.root_hash, 18)}</code>, {new Date(sth.timestamp).toLocaleString()}, signed by <code>{short(sth.signer)}</code></dd>
+      </dl>
+    </div>
+  );
+}
+
+function decisionOf(result: TaskResult | null): { label: string; reason: string } {
+  if (!result) return { label: 'pending', reason: 'the operators have not answered yet' };
+  if (result.status === 'failed') return { label: 'FAILED', reason: `${result.error?.code}: ${result.error?.message}` };
+  const errors = result.operator_errors.map((e) => `${short(e.operator_id)} ${e.error_code}`).join(', ');
+  const signers = `${result.certificate?.signers.length} operators signed`;
+  return allowed(result)
+    ? { label: 'ALLOW', reason: `the policy allowed it; ${signers}${errors && `; ${errors}`}` }
+    : { label: 'DENY', reason: `the policy denied it (a deny is attested too); ${signers}${errors && `; ${errors}`}` };
+}
+
+export function TaskDetail({ taskId, version, onClose }: { taskId: Hex; version: string; onClose(): void }) {
+  const [detail, setDetail] = useState<Detail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    Promise.all([rpc<{ task: Record<string, unknown>; result: TaskResult | null }>('newton_getTask', { task_id: taskId }), parsedIntent(taskId)])
+      .then(([task, intent]) => live && setDetail({ ...task, intent }))
+      .catch((err: Error) => live && setError(err.message));
+    return () => void (live = false);
+  }, [taskId, version]);
+  const decision = decisionOf(detail?.result ?? null);
+  return (
+    <section class="detail" data-detail={taskId}>
+      <h2>Task <code>{short(taskId, 18)}</code> <button onClick={onClose}>close</button></h2>
+      {error && <p class="error">{error}</p>}
+      {detail && (
+        <>
+          <p class="decision"><strong class={decision.label.toLowerCase()}>{decision.label}</strong> — {decision.reason}</p>
+          {detail.result?.task_response && (
+            <dl>
+              <dt>policy client</dt><dd><code>{detail.result.task_response.policy_client}</code></dd>
+              <dt>policy id</dt><dd><code>{detail.result.task_response.policy_id}</code></dd>
+              <dt>policy</dt><dd><code>{detail.result.task_response.policy_address}</code></dd>
+              <dt>attestation</dt><dd>block {detail.result.reference_block}, expires at {detail.result.expiration}, signature <code>{short(detail.result.certificate?.aggregate_signature ?? '', 18)}</code></dd>
+            </dl>
+          )}
+          <h3>Parsed intent</h3>
+          <pre>{JSON.stringify(detail.intent, null, 2)}</pre>
+          <h3>Decision log</h3>
+          <Proof taskId={taskId} finished={detail.result !== null} />
+        </>
+      )}
+    </section>
+  );
+}
