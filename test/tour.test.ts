@@ -69,6 +69,9 @@ it('npm start: the engine tour, the devnet tour through RPC, then serving until 
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'newton_blockNumber', params: {} }),
   });
   expect((await res.json()).result).toMatchObject({ chain_id: 11155111 });
+  // The network page's address is printed, and the devnet's page is open.
+  expect(stdout).toContain(`network page ${url}/ui/`);
+  expect((await fetch(`${url}/ui/`)).status).toBe(200);
 
   const pids = [...stderr.matchAll(/\(pid (\d+)\) admitted/g)].map((m) => Number(m[1]));
   expect(pids.length).toBeGreaterThanOrEqual(4);
