@@ -4,7 +4,6 @@
 // subgroup-checking its inputs. Env: BENCH_TIME_MS = time budget per row (default 2000).
 import blst from '@chainsafe/blst';
 import { bls12_381 } from '@noble/curves/bls12-381.js';
-import { readFileSync } from 'node:fs';
 import { Bench } from 'tinybench';
 import {
   BlsSigner,
@@ -15,13 +14,14 @@ import {
   bytesToHex as hex,
 } from '../bindings/dist/index.js';
 import { runBlsCrate } from './lib/peers.mjs';
-import { printMachine, ratio, us, warnIfAddonStale } from './lib/report.mjs';
+import { printMachine, printRatios, ratio, us, warnIfAddonStale } from './lib/report.mjs';
+import { packageVersion, writeResults } from './lib/results.mjs';
 
 const TIME = Number(process.env.BENCH_TIME_MS ?? 2000);
 const SIZES = [4, 16, 100, 1000];
 const DST = 'BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_';
 const noble = bls12_381.longSignatures;
-const version = (pkg) => JSON.parse(readFileSync(new URL(`../node_modules/${pkg}/package.json`, import.meta.url))).version;
+const versions = { '@chainsafe/blst': packageVersion('@chainsafe/blst'), '@noble/curves': packageVersion('@noble/curves') };
 
 printMachine();
 warnIfAddonStale();
@@ -81,7 +81,7 @@ for (const [name, ops] of Object.entries(peers)) {
   must(`@chainsafe/blst verifies ${name}`, blst.verify(other, csPk(pk), csSig(made)));
   must(`@noble/curves verifies ${name}`, noble.verify(made, noble.hash(other, DST), pk));
 }
-console.log(`cross-check: TS, @chainsafe/blst ${version('@chainsafe/blst')} and @noble/curves ${version('@noble/curves')} agree\n`);
+console.log(`cross-check: TS, @chainsafe/blst ${versions['@chainsafe/blst']} and @noble/curves ${versions['@noble/curves']} agree\n`);
 
 // Few minimum iterations: @noble/curves takes seconds per 1000-signature row.
 const bench = new Bench({ name: 'bls', time: TIME, iterations: 3, warmupIterations: 1, warmupTime: Math.min(TIME, 250), throws: true });
@@ -111,22 +111,35 @@ console.log(`side by side (µs per operation, mean)${crate.skipped ? `; raw crat
 console.table(
   rows.map((r) => ({ operation: r.op, TS: us(r.ts), 'raw crate': us(r.crate), '@chainsafe/blst': us(r.chainsafe), '@noble/curves': us(r.noble) })),
 );
-console.log(`TS verify, async (blsVerify, one at a time): ${us(ns('TS verify (async blsVerify)'))} µs\n`);
+const asyncVerify = ns('TS verify (async blsVerify)');
+console.log(`TS verify, async (blsVerify, one at a time): ${us(asyncVerify)} µs\n`);
 
-const cell = ({ value, verdict }) => `${value} ${verdict}`;
+const ratios = rows.flatMap((r) => [
+  ratio(`${r.op}: TS / raw crate`, r.ts, r.crate, '≤ 1.10×', (x) => x <= 1.1),
+  ratio(`${r.op}: @noble/curves / TS`, r.noble, r.ts, '≥ 10×', (x) => x >= 10),
+  ratio(`${r.op}: TS / @chainsafe/blst`, r.ts, r.chainsafe),
+]);
+ratios.push(ratio('verify: TS async (blsVerify) / sync', asyncVerify, rows[1].ts));
 console.log('ratios:');
-console.table(
-  rows.map((r) => ({
-    operation: r.op,
-    'TS / raw crate (≤ 1.10×)': cell(ratio('', r.ts, r.crate, '', (x) => x <= 1.1)),
-    '@noble/curves / TS (≥ 10×)': cell(ratio('', r.noble, r.ts, '', (x) => x >= 10)),
-    'TS / @chainsafe/blst': cell(ratio('', r.ts, r.chainsafe)),
-  })),
-);
-console.log(`notes:
-- Rows take bytes and return bytes: every input point is decompressed and subgroup-checked
-  (public keys also KeyValidated), as the TS API does on each call; signing keys are parsed once.
-- aggregate+FAV N: aggregate N signatures, then FastAggregateVerify them against N public keys.
-  TS passes the aggregate back as bytes (one more signature parse); @chainsafe/blst keeps its
-  Signature object; @noble/curves verifies against the aggregated public key.
-- Each tinybench row ran for ${TIME} ms and at least 3 iterations; the raw crate ran ${TIME} ms per row.`);
+printRatios(ratios);
+const notes = [
+  'Rows take bytes and return bytes: every input point is decompressed and subgroup-checked (public keys also KeyValidated), as the TS API does on each call; signing keys are parsed once.',
+  'aggregate+FAV N: aggregate N signatures, then FastAggregateVerify them against N public keys. TS passes the aggregate back as bytes (one more signature parse); @chainsafe/blst keeps its Signature object; @noble/curves verifies against the aggregated public key.',
+  `Each tinybench row ran for ${TIME} ms and at least 3 iterations; the raw crate ran ${TIME} ms per row${crate.skipped ? ` (skipped: ${crate.skipped})` : ''}.`,
+];
+console.log(`notes:\n${notes.map((n) => `- ${n}`).join('\n')}`);
+
+// One row per peer, one column per operation: the chart compares the peers on one verify.
+const micro = (nanos) => (Number.isFinite(nanos) ? Number((nanos / 1000).toFixed(2)) : null);
+const peerRow = (peer, key) => ({
+  peer,
+  ...Object.fromEntries(rows.map((r) => [`${r.op} µs`, micro(r[key])])),
+  'verify, async µs': key === 'ts' ? micro(asyncVerify) : null,
+});
+writeResults('bls', {
+  rows: [peerRow('TS', 'ts'), peerRow('raw crate', 'crate'), peerRow('@chainsafe/blst', 'chainsafe'), peerRow('@noble/curves', 'noble')],
+  ratios,
+  chart: { title: 'BLS verify (bytes in, pairing check), µs', value: 'verify µs', unit: 'µs per verify' },
+  versions,
+  notes,
+});
