@@ -43,6 +43,25 @@ export declare class BlsSigner {
   sign(message: Uint8Array): Promise<Uint8Array>
 }
 
+/** An append-only RFC 9162 tree over canonical entries. */
+export declare class DecisionLog {
+  constructor()
+  get size(): number
+  /**
+   * Appends canonical entries (their JSON text) in order; their leaf hashes, 0x-hex.
+   * NEWTON_ERR_LOG_VERIFICATION if one is not a canonical entry (nothing is appended then).
+   */
+  append(entries: Array<string>): Array<string>
+  /** The entry at `index`, or null past the end. */
+  entry(index: number): string | null
+  /** The root hash at `size` leaves. */
+  root(size: number): Promise<string>
+  /** The audit path of entry `index` in the tree of `size` leaves (NEWTON_ERR_NOT_FOUND outside it). */
+  inclusionProof(index: number, size: number): Promise<string[]>
+  /** The proof that the tree of `first` leaves is a prefix of the tree of `second`. */
+  consistencyProof(first: number, second: number): Promise<string[]>
+}
+
 /** Registered operators (keys admitted only with a valid proof of possession) and their stakes. */
 export declare class OperatorRegistry {
   /** An empty registry. */
@@ -214,6 +233,18 @@ export declare function blsVerifyPossessionSync(publicKey: Uint8Array, proofOfPo
 export declare function blsVerifySync(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean
 
 /**
+ * The log entry of a finished task (`Outcome` JSON: ids, intent, params, PolicyData output,
+ * decision, certificate …): hashes in place of the data.
+ */
+export declare function buildLogEntry(outcomeJson: string): BuiltLogEntry
+
+export interface BuiltLogEntry {
+  /** The canonical entry (RFC 8785 JSON text): the leaf's bytes. */
+  entry: string
+  leafHash: string
+}
+
+/**
  * Every check but the spend (reported `skipped`), for a caller that keeps the spent set
  * elsewhere: bundle JSON + context JSON → report JSON `{checks, valid}`.
  */
@@ -258,6 +289,9 @@ export declare function keystoreInfo(keystoreJson: string, password: string): Pr
 
 /** Decrypts a keystore and returns its public key and proof of possession (never the secret). */
 export declare function keystoreInfoSync(keystoreJson: string, password: string): KeyInfo
+
+/** The RFC 9162 leaf hash of a canonical entry, 0x-hex. */
+export declare function logLeafHash(entry: string): string
 
 /** Shallow, in-order, last-wins merge of output JSON objects: `data.wasm`. */
 export declare function mergePolicyDataOutputs(outputs: Array<string>): string
@@ -316,6 +350,9 @@ export declare function privacyPublicKey(secretKey: string): string
  */
 export declare function recoverOperatorRequestSigner(claims: OperatorRequestClaims, signature: string): Promise<string>
 
+/** The address (checksummed) that signed the tree head; NEWTON_ERR_LOG_VERIFICATION when malformed. */
+export declare function recoverTreeHeadSigner(claims: TreeHeadClaims, signature: string): Promise<string>
+
 export declare function runPolicyTests(modules: Array<ModuleInput>, optionsJson?: string | undefined | null): Promise<string>
 
 export declare function runPolicyTestsSync(modules: Array<ModuleInput>, optionsJson?: string | undefined | null): string
@@ -326,6 +363,9 @@ export declare function sealEnvelopeSync(plaintext: Uint8Array, recipient: strin
 
 /** The 65-byte signature (0x-hex) of `claims` with the gateway's secp256k1 secret key (0x-hex). */
 export declare function signOperatorRequest(secretKey: string, claims: OperatorRequestClaims): Promise<string>
+
+/** The 65-byte EIP-712 `SignedTreeHead` signature (0x-hex) with the gateway's secp256k1 key. */
+export declare function signTreeHead(secretKey: string, claims: TreeHeadClaims): Promise<string>
 
 /** `taskHash` of a Task (Newton's JSON form). */
 export declare function taskHash(taskJson: string): string
@@ -339,6 +379,13 @@ export declare function taskId(policyClient: string, intentJson: string, initial
 /** `taskResponseHash`: `keccak256(abi.encode(taskResponse, responseCertificate))`. */
 export declare function taskResponseHash(taskResponseJson: string, responseCertificateJson: string): string
 
+/** The signed part of a tree head; times are unix milliseconds. */
+export interface TreeHeadClaims {
+  treeSize: number
+  rootHash: string
+  timestamp: number
+}
+
 /** Validates a JSON document against a JSON Schema (both JSON text). */
 export declare function validatePolicyDataOutput(schemaJson: string, docJson: string): void
 
@@ -346,3 +393,15 @@ export declare function verifyCertificate(registry: OperatorRegistry, certificat
 
 /** Verifies a certificate's aggregate signature and stake against `registry`; throws if invalid. */
 export declare function verifyCertificateSync(registry: OperatorRegistry, certificateJson: string): void
+
+/**
+ * Checks that the tree of `first` leaves (`first_root`) is a prefix of the tree of `second`
+ * leaves (`second_root`); throws NEWTON_ERR_LOG_VERIFICATION with the reason when it is not.
+ */
+export declare function verifyLogConsistency(first: number, firstRoot: string, second: number, secondRoot: string, proof: Array<string>): void
+
+/**
+ * Checks that `entry` is leaf `index` of the tree of `size` leaves with root `root`; throws
+ * NEWTON_ERR_LOG_VERIFICATION with the reason when it is not.
+ */
+export declare function verifyLogInclusion(entry: string, index: number, size: number, root: string, proof: Array<string>): void

@@ -125,4 +125,20 @@ export {
   type PrivacyMessageType,
 } from './privacy-authorization.js';
 export { NewtonClient, NewtonRpcError, OWNER_EIP712_TYPES, intentTypedData, ownerTypedData, signOwnerAuthorization, type CreateTaskParams, type GatewayTaskFailure, type GatewayTaskResult, type GatewayTaskStatus, type GatewayTaskSuccess, type GrantParams, type NewtonClientOptions, type OperatorErrorInfo, type OwnerAuthorization, type OwnerMessageType, type PublicKeyResult, type WireIntent } from './client.js';
-export { BLS_CERTIFICATE_ABI, certificateStruct, encodeCertificate, g1ToEip2537, g2ToEip2537, type BlsCertificateStruct } from './certificate-abi.js';
+export { BLS_CERTIFICATE_ABI, certificateStruct, encodeCertificate, g1ToEip2537, g2ToEip2537, type BlsCertificateStruct, type OnChainOperator } from './certificate-abi.js';
+export {
+  DecisionLog,
+  TREE_HEAD_TYPED_DATA,
+  buildLogEntry,
+  logLeafHash,
+  recoverTreeHeadSigner,
+  signTreeHead,
+  treeHeadMessage,
+  verifyLogConsistency,
+  verifyLogInclusion,
+  type LogDecision,
+  type LogEntry,
+  type LogOutcome,
+  type SignedTreeHead,
+  type TreeHead,
+} from './log.js';

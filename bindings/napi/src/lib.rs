@@ -11,6 +11,7 @@ mod convert;
 mod error;
 mod identifiers;
 mod job;
+mod log;
 mod operator;
 mod policy;
 mod policy_data;
