@@ -75,10 +75,11 @@ export async function rpc<T>(method: string, params: unknown): Promise<T> {
   return body.result as T;
 }
 
-export async function operators(): Promise<Operator[]> {
+/** GET /operators: the gateway's signing address (it signs the log's tree heads) and its operators. */
+export async function network(): Promise<{ gateway: Hex; operators: Operator[] }> {
   const response = await fetch('/operators');
   if (!response.ok) throw new Error(`GET /operators: ${response.status}`);
-  return ((await response.json()) as { operators: Operator[] }).operators;
+  return (await response.json()) as { gateway: Hex; operators: Operator[] };
 }
 
 export async function parsedIntent(taskId: Hex): Promise<unknown> {

@@ -2,7 +2,7 @@
 // from the feed or #<task id>), and the registry's policy clients with their versions.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { operators as fetchOperators, taskFeed, type Hex, type Operator, type TaskUpdate } from './api.js';
+import { network, taskFeed, type Hex, type Operator, type TaskUpdate } from './api.js';
 import { Operators } from './operators.js';
 import { Registry } from './registry.js';
 import { TaskDetail } from './task-detail.js';
@@ -14,13 +14,17 @@ const TASK_HASH = /^#(0x[0-9a-fA-F]{64})$/;
 
 function App() {
   const [operators, setOperators] = useState<Operator[]>([]);
+  const [gateway, setGateway] = useState<Hex | null>(null);
   const [operatorsError, setOperatorsError] = useState<string | null>(null);
   const [tasks, setTasks] = useState<Map<string, TaskUpdate>>(new Map());
   const [connected, setConnected] = useState(false);
   const [selected, setSelected] = useState<Hex | null>(() => (TASK_HASH.exec(location.hash)?.[1] as Hex) ?? null);
 
   useEffect(() => {
-    const poll = () => fetchOperators().then((list) => (setOperators(list), setOperatorsError(null)), (err: Error) => setOperatorsError(err.message));
+    const poll = () => network().then(
+      (n) => (setOperators(n.operators), setGateway(n.gateway), setOperatorsError(null)),
+      (err: Error) => setOperatorsError(err.message),
+    );
     void poll();
     const timer = setInterval(poll, 1_000);
     return () => clearInterval(timer);
@@ -53,12 +57,12 @@ function App() {
     <main>
       <header>
         <h1>Newton network</h1>
-        <span class="muted">{location.host}</span>
+        <span class="muted">{location.host}{gateway && <> · gateway <code>{gateway}</code></>}</span>
       </header>
       <Operators list={operators} error={operatorsError} />
       <div class="columns">
         <Tasks tasks={newest} operators={operators} connected={connected} selected={selected} onSelect={select} />
-        {selected && <TaskDetail taskId={selected} version={selectedUpdate?.event ?? ''} onClose={() => (location.hash = '')} />}
+        {selected && gateway && <TaskDetail taskId={selected} gateway={gateway} version={selectedUpdate?.event ?? ''} onClose={() => (location.hash = '')} />}
       </div>
       <Registry clients={clients} />
     </main>

@@ -1,5 +1,7 @@
 // Inclusion proofs checked in the browser: RFC 9162 §2.1.3.2 (verifying an inclusion proof) with
-// SHA-256 from WebCrypto: a leaf hashes as SHA-256(0x00 || entry), a node as SHA-256(0x01 || left || right).
+// SHA-256 from WebCrypto: a leaf hashes as SHA-256(0x00 || entry), a node as SHA-256(0x01 || left || right);
+// and the signed tree head's EIP-712 signature (viem), which must recover to the gateway's address.
+import { recoverTypedDataAddress } from 'viem';
 
 export interface InclusionProof {
   index: number;
@@ -48,15 +50,42 @@ export async function rootFromProof(p: Pick<InclusionProof, 'index' | 'tree_size
   return toHex(r);
 }
 
-/** Verified only when the path recomputes the signed tree head's root for the same tree size. */
-export async function verifyInclusion(p: InclusionProof): Promise<{ verified: boolean; root: string; why?: string }> {
-  if (!globalThis.crypto?.subtle) return { verified: false, root: '', why: 'WebCrypto needs a secure context (https or localhost)' };
-  if (p.tree_size !== p.signed_tree_head.tree_size) return { verified: false, root: '', why: `the proof is for size ${p.tree_size}, the tree head for ${p.signed_tree_head.tree_size}` };
+/** The address whose key signed the tree head (EIP-712 `SignedTreeHead`, domain "Newton Decision Log" v1). */
+export function treeHeadSigner(sth: InclusionProof['signed_tree_head']): Promise<string> {
+  return recoverTypedDataAddress({
+    domain: { name: 'Newton Decision Log', version: '1' },
+    types: { SignedTreeHead: [{ name: 'treeSize', type: 'uint64' }, { name: 'rootHash', type: 'bytes32' }, { name: 'timestamp', type: 'uint64' }] },
+    primaryType: 'SignedTreeHead',
+    message: { treeSize: BigInt(sth.tree_size), rootHash: toHex(bytes(sth.root_hash)) as `0x${string}`, timestamp: BigInt(sth.timestamp) },
+    signature: toHex(bytes(sth.signature)) as `0x${string}`,
+  });
+}
+
+export interface Verification {
+  verified: boolean;
+  /** The root the audit path leads to. */
+  root: string;
+  /** Who signed the tree head (recovered from its signature). */
+  signer: string;
+  why?: string;
+}
+
+/**
+ * Verified only when the path recomputes the signed tree head's root for the same tree size and
+ * the tree head's signature recovers to `gateway` (the address GET /operators reports).
+ */
+export async function verifyInclusion(p: InclusionProof, gateway: string): Promise<Verification> {
+  const failed = (why: string, root = '', signer = '') => ({ verified: false, root, signer, why });
+  if (!globalThis.crypto?.subtle) return failed('WebCrypto needs a secure context (https or localhost)');
+  const sth = p.signed_tree_head;
+  if (p.tree_size !== sth.tree_size) return failed(`the proof is for size ${p.tree_size}, the tree head for ${sth.tree_size}`);
   try {
     const root = await rootFromProof(p);
-    const verified = root.toLowerCase() === toHex(bytes(p.signed_tree_head.root_hash));
-    return { verified, root, ...(!verified && { why: 'the path leads to another root' }) };
+    if (root.toLowerCase() !== toHex(bytes(sth.root_hash))) return failed('the audit path leads to another root', root);
+    const signer = await treeHeadSigner(sth);
+    if (signer.toLowerCase() !== gateway.toLowerCase()) return failed(`the tree head is signed by ${signer}, not the gateway ${gateway}`, root, signer);
+    return { verified: true, root, signer };
   } catch (err) {
-    return { verified: false, root: '', why: (err as Error).message };
+    return failed((err as Error).message);
   }
 }

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Hex, TaskResult } from './api.js';
 import { allowed, parsedIntent, rpc, short } from './api.js';
-import { verifyInclusion, type InclusionProof } from './proof.js';
+import { verifyInclusion, type InclusionProof, type Verification } from './proof.js';
 
 interface Detail {
   task: Record<string, unknown>;
@@ -11,29 +11,32 @@ interface Detail {
   intent: unknown;
 }
 
-type ProofState = { state: 'loading' } | { state: 'absent'; why: string } | { state: 'checked'; proof: InclusionProof; verified: boolean; root: string; why?: string };
+type ProofState = { state: 'loading' } | { state: 'absent'; why: string } | ({ state: 'checked'; proof: InclusionProof } & Verification);
 
-function Proof({ taskId, finished }: { taskId: Hex; finished: boolean }) {
+function Proof({ taskId, gateway, finished }: { taskId: Hex; gateway: Hex; finished: boolean }) {
   const [proof, setProof] = useState<ProofState>({ state: 'loading' });
   useEffect(() => {
     if (!finished) return setProof({ state: 'absent', why: 'the task has not ended' });
     let live = true;
     rpc<InclusionProof>('newton_getInclusionProof', { task_id: taskId })
-      .then(async (p) => live && setProof({ state: 'checked', proof: p, ...(await verifyInclusion(p)) }))
+      .then(async (p) => live && setProof({ state: 'checked', proof: p, ...(await verifyInclusion(p, gateway)) }))
       .catch((err: Error) => live && setProof({ state: 'absent', why: err.message }));
     return () => void (live = false);
-  }, [taskId, finished]);
+  }, [taskId, gateway, finished]);
   if (proof.state === 'loading') return <p class="muted">fetching the inclusion proof…</p>;
   if (proof.state === 'absent') return <p class="muted" data-proof="absent">No inclusion proof: {proof.why}</p>;
-  const { proof: p, verified, root, why } = proof;
+  const { proof: p, verified, root, signer, why } = proof;
   const sth = p.signed_tree_head;
   return (
     <div data-proof={verified ? 'verified' : 'failed'}>
-      <p class={verified ? 'ok' : 'error'}><strong>{verified ? '✔ verified' : '✘ not verified'}</strong>{why && `: ${why}`}</p>
+      <p class={verified ? 'ok' : 'error'}>
+        <strong>{verified ? '✔ verified' : '✘ not verified'}</strong>
+        {verified ? ': the audit path recomputes the tree head\'s root, and the gateway signed that tree head' : `: ${why}`}
+      </p>
       <dl>
         <dt>leaf</dt><dd>{p.index} of {p.tree_size} · <code>{short(p.leaf_hash, 18)}</code></dd>
         <dt>audit path</dt><dd>{p.proof.length} hashes{root && <> → root <code>{short(root, 18)}</code></>}</dd>
-        <dt>tree head</dt><dd>size {sth.tree_size}, root <code>{short(sth.root_hash, 18)}</code>, {new Date(sth.timestamp).toLocaleString()}, signed by <code>{short(sth.signer)}</code></dd>
+        <dt>tree head</dt><dd>size {sth.tree_size}, root <code>{short(sth.root_hash, 18)}</code>, {new Date(sth.timestamp).toLocaleString()}, signed by <code title={sth.signer}>{short(sth.signer)}</code>{signer && <> (recovered <code title={signer}>{short(signer)}</code>)</>}</dd>
       </dl>
     </div>
   );
@@ -49,7 +52,7 @@ function decisionOf(result: TaskResult | null): { label: string; reason: string 
     : { label: 'DENY', reason: `the policy denied it (a deny is attested too); ${signers}${errors && `; ${errors}`}` };
 }
 
-export function TaskDetail({ taskId, version, onClose }: { taskId: Hex; version: string; onClose(): void }) {
+export function TaskDetail({ taskId, gateway, version, onClose }: { taskId: Hex; gateway: Hex; version: string; onClose(): void }) {
   const [detail, setDetail] = useState<Detail | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -78,7 +81,7 @@ export function TaskDetail({ taskId, version, onClose }: { taskId: Hex; version:
           <h3>Parsed intent</h3>
           <pre>{JSON.stringify(detail.intent, null, 2)}</pre>
           <h3>Decision log</h3>
-          <Proof taskId={taskId} finished={detail.result !== null} />
+          <Proof taskId={taskId} gateway={gateway} finished={detail.result !== null} />
         </>
       )}
     </section>
