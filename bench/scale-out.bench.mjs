@@ -19,7 +19,8 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import {
   cannon, createTaskRequest, descendants, machineBusyMs, percentile, processCpuMs, rssKiB, setupSpendLimitClient, summarize,
 } from './lib/devnet-load.mjs';
-import { printMachine, ratio, warnIfAddonStale } from './lib/report.mjs';
+import { printMachine, printRatios, ratio, warnIfAddonStale } from './lib/report.mjs';
+import { packageVersion, writeResults } from './lib/results.mjs';
 import { scaleOutServices } from './lib/scale-out-services.mjs';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -87,10 +88,13 @@ async function measure(row, gateways, body, groups) {
 }
 
 const CPU_GROUPS = ['gateways', 'operators', 'nats', 'postgres', 'bench', 'other'];
-const table = (rows) => console.table(rows.map((r) => ({
-  row: r.row, 'p50 ms': f(r.p50), 'p99 ms': f(r.p99), 'tasks/s': f(r.tasksPerS, 1), 'loaded p50 ms': f(r.loadedP50),
-  ...Object.fromEntries(CPU_GROUPS.filter((k) => r.cpu[k] !== undefined).map((k) => [`${k} CPU ms/task`, f(r.cpu[k])])),
-})));
+const round = (x, digits = 2) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : null);
+/** A row as data: its numbers rounded, `null` where the row has no such measurement. */
+const dataRow = (r) => ({
+  row: r.row, 'p50 ms': round(r.p50), 'p99 ms': round(r.p99), 'tasks/s': round(r.tasksPerS, 1), 'loaded p50 ms': round(r.loadedP50),
+  ...Object.fromEntries(CPU_GROUPS.filter((k) => r.cpu[k] !== undefined).map((k) => [`${k} CPU ms/task`, round(r.cpu[k])])),
+});
+const table = (rows) => console.table(rows.map(dataRow));
 /** CPU ms per task of the bench's own processes (everything but `other`: the rest of the machine). */
 const cpuOurs = (r) => Object.entries(r.cpu).filter(([k]) => k !== 'other').reduce((a, [, v]) => a + v, 0);
 const parts = (r) => CPU_GROUPS.filter((k) => k !== 'other' && r.cpu[k] !== undefined).map((k) => `${k} ${f(r.cpu[k])}`).join(' + ');
@@ -113,11 +117,12 @@ try {
   }
   console.log('1. newt_createTask, one gateway, 4 operator processes (one operator each):');
   table(part1);
-  console.table([
+  const ratios1 = [
     ratio('tasks/s, NATS / HTTP', part1[1].tasksPerS, part1[0].tasksPerS),
     ratio('p50, NATS / HTTP', part1[1].p50, part1[0].p50),
     ratio('p99, NATS / HTTP', part1[1].p99, part1[0].p99),
-  ]);
+  ];
+  printRatios(ratios1);
 
   // ---- 2. two gateways on one PostgreSQL + NATS + keys file, beside one ----
   const pg = await startPostgresServer();
@@ -135,11 +140,12 @@ try {
   ];
   console.log('\n2. two gateways on one PostgreSQL + one NATS + one keys file beside one (the second gateway idles in the 1-gateway row):');
   table(part2);
-  console.table([
+  const ratios2 = [
     ratio('tasks/s, 2 gateways / 1', part2[1].tasksPerS, part2[0].tasksPerS),
     ratio('p50, 2 gateways / 1', part2[1].p50, part2[0].p50),
     ratio('p99, 2 gateways / 1', part2[1].p99, part2[0].p99),
-  ]);
+  ];
+  printRatios(ratios2);
 
   // ---- 3. 64 operators on the bus (4 processes of 16), one gateway, one task at a time ----
   const g = await services.gateway('sixty-four', ['--nats', nats.url]);
@@ -160,15 +166,33 @@ try {
   if (Math.min(...signers) < QUORUM_64) throw new Error(`a 64-operator certificate below the stake quorum: ${Math.min(...signers)} signers`);
   const rssMiB = ops64.map((p) => rssKiB(p.pid) / 1024);
   const row64 = { row: '64 operators over NATS (4 processes × 16), 1 in flight', p50: percentile(times, 0.5), p99: percentile(times, 0.99), cpu: perTask };
-  console.log(`\n3. 64 operators on the bus: ${listed.length} listed, admitted in ${f(admittedS, 1)} s; operator processes' RSS ${rssMiB.map((x) => f(x, 0)).join(', ')} MiB`);
+  const admitted = `${listed.length} listed, admitted in ${f(admittedS, 1)} s; operator processes' RSS ${rssMiB.map((x) => f(x, 0)).join(', ')} MiB`;
+  const verified = `signers ${Math.min(...signers)}–${Math.max(...signers)} per certificate (quorum ⌈67% of 64⌉ = ${QUORUM_64}), ${replies.length}/${replies.length} certificates verified against the registry the gateway lists`;
+  console.log(`\n3. 64 operators on the bus: ${admitted}`);
   console.table([{
     row: row64.row, tasks: TASKS_64, 'p50 ms': f(row64.p50), 'p99 ms': f(row64.p99), 'signers min–max': `${Math.min(...signers)}–${Math.max(...signers)}`,
     quorum: `⌈67% of 64⌉ = ${QUORUM_64}`, 'certificates verified': `${replies.length}/${replies.length}`,
     ...Object.fromEntries(Object.entries(perTask).map(([k, v]) => [`${k} CPU ms/task`, f(v)])),
   }]);
 
-  console.log(`\nwhere the time goes (CPU ms per task under load; for 64 operators, one at a time):\n- ${[...part1, ...part2].map(where).join('\n- ')}
-- ${row64.row}: ${parts(row64)} = ${f(cpuOurs(row64))} ms of CPU per task (other processes: ${f(perTask.other)}), at least ${f(cpuOurs(row64) / 2)} ms on 2 cores against a p50 of ${f(row64.p50)} ms; each operator ${f(perTask.operators / 64)} ms, the gateway ${f(perTask.gateways / 64)} ms per operator`);
+  const whereLines = [...[...part1, ...part2].map(where),
+    `${row64.row}: ${parts(row64)} = ${f(cpuOurs(row64))} ms of CPU per task (other processes: ${f(perTask.other)}), at least ${f(cpuOurs(row64) / 2)} ms on 2 cores against a p50 of ${f(row64.p50)} ms; each operator ${f(perTask.operators / 64)} ms, the gateway ${f(perTask.gateways / 64)} ms per operator`];
+  console.log(`\nwhere the time goes (CPU ms per task under load; for 64 operators, one at a time):\n- ${whereLines.join('\n- ')}`);
+
+  const notes = [
+    `p50/p99: ${TASKS} tasks one at a time (${TASKS_64} for 64 operators); tasks/s and loaded p50: autocannon, ${CONNECTIONS} connections split over the gateways for ${DURATION_S} s, after ${WARMUP} warm-up tasks per setup.`,
+    'CPU ms/task from /proc under load (64 operators: one task at a time): gateways, operator processes, nats-server, PostgreSQL (postmaster and backends), this bench process; other is the rest of the machine.',
+    'In the 1-gateway PostgreSQL row the second gateway is up but idle.',
+    `64 operators: ${admitted}; ${verified}.`,
+    ...whereLines.map((line) => `Where the time goes, ${line}.`),
+  ];
+  writeResults('scale-out', {
+    rows: [...part1, ...part2, row64].map(dataRow),
+    ratios: [...ratios1, ...ratios2],
+    chart: { title: 'Scale-out: newt_createTask tasks per second', value: 'tasks/s', unit: 'tasks/s' },
+    versions: { autocannon: packageVersion('autocannon'), '@nats-io/transport-node': packageVersion('@nats-io/transport-node') },
+    notes,
+  });
 } finally {
   await services.stop();
 }

@@ -60,7 +60,7 @@ export function scaleOutServices(owner) {
     const at = extra.indexOf('--database');
     const store = at >= 0 ? ['--database', extra[at + 1]] : ['--data-dir', dataDir];
     const keyArgs = ['gateway', 'keys', 'create', ...store, '--permission', 'write', '--owner', owner.address, '--format', 'json'];
-    const { key } = JSON.parse(execFileSync(process.execPath, [CLI, ...keyArgs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    const { key } = JSON.parse(execFileSync(process.execPath, [CLI, ...keyArgs], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
     return { url, rpcUrl: `${url}/rpc`, apiKey: key, pid };
   }
 
