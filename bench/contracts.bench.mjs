@@ -50,7 +50,7 @@ try {
         'respond + withdraw gas': respond + withdraw,
         'pairing gas': verify.pairing,
         'hash-to-G2 gas': verify.hashToG2,
-        'registry gas (keys, stakes, G1ADDs)': verify.registry,
+        'registry gas (key hashes, stakes, G1ADDs)': verify.registry,
         'intrinsic + calldata gas': verify.intrinsic,
         'handler rest gas': verify.total - verify.pairing - verify.hashToG2 - verify.registry - verify.intrinsic,
       });
@@ -72,7 +72,7 @@ const notes = [
   'verifyCertificate gas is what a transaction calling it uses (debug_traceCall, callTracer): 21,000 + calldata + execution.',
   'pairing: one PAIRING_CHECK of two pairs, e(apk, H(m))·e(−g1, σ) = 1: 32,600·2 + 37,700 = 102,900, the floor of any BLS verification on EIP-2537.',
   'hash-to-G2: expand_message_xmd (9 SHA-256 calls), 4 MODEXP reductions mod p, 2 MAP_FP2_TO_G2 (23,800 each) and one G2ADD (600).',
-  'registry: the external call to OperatorRegistry.signers: the stored aggregate key (3 slots), total stake, threshold, 4 slots per non-signer (cold SLOADs, 2,100 each) and one G1ADD (375) per non-signer.',
+  'registry: the external call to OperatorRegistry.signers: the stored aggregate key (3 slots), total stake, threshold, and per non-signer one slot (key hash and stake, a cold SLOAD: 2,100), the keccak of its key and one G1ADD (375); the keys themselves come in calldata (128 bytes each).',
   'respondToTask adds the consensus digest (keccak of the ABI-encoded TaskResponse, ~1.5 KB of calldata here) and the attestation hash, expiration and responded flag (new storage slots); withdraw is the vault\'s intent binding, Newton\'s three Unauthorized checks, the hash check and the spend, and the ETH transfer.',
 ];
 console.log(`notes:\n${notes.map((n) => `- ${n}`).join('\n')}`);

@@ -73,7 +73,7 @@ export function certify(registry, response, signers) {
 }
 
 /** `signature_data` for the on-chain registry holding `operators` in this order. */
-export const signatureData = (certificate, operators) => encodeCertificate(certificate, operators.map((op) => op.id));
+export const signatureData = (certificate, operators) => encodeCertificate(certificate, operators);
 
 /** The attestation the handler stores for `response` at `expiration`, built by the crate. */
 export function attestationFor(task, response, certificate, expiration) {

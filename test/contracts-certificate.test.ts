@@ -7,6 +7,7 @@ import { BLS_CERTIFICATE_ABI, blsAggregatePublicKeysSync, bytesToHex, consensusD
 import { startAnvil } from '../contracts/anvil.mjs';
 import { compileContracts } from '../contracts/build.mjs';
 import { ACCOUNTS, abiOf, clients, deploy, deployNewton, registration, send } from '../contracts/chain.mjs';
+import { codeOf } from './helpers/newton.js';
 import { attestationFor, certify, makeOperators, offChainRegistry, signatureData, solidity, vaultTask } from '../contracts/newton-fixture.mjs';
 
 type Contract = { address: Hex; abi: readonly unknown[] };
@@ -114,13 +115,24 @@ describe('certificate verification', () => {
     expect((await revertOf(verify(c.certificate.message as Hex, c.data))).name).toBe('InsufficientQuorumStake');
   });
 
-  it('reverts InvalidNonSigners for unsorted or out-of-range indices', async () => {
+  it('reverts InvalidNonSigners for unsorted, repeated or out-of-range indices and keys that are not theirs', async () => {
     const c = certified(1n, operators.slice(0, 2));
-    const encode = (nonSignerIndices: number[]) =>
-      encodeAbiParameters([BLS_CERTIFICATE_ABI], [{ message: c.certificate.message as Hex, nonSignerIndices, signature: g2ToEip2537(c.certificate.aggregate_signature) }]);
-    for (const indices of [[3, 2], [2, 2], [2, 4]]) {
-      expect((await revertOf(verify(c.certificate.message as Hex, encode(indices)))).name).toBe('InvalidNonSigners');
+    const key = (i: number) => g1ToEip2537(operators[i]!.publicKey).slice(2);
+    const encode = (nonSignerIndices: number[], keys: number[]) =>
+      encodeAbiParameters([BLS_CERTIFICATE_ABI], [{
+        message: c.certificate.message as Hex, nonSignerIndices, nonSignerKeys: `0x${keys.map(key).join('')}`, signature: g2ToEip2537(c.certificate.aggregate_signature),
+      }]);
+    // Well-formed, it is refused only for its stake.
+    expect((await revertOf(verify(c.certificate.message as Hex, encode([2, 3], [2, 3])))).name).toBe('InsufficientQuorumStake');
+    for (const [indices, keys] of [[[3, 2], [3, 2]], [[2, 2], [2, 2]], [[2, 4], [2, 3]], [[2, 3], [3, 2]], [[2, 3], [2]]]) {
+      expect((await revertOf(verify(c.certificate.message as Hex, encode(indices!, keys!)))).name).toBe('InvalidNonSigners');
     }
+  });
+
+  it('encodes only against the same operator set (NEWTON_ERR_OPERATOR_UNKNOWN otherwise)', () => {
+    const c = certified(1n);
+    expect(codeOf(() => signatureData(c.certificate, operators.slice(0, 3)))).toBe('NEWTON_ERR_OPERATOR_UNKNOWN');
+    expect(codeOf(() => signatureData(c.certificate, [...operators, ...makeOperators(1, 1000, 77)]))).toBe('NEWTON_ERR_OPERATOR_UNKNOWN');
   });
 });
 

@@ -1,5 +1,5 @@
 // The certificate as Solidity sees it (contracts/src/NewtonTypes.sol `BlsCertificate`): points in
-// EIP-2537 form and non-signers as registry indices, ABI-encoded with viem into the
+// EIP-2537 form, non-signers as registry indices with their keys, ABI-encoded with viem into the
 // `signature_data` that TaskResponseHandler.respondToTask takes. Points decompress with
 // @noble/curves, which also checks that they are on the curve and in the subgroup.
 import { bls12_381 } from '@noble/curves/bls12-381.js';
@@ -8,12 +8,13 @@ import type { BytesLike, Certificate } from './attestation.js';
 import { hexToBytes } from './bls.js';
 import { NewtonError } from './errors.js';
 
-/** `BlsCertificate { bytes32 message; uint32[] nonSignerIndices; bytes signature; }`. */
+/** `BlsCertificate { bytes32 message; uint32[] nonSignerIndices; bytes nonSignerKeys; bytes signature; }`. */
 export const BLS_CERTIFICATE_ABI = {
   type: 'tuple',
   components: [
     { name: 'message', type: 'bytes32' },
     { name: 'nonSignerIndices', type: 'uint32[]' },
+    { name: 'nonSignerKeys', type: 'bytes' },
     { name: 'signature', type: 'bytes' },
   ],
 } as const;
@@ -21,8 +22,18 @@ export const BLS_CERTIFICATE_ABI = {
 /** The certificate's fields as the Solidity struct takes them. */
 export interface BlsCertificateStruct {
   message: Hex;
+  /** Registry indices, ascending. */
   nonSignerIndices: number[];
+  /** Their EIP-2537 G1 keys, 128 bytes each, in the same order. */
+  nonSignerKeys: Hex;
+  /** EIP-2537 G2, 256 bytes. */
   signature: Hex;
+}
+
+/** An operator of the on-chain registry: its id and 48-byte compressed key. */
+export interface OnChainOperator {
+  id: Hex;
+  publicKey: BytesLike;
 }
 
 const bytes = (value: BytesLike) => (typeof value === 'string' ? hexToBytes(value) : value);
@@ -53,31 +64,34 @@ export function g2ToEip2537(compressed: BytesLike): Hex {
 }
 
 /**
- * The certificate as the contract's struct. `operatorIds` is the on-chain registry's order
- * (`OperatorRegistry.operatorIds()`); every operator there must be a signer or a non-signer of
- * the certificate (NEWTON_ERR_OPERATOR_UNKNOWN otherwise: the registries differ).
+ * The certificate as the contract's struct. `operators` is the on-chain registry in its order
+ * (`OperatorRegistry.operatorIds()` and the keys it registered); every operator there must be a
+ * signer or a non-signer of the certificate (NEWTON_ERR_OPERATOR_UNKNOWN otherwise: the
+ * registries differ).
  */
-export function certificateStruct(certificate: Certificate, operatorIds: readonly Hex[]): BlsCertificateStruct {
-  const index = new Map(operatorIds.map((id, i) => [id.toLowerCase(), i]));
-  const listed = [...certificate.signers, ...certificate.non_signers].map((id) => id.toLowerCase());
-  const unknown = listed.find((id) => !index.has(id));
-  const missing = [...index.keys()].find((id) => !listed.includes(id));
-  if (unknown !== undefined || missing !== undefined || listed.length !== operatorIds.length) {
+export function certificateStruct(certificate: Certificate, operators: readonly OnChainOperator[]): BlsCertificateStruct {
+  const index = new Map(operators.map((op, i) => [op.id.toLowerCase(), i]));
+  const listed = new Set([...certificate.signers, ...certificate.non_signers].map((id) => id.toLowerCase()));
+  const unknown = [...listed].find((id) => !index.has(id));
+  const missing = [...index.keys()].find((id) => !listed.has(id));
+  if (unknown !== undefined || missing !== undefined) {
     throw new NewtonError({
       code: 'NEWTON_ERR_OPERATOR_UNKNOWN',
       message: unknown !== undefined
         ? `operator ${unknown} is in the certificate but not in the on-chain registry`
-        : `operator ${missing ?? ''} is in the on-chain registry but neither signed nor is listed as a non-signer`,
+        : `operator ${missing} is in the on-chain registry but neither signed nor is listed as a non-signer`,
     });
   }
+  const nonSignerIndices = certificate.non_signers.map((id) => index.get(id.toLowerCase()) as number).sort((a, b) => a - b);
   return {
     message: certificate.message,
-    nonSignerIndices: certificate.non_signers.map((id) => index.get(id.toLowerCase()) as number).sort((a, b) => a - b),
+    nonSignerIndices,
+    nonSignerKeys: `0x${nonSignerIndices.map((i) => g1ToEip2537((operators[i] as OnChainOperator).publicKey).slice(2)).join('')}`,
     signature: g2ToEip2537(certificate.aggregate_signature),
   };
 }
 
 /** `abi.encode(BlsCertificate)`: the `signature_data` for TaskResponseHandler.respondToTask. */
-export function encodeCertificate(certificate: Certificate, operatorIds: readonly Hex[]): Hex {
-  return encodeAbiParameters([BLS_CERTIFICATE_ABI], [certificateStruct(certificate, operatorIds)]);
+export function encodeCertificate(certificate: Certificate, operators: readonly OnChainOperator[]): Hex {
+  return encodeAbiParameters([BLS_CERTIFICATE_ABI], [certificateStruct(certificate, operators)]);
 }

@@ -62,6 +62,9 @@ struct BlsCertificate {
     bytes32 message;
     /// Registry indices of the operators that did not sign, strictly ascending.
     uint32[] nonSignerIndices;
+    /// Their keys in EIP-2537 G1 form, 128 bytes each, in the same order (checked against the
+    /// registry's key hashes: calldata is cheaper than reading whole keys from storage).
+    bytes nonSignerKeys;
     /// The aggregate signature in EIP-2537 G2 form (256 bytes).
     bytes signature;
 }

@@ -8,9 +8,10 @@ import {Bls} from "./Bls.sol";
 /// quorum threshold. Keeps the sum of all keys so a certificate's aggregate key is that sum minus
 /// its non-signers. Operators are never removed, so indices are stable.
 contract OperatorRegistry {
+    /// A certificate names its non-signers by index and brings their keys; the registry keeps a
+    /// 20-byte hash of each key beside its stake, so a non-signer costs one storage read.
     struct Operator {
-        /// x‖y, 48 bytes each, packed in three words.
-        bytes32[3] key;
+        bytes20 keyHash;
         uint96 stake;
         bytes32 id;
     }
@@ -19,6 +20,7 @@ contract OperatorRegistry {
     /// Percentage of the total stake that must sign, 1–100.
     uint8 public quorumThresholdPercentage;
     uint256 public totalStake;
+    /// The sum of all keys: x‖y, 48 bytes each, packed in three words.
     bytes32[3] internal aggregateKey;
     Operator[] internal operators;
     mapping(bytes32 id => bool) public isRegistered;
@@ -77,7 +79,7 @@ contract OperatorRegistry {
         isRegistered[id] = true;
         keyTaken[keyHash] = true;
         totalStake += stake;
-        operators.push(Operator({key: pack(publicKeyG1), stake: stake, id: id}));
+        operators.push(Operator({keyHash: bytes20(keccak256(publicKeyG1)), stake: stake, id: id}));
         emit OperatorRegistered(uint32(operators.length - 1), id, publicKey, stake);
     }
 
@@ -91,14 +93,15 @@ contract OperatorRegistry {
         for (uint256 i = 0; i < ids.length; i++) ids[i] = operators[i].id;
     }
 
-    function operator(uint32 index) external view returns (bytes32 id, bytes memory publicKeyG1, uint96 stake) {
+    function operator(uint32 index) external view returns (bytes32 id, bytes20 keyHash, uint96 stake) {
         Operator storage op = operators[index];
-        return (op.id, unpack(op.key), op.stake);
+        return (op.id, op.keyHash, op.stake);
     }
 
-    /// The signers' aggregate key (all keys minus `nonSignerIndices`, strictly ascending) and
-    /// stake, the total stake and the threshold, for one certificate check.
-    function signers(uint32[] calldata nonSignerIndices)
+    /// The signers' aggregate key and stake, the total stake and the threshold, for one
+    /// certificate check: all keys minus the non-signers', whose registry indices are strictly
+    /// ascending and whose EIP-2537 keys are `nonSignerKeys`, 128 bytes each in the same order.
+    function signers(uint32[] calldata nonSignerIndices, bytes calldata nonSignerKeys)
         external
         view
         returns (bytes memory aggregate, uint256 signedStake, uint256 total, uint8 thresholdPercentage)
@@ -106,15 +109,19 @@ contract OperatorRegistry {
         total = totalStake;
         signedStake = total;
         aggregate = unpack(aggregateKey);
-        if (nonSignerIndices.length > 0) {
+        uint256 count = nonSignerIndices.length;
+        if (nonSignerKeys.length != count * 128) revert InvalidNonSigners();
+        if (count > 0) {
             bytes memory missing;
-            uint256 count = operators.length;
-            for (uint256 i = 0; i < nonSignerIndices.length; i++) {
+            uint256 registered = operators.length;
+            for (uint256 i = 0; i < count; i++) {
                 uint32 index = nonSignerIndices[i];
-                if (index >= count || (i > 0 && index <= nonSignerIndices[i - 1])) revert InvalidNonSigners();
+                if (index >= registered || (i > 0 && index <= nonSignerIndices[i - 1])) revert InvalidNonSigners();
                 Operator storage op = operators[index];
+                bytes memory key = nonSignerKeys[i * 128:(i + 1) * 128];
+                if (bytes20(keccak256(key)) != op.keyHash) revert InvalidNonSigners();
                 signedStake -= op.stake;
-                missing = i == 0 ? unpack(op.key) : _add(missing, unpack(op.key));
+                missing = i == 0 ? key : _add(missing, key);
             }
             aggregate = _add(aggregate, Bls.negateG1(missing));
         }

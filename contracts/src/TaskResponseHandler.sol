@@ -32,7 +32,7 @@ contract TaskResponseHandler is AttestationValidator {
         BlsCertificate memory certificate = abi.decode(signatureData, (BlsCertificate));
         if (certificate.message != message) revert CertificateMessageHashMismatch();
         (bytes memory aggregateKey, uint256 signedStake, uint256 totalStake, uint8 threshold) =
-            registry.signers(certificate.nonSignerIndices);
+            registry.signers(certificate.nonSignerIndices, certificate.nonSignerKeys);
         if (signedStake == 0 || signedStake * 100 < totalStake * threshold) revert InsufficientQuorumStake();
         bytes memory hashPoint = Bls.hashToG2(abi.encodePacked(message), Bls.SIG_DST);
         if (
