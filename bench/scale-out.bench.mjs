@@ -89,10 +89,10 @@ async function measure(row, gateways, body, groups) {
 
 const CPU_GROUPS = ['gateways', 'operators', 'nats', 'postgres', 'bench', 'other'];
 const round = (x, digits = 2) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : null);
-/** A row as data: its numbers rounded, `null` where the row has no such measurement. */
+/** A row as data: its numbers rounded, `null` where the row has no such measurement (every row has every column). */
 const dataRow = (r) => ({
   row: r.row, 'p50 ms': round(r.p50), 'p99 ms': round(r.p99), 'tasks/s': round(r.tasksPerS, 1), 'loaded p50 ms': round(r.loadedP50),
-  ...Object.fromEntries(CPU_GROUPS.filter((k) => r.cpu[k] !== undefined).map((k) => [`${k} CPU ms/task`, round(r.cpu[k])])),
+  ...Object.fromEntries(CPU_GROUPS.map((k) => [`${k} CPU ms/task`, round(r.cpu[k])])),
 });
 const table = (rows) => console.table(rows.map(dataRow));
 /** CPU ms per task of the bench's own processes (everything but `other`: the rest of the machine). */
