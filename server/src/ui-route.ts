@@ -50,6 +50,7 @@ export function uiRoute(app: FastifyInstance, gateway: Gateway, options: UiOptio
       if (await readKey(sessionKey(req))) return;
       if (options.open) {
         openKey ??= createApiKey(gateway.store, { permissions: ['read'] }).then((k) => k.key);
+        openKey.catch(() => (openKey = undefined)); // a store failure is not remembered
         return setSession(reply, await openKey);
       }
       return reply.code(401).type('text/html').send(LOGIN);
