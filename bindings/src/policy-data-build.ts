@@ -1,23 +1,36 @@
-// JavaScript PolicyData oracles → WebAssembly components for the newton:provider world, through
-// componentize-js (StarlingMonkey), with every WASI feature disabled so the component imports only
-// newton:provider/* and the host accepts it.
+// PolicyData oracles → WebAssembly components for the newton:provider world. JavaScript goes
+// through componentize-js (StarlingMonkey) with every WASI feature disabled, so the component
+// imports only newton:provider/* and the host accepts it; Python and Rust sources go to
+// policy-data-build-py.ts and policy-data-build-rs.ts.
 import { fork, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NewtonError } from './errors.js';
 import type { BuildJob, BuildReply } from './policy-data-build-child.js';
+import { cacheKey, readCached, readSource, statOrThrow, writeAtomic } from './policy-data-build-common.js';
+import { buildPython } from './policy-data-build-py.js';
+import { buildRust } from './policy-data-build-rs.js';
 
 export type WitVersion = '0.2.0' | '0.1.0';
 
+export type OracleLanguage = 'javascript' | 'python' | 'rust';
+
 export interface BuildPolicyDataOptions {
   /**
-   * The oracle: an ES module exporting `run(input: string): string` (the task's wasm_args JSON in,
-   * a JSON object out). `export async function run` works too: componentize-js drives the
-   * returned promise to completion before `run` returns (microtasks only: no clocks, no timers).
-   * Throwing a string returns it as the `err` case; throwing anything else traps.
+   * The oracle; its kind picks the toolchain. Each defines `run(input)` (the task's wasm_args
+   * JSON in, a JSON object out):
+   * - a `.js`/`.mjs` ES module exporting `run(input: string): string`. `export async function run`
+   *   works too: componentize-js drives the returned promise to completion before `run` returns
+   *   (microtasks only: no clocks, no timers). Throwing a string returns it as the `err` case;
+   *   throwing anything else traps.
+   * - a `.py` module defining `run(input: str) -> str`, built by componentize-py (see
+   *   policy-data-build-py.ts for its virtual environment). Raising
+   *   `componentize_py_types.Err(text)` returns the `err` case; any other exception traps.
+   * - a directory with a Cargo.toml: a wit-bindgen `cdylib` crate exporting the world's `run`,
+   *   built for wasm32-unknown-unknown. Its WIT is its own (`generate!`), so `wit` must be unset.
    */
   source: string;
   /** Also write the component to this file. */
@@ -25,11 +38,14 @@ export interface BuildPolicyDataOptions {
   /** `0.2.0` (default: http, secrets, tlsn), `0.1.0` (legacy, http only), or a .wit file used as is. */
   wit?: WitVersion | string;
   /**
-   * Keep built components in this directory, keyed by sha256 of the entry source, the sources it
-   * imports by relative path, the WIT, the componentize-js version and the disabled features, and
-   * reuse them (a build takes seconds; its output is not byte-reproducible).
+   * Keep built components in this directory, keyed by sha256 of every source file (for JS the
+   * entry and the sources it imports by relative path; for Python every .py beside it; for Rust
+   * every file of the crate but target/), the WIT, and the toolchain's version and settings, and
+   * reuse them (a build takes seconds to minutes; its output is not byte-reproducible).
    */
   cacheDir?: string;
+  /** Rust: cargo's target directory (default: CARGO_TARGET_DIR, else the crate's target/). */
+  cargoTargetDir?: string;
 }
 
 export interface BuiltPolicyData {
@@ -39,9 +55,12 @@ export interface BuiltPolicyData {
   imports: string[];
   /** sha256 of `wasm`, hex. */
   sha256: string;
-  /** The WIT file it was built against. */
+  /** The WIT file it was built against (for Rust, the crate's wit/ directory). */
   wit: string;
-  /** The componentize-js version that built it. */
+  language: OracleLanguage;
+  /** The toolchain that built it, e.g. `componentize-js 0.23.0`, `componentize-py 0.25.1`, `rustc 1.95.0 (…)`. */
+  toolchain: string;
+  /** The version of componentize-js or componentize-py that built it (for Rust, `toolchain`). */
   componentizeVersion: string;
   /** True when it came from `cacheDir`. */
   cached: boolean;
@@ -59,7 +78,49 @@ export function witFile(wit: WitVersion | string = '0.2.0'): string {
 }
 
 export async function buildPolicyData(options: BuildPolicyDataOptions): Promise<BuiltPolicyData> {
-  return componentizeOracle(options, DISABLED_FEATURES);
+  const sourcePath = resolve(options.source);
+  const language = oracleLanguage(sourcePath);
+  if (language === 'javascript') return componentizeOracle(options, DISABLED_FEATURES);
+  let built: Omit<BuiltPolicyData, 'wit' | 'sha256'>;
+  let wit: string;
+  if (language === 'python') {
+    wit = checkedWit(options.wit);
+    built = await buildPython(sourcePath, wit, options.cacheDir);
+  } else {
+    if (options.wit !== undefined) {
+      throw new NewtonError({
+        code: 'NEWTON_ERR_INVALID_ARGUMENT',
+        message: `${sourcePath} is a Rust crate: its world is the one its wit_bindgen::generate! names; drop --wit`,
+      });
+    }
+    wit = join(sourcePath, 'wit');
+    built = await buildRust(sourcePath, options);
+  }
+  if (options.out) writeAtomic(resolve(options.out), built.wasm);
+  return { ...built, wit, sha256: createHash('sha256').update(built.wasm).digest('hex') };
+}
+
+/** The toolchain for a source: by extension for files, Rust for a directory with a Cargo.toml. */
+function oracleLanguage(sourcePath: string): OracleLanguage {
+  if (statOrThrow(sourcePath, 'oracle source').isDirectory()) {
+    if (existsSync(join(sourcePath, 'Cargo.toml'))) return 'rust';
+    throw new NewtonError({ code: 'NEWTON_ERR_INVALID_ARGUMENT', message: `${sourcePath} is a directory without a Cargo.toml (a Rust oracle is a crate directory)` });
+  }
+  const ext = extname(sourcePath);
+  if (ext === '.js' || ext === '.mjs') return 'javascript';
+  if (ext === '.py') return 'python';
+  throw new NewtonError({
+    code: 'NEWTON_ERR_INVALID_ARGUMENT',
+    message: `${sourcePath}: an oracle is a .js/.mjs module, a .py module or a Rust crate directory`,
+  });
+}
+
+function checkedWit(version: WitVersion | string | undefined): string {
+  const wit = witFile(version);
+  if (!statOrThrow(wit, 'WIT file').isFile()) {
+    throw new NewtonError({ code: 'NEWTON_ERR_INVALID_ARGUMENT', message: `WIT path ${wit} is not a file (pass the .wit file)` });
+  }
+  return wit;
 }
 
 /**
@@ -73,18 +134,11 @@ export async function componentizeOracle(
 ): Promise<BuiltPolicyData> {
   const sourcePath = resolve(options.source);
   const source = readSource(sourcePath);
-  const wit = witFile(options.wit);
-  if (!statOrThrow(wit, 'WIT file').isFile()) {
-    throw new NewtonError({ code: 'NEWTON_ERR_INVALID_ARGUMENT', message: `WIT path ${wit} is not a file (pass the .wit file)` });
-  }
+  const wit = checkedWit(options.wit);
   const witWorld = readSource(wit);
   const componentizeVersion = installedComponentizeVersion();
-
-  const key = createHash('sha256');
-  for (const part of [componentizeVersion, disableFeatures.join(','), witWorld, ...relativeSources(sourcePath, source)]) {
-    key.update(`${part.length}:`).update(part);
-  }
-  const cacheFile = options.cacheDir && join(options.cacheDir, `${key.digest('hex')}.wasm`);
+  const key = cacheKey([componentizeVersion, disableFeatures.join(','), witWorld, ...relativeSources(sourcePath, source)]);
+  const cacheFile = options.cacheDir && join(options.cacheDir, `${key}.wasm`);
   const cachedImports = cacheFile && readCached(cacheFile);
 
   let wasm: Uint8Array;
@@ -101,7 +155,8 @@ export async function componentizeOracle(
   }
   if (options.out) writeAtomic(resolve(options.out), wasm);
   const sha256 = createHash('sha256').update(wasm).digest('hex');
-  return { wasm, imports, sha256, wit, componentizeVersion, cached: Boolean(cachedImports) };
+  const toolchain = `componentize-js ${componentizeVersion}`;
+  return { wasm, imports, sha256, wit, language: 'javascript', toolchain, componentizeVersion, cached: Boolean(cachedImports) };
 }
 
 function runChild(job: BuildJob): Promise<{ component: Uint8Array; imports: string[] }> {
@@ -176,47 +231,6 @@ function relativeSources(entry: string, entrySource: string): string[] {
     }
   }
   return [...seen].map(([file, text]) => `${file}\n${text}`);
-}
-
-function readSource(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new NewtonError({ code: 'NEWTON_ERR_IO', message: `cannot read ${path}: ${reason}` });
-  }
-}
-
-function statOrThrow(path: string, what: string) {
-  try {
-    return statSync(path);
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new NewtonError({ code: 'NEWTON_ERR_IO', message: `cannot read ${what} ${path}: ${reason}` });
-  }
-}
-
-/** The cached component's imports, or undefined when it is not cached (or half-written). */
-function readCached(cacheFile: string): string[] | undefined {
-  try {
-    statSync(cacheFile);
-    return JSON.parse(readFileSync(`${cacheFile}.imports.json`, 'utf8')) as string[];
-  } catch {
-    return undefined;
-  }
-}
-
-/** Write to a sibling temp file and rename, so concurrent builders never see a partial file. */
-function writeAtomic(file: string, data: Uint8Array | string): void {
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    writeFileSync(temp, data);
-    renameSync(temp, file);
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new NewtonError({ code: 'NEWTON_ERR_IO', message: `cannot write ${file}: ${reason}` });
-  }
 }
 
 function installedComponentizeVersion(): string {

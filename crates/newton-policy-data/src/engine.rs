@@ -13,8 +13,8 @@ use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, OptLevel, Po
 pub(crate) const TICK: Duration = Duration::from_millis(10);
 
 /// Core instances, memories and tables a component may hold (componentize-js components have a
-/// handful of core instances; adapters add a few).
-const CORE_INSTANCES_PER_COMPONENT: u32 = 32;
+/// handful of core instances; componentize-py's dynamically linked CPython has 38).
+const CORE_INSTANCES_PER_COMPONENT: u32 = 64;
 const MEMORIES_PER_COMPONENT: u32 = 4;
 const TABLES_PER_COMPONENT: u32 = 16;
 /// Table elements per table (SpiderMonkey's function table has tens of thousands of entries).
