@@ -5,8 +5,10 @@ import { allowed, short } from './api.js';
 
 function Votes({ update, operators }: { update: TaskUpdate; operators: Operator[] }) {
   const ids = new Set([...operators.map((o) => o.operator_id.toLowerCase()), ...update.data.operator_responses.map((r) => r.operator_id.toLowerCase())]);
+  const answered = new Set(update.data.operator_responses.map((r) => r.operator_id.toLowerCase())).size;
+  const signed = update.data.operator_responses.filter((r) => r.round === 'commit' && r.status === 'ok').length;
   return (
-    <div class="votes">
+    <div class="votes" title={`${answered} of ${ids.size} operators answered, ${signed} signed`}>
       {[...ids].map((id) => {
         const answers = update.data.operator_responses.filter((r) => r.operator_id.toLowerCase() === id);
         const commit = answers.find((r) => r.round === 'commit');
@@ -17,6 +19,7 @@ function Votes({ update, operators }: { update: TaskUpdate; operators: Operator[
         const title = `${short(id)}: ${answers.map((a) => `${a.round} ${a.status === 'ok' ? (a.round === 'commit' ? (a.allow ? 'ALLOW' : 'DENY') : 'ok') : a.error_code} ${Math.round(a.elapsed_ms)} ms`).join(' · ') || 'no answer yet'}${late}`;
         return <span key={id} class={`vote ${kind}`} data-vote={kind} title={title}>{short(id, 6)}</span>;
       })}
+      <small class="muted">{answered}/{ids.size} voted · {signed} signed</small>
     </div>
   );
 }
