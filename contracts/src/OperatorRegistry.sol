@@ -69,13 +69,7 @@ contract OperatorRegistry {
         if (keyTaken[keyHash]) revert PublicKeyAlreadyRegistered();
         if (!Bls.verify(publicKeyG1, publicKey, proofOfPossession, Bls.POP_DST)) revert InvalidProofOfPossession();
 
-        bytes memory sum = publicKeyG1;
-        if (operators.length > 0) {
-            bool ok;
-            (ok, sum) = Bls.addG1(unpack(aggregateKey), publicKeyG1);
-            if (!ok) revert Bls.PrecompileFailed();
-        }
-        aggregateKey = pack(sum);
+        aggregateKey = pack(operators.length == 0 ? publicKeyG1 : _add(unpack(aggregateKey), publicKeyG1));
         isRegistered[id] = true;
         keyTaken[keyHash] = true;
         totalStake += stake;
