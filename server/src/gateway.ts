@@ -9,6 +9,8 @@ import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
 import { BlockClock, type BlockClockOptions } from './clock.js';
 import { loadKeyMaterial, operatorSigners } from './key-material.js';
 import { localNetwork } from './local-network.js';
+import { GatewayLog } from './log/gateway-log.js';
+import type { LogSinkOptions } from './log/sink.js';
 import type { NetworkSettings } from './network/operator-network.js';
 import { RegisteredOperators } from './network/registered-operators.js';
 import { RpcError } from './rpc/errors.js';
@@ -54,6 +56,8 @@ export interface GatewayOptions extends BlockClockOptions {
   host?: PolicyDataHost;
   /** The sandbox for callers' Rego, started on first use (default: 2 workers). */
   sandbox?: Omit<SandboxPoolOptions, 'policyDataDir'>;
+  /** Ship decision-log entries to this HTTP endpoint in signed batches (a URL, or the sink's options). */
+  logSink?: string | LogSinkOptions;
 }
 
 /** Task progress, per task id: `events.on(taskId, (update: TaskUpdate) => …)`, and every task's on ALL_TASKS. */
@@ -77,6 +81,8 @@ export class Gateway {
     readonly privacyNode: PrivacyNode,
     readonly secretsNode: PrivacyNode,
     readonly account: PrivateKeyAccount,
+    /** The signed, append-only log of every task outcome (server/src/log). */
+    readonly log: GatewayLog,
     readonly network: TaskNetwork | undefined,
     /** Checks uploaded PolicyData and runs newt_simulatePolicyData (compiled artifacts cached in the data directory). */
     readonly host: PolicyDataHost,
@@ -96,13 +102,15 @@ export class Gateway {
       const privacyNode = new PrivacyNode({ secretKeys: [keys.privacySecretKey], store: privacyStore });
       const secretsNode = new PrivacyNode({ secretKeys: [keys.secretsSecretKey] });
       const account = privateKeyToAccount(keys.gatewayPrivateKey);
+      const sink = typeof options.logSink === 'string' ? { url: options.logSink } : options.logSink;
+      const log = await GatewayLog.open(store, keys.gatewayPrivateKey, account.address, sink);
       const host = options.host ?? new PolicyDataHost({ cacheDir: path.join(options.dataDir, 'wasm-cache') });
       const network = options.network
         ?? (options.operators ? await localNetwork(store, host, privacyNode, operatorSigners(options.dataDir, options.operators))
           : options.admitOperators ? await RegisteredOperators.open({ account: { address: account.address, secretKey: keys.gatewayPrivateKey }, allow: options.admitOperators, file: path.join(options.dataDir, 'operators.json'), chainId: clock.chainId, settings: options.networkSettings, nats: options.nats, onWarning: (message) => process.emitWarning(message, 'NewtonBusWarning') })
             : undefined);
       fs.mkdirSync(path.join(options.dataDir, 'policy-data'), { recursive: true });
-      const gateway = new Gateway(options.dataDir, store, clock, privacyStore, privacyNode, secretsNode, account, network, host, options.sandbox);
+      const gateway = new Gateway(options.dataDir, store, clock, privacyStore, privacyNode, secretsNode, account, log, network, host, options.sandbox);
       // Gateways on one bus (and one database) share task progress and the chain's height.
       const bus = network instanceof RegisteredOperators ? network.bus : undefined;
       bus?.shareTaskUpdates(gateway.events);
@@ -167,6 +175,7 @@ export class Gateway {
   /** Finishes (or, after `graceMs`, fails) in-flight tasks, then closes the network and the store. */
   async close(graceMs?: number): Promise<void> {
     await this.tasks.close(graceMs);
+    await this.log.close();
     this.events.removeAllListeners();
     const sandbox = this.#sandbox;
     this.#sandbox = undefined;

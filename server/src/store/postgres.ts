@@ -13,6 +13,7 @@ import type {
   PolicyDataRecord,
   PolicyIdEntry,
   PolicyRecord,
+  LogRecord,
   TaskRecord,
   TaskStatus,
   WebhookRecord,
@@ -301,6 +302,37 @@ export class PostgresStore implements GatewayStore {
       [taskId.toLowerCase(), attestationHash.toLowerCase()])) === 1;
   }
 
+  async appendLog(entries: Omit<LogRecord, 'index'>[]): Promise<LogRecord[]> {
+    if (entries.length === 0) return [];
+    return this.#transaction(async (tx) => {
+      // One appender at a time across every gateway on the database: indices stay dense and ordered.
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [DECISION_LOG_LOCK]);
+      const taskIds = entries.map((e) => lower(e.taskId));
+      const logged = new Set((await tx.query('SELECT task_id FROM decision_log WHERE task_id = ANY($1::text[])', [taskIds])).rows.map((r: Row) => r.task_id));
+      const next = Number((await tx.query('SELECT COALESCE(MAX(idx) + 1, 0) AS next FROM decision_log')).rows[0].next);
+      const written: LogRecord[] = [];
+      for (const [i, e] of entries.entries()) {
+        if (logged.has(taskIds[i])) continue;
+        logged.add(taskIds[i]);
+        written.push({ index: next + written.length, taskId: taskIds[i] as Hex, entry: e.entry, leafHash: e.leafHash });
+      }
+      if (written.length > 0) {
+        await tx.query('INSERT INTO decision_log (idx, task_id, entry, leaf_hash) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[])',
+          [written.map((r) => r.index), written.map((r) => r.taskId), written.map((r) => r.entry), written.map((r) => r.leafHash)]);
+      }
+      return written;
+    });
+  }
+
+  async logEntries(from: number, limit: number): Promise<LogRecord[]> {
+    return (await this.#rows('SELECT idx, task_id, entry, leaf_hash FROM decision_log WHERE idx >= $1 ORDER BY idx LIMIT $2', [from, limit])).map(logRecord);
+  }
+
+  async logEntryByTask(taskId: Hex): Promise<LogRecord | null> {
+    const [row] = await this.#rows('SELECT idx, task_id, entry, leaf_hash FROM decision_log WHERE task_id = $1', [lower(taskId)]);
+    return row ? logRecord(row) : null;
+  }
+
   /** Ends the pool (once; later calls are no-ops, later queries fail). */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -308,6 +340,11 @@ export class PostgresStore implements GatewayStore {
     await this.#pool.end();
   }
 }
+
+/** The advisory lock appenders to the decision log hold ("newlog" in ASCII). */
+const DECISION_LOG_LOCK = 0x6e65776c6f67;
+
+const logRecord = (r: Row): LogRecord => ({ index: r.idx, taskId: r.task_id, entry: r.entry, leafHash: r.leaf_hash });
 
 function entry(row: Row): PolicyIdEntry {
   return { policyId: row.policy_id, policyAddress: row.policy_address, policyParams: row.policy_params, expireAfter: row.expire_after, block: row.block };

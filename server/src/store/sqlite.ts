@@ -9,6 +9,7 @@ import type {
   PolicyDataRecord,
   PolicyIdEntry,
   PolicyRecord,
+  LogRecord,
   TaskRecord,
   TaskStatus,
   WebhookRecord,
@@ -35,6 +36,7 @@ CREATE TABLE IF NOT EXISTS webhooks (key_id TEXT PRIMARY KEY, url TEXT NOT NULL,
   max_retries INTEGER NOT NULL, failure_types TEXT);
 CREATE TABLE IF NOT EXISTS data_ref_domains (data_ref_id TEXT PRIMARY KEY, domain TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS secrets (client TEXT NOT NULL, policy_data TEXT NOT NULL, envelope TEXT NOT NULL, PRIMARY KEY (client, policy_data));
+CREATE TABLE IF NOT EXISTS decision_log (idx INTEGER PRIMARY KEY, task_id TEXT NOT NULL UNIQUE, entry TEXT NOT NULL, leaf_hash TEXT NOT NULL);
 `;
 
 const lower = (address: Hex) => address.toLowerCase() as Hex;
@@ -259,6 +261,32 @@ export class SqliteStore implements GatewayStore {
     return (this.#get('SELECT domain FROM data_ref_domains WHERE data_ref_id = ?', dataRefId.toLowerCase())?.domain as string | undefined) ?? null;
   }
 
+  async appendLog(entries: Omit<LogRecord, 'index'>[]): Promise<LogRecord[]> {
+    const append = this.#db.transaction(() => {
+      let next = this.#get('SELECT COALESCE(MAX(idx) + 1, 0) AS next FROM decision_log')!.next as number;
+      const written: LogRecord[] = [];
+      for (const e of entries) {
+        const row = { index: next, taskId: lower(e.taskId), entry: e.entry, leafHash: e.leafHash };
+        const { changes } = this.#stmt('INSERT INTO decision_log (idx, task_id, entry, leaf_hash) VALUES (?, ?, ?, ?) ON CONFLICT (task_id) DO NOTHING')
+          .run(row.index, row.taskId, row.entry, row.leafHash);
+        if (changes === 0) continue; // already logged
+        written.push(row);
+        next += 1;
+      }
+      return written;
+    });
+    return append.immediate();
+  }
+
+  async logEntries(from: number, limit: number): Promise<LogRecord[]> {
+    return (this.#stmt('SELECT idx, task_id, entry, leaf_hash FROM decision_log WHERE idx >= ? ORDER BY idx LIMIT ?').all(from, limit) as Row[]).map(logRecord);
+  }
+
+  async logEntryByTask(taskId: Hex): Promise<LogRecord | null> {
+    const row = this.#get('SELECT idx, task_id, entry, leaf_hash FROM decision_log WHERE task_id = ?', lower(taskId));
+    return row ? logRecord(row) : null;
+  }
+
   async close(): Promise<void> {
     this.#db.close();
   }
@@ -270,3 +298,5 @@ function entry(row: Row): PolicyIdEntry {
     expireAfter: row.expire_after as number, block: row.block as number,
   };
 }
+
+const logRecord = (r: Row): LogRecord => ({ index: r.idx as number, taskId: r.task_id as Hex, entry: r.entry as string, leafHash: r.leaf_hash as Hex });

@@ -99,6 +99,15 @@ export interface WebhookRecord {
   failureTypes: FailureType[] | null;
 }
 
+/** One row of the decision log (see server/src/log). */
+export interface LogRecord {
+  index: number;
+  taskId: Hex;
+  /** The canonical entry, RFC 8785 JSON text. */
+  entry: string;
+  leafHash: Hex;
+}
+
 export interface GatewayStore {
   /** A value of the gateway's own state (block clock, key material paths …). */
   getMeta(key: string): Promise<string | null>;
@@ -167,6 +176,16 @@ export interface GatewayStore {
    * and the ms left in it. Without it each gateway counts in memory.
    */
   countRequest?(key: string, windowMs: number): Promise<{ current: number; ttl: number }>;
+
+  /**
+   * Appends decision-log entries in one transaction at the next indices, in order, skipping tasks
+   * already logged; gateways sharing the database take the indices in turns (a lock), so they
+   * append to one log. Resolves to the rows written.
+   */
+  appendLog(entries: Omit<LogRecord, 'index'>[]): Promise<LogRecord[]>;
+  /** Up to `limit` log rows from index `from` on, in index order. */
+  logEntries(from: number, limit: number): Promise<LogRecord[]>;
+  logEntryByTask(taskId: Hex): Promise<LogRecord | null>;
 
   close(): Promise<void>;
 }

@@ -1,8 +1,9 @@
 // Runs tasks on the operator network: deploys the client's policy when it changed, records the
-// task and its result, publishes progress to WebSocket subscribers, notifies webhooks of
-// failures, and finishes or fails in-flight tasks on shutdown.
+// task and its result, appends the outcome to the decision log, publishes progress to WebSocket
+// subscribers, notifies webhooks of failures, and finishes or fails in-flight tasks on shutdown.
 import type { Hex, NewtonTask } from 'newton-engine';
 import type { Gateway } from '../gateway.js';
+import { logOutcome } from '../log/outcome.js';
 import type { PolicyClientRecord } from '../store/store.js';
 import { announcement } from './deployment.js';
 import type { TaskEvent, TaskOutcome } from './network.js';
@@ -56,7 +57,7 @@ export class TaskService {
         operator_errors: [],
         timestamp: Date.now(),
       }))
-      .then((outcome) => this.#finish(task, outcome, last, options.keyId))
+      .then((outcome) => this.#finish(task, client, outcome, last, options.keyId))
       .catch((err: unknown): TaskResult => ({
         task_id: task.taskId,
         status: 'failed',
@@ -78,11 +79,15 @@ export class TaskService {
     if (failed.length === 0) this.#deployed.set(client.address, version);
   }
 
-  async #finish(task: NewtonTask, outcome: TaskOutcome, last: TaskEvent | undefined, keyId: string): Promise<TaskResult> {
+  async #finish(task: NewtonTask, client: PolicyClientRecord, outcome: TaskOutcome, last: TaskEvent | undefined, keyId: string): Promise<TaskResult> {
     const result = taskResult(task, outcome, this.#gateway.clock.block);
     const record = result as unknown as Record<string, unknown>;
     if (result.status === 'success') await this.#gateway.store.finishTask(task.taskId, 'Responded', record, result.expiration);
     else await this.#gateway.store.finishTask(task.taskId, 'Created', record, null);
+    // In the decision log before the result is answered; a log failure does not fail the task.
+    await logOutcome(this.#gateway.store, task, client, outcome)
+      .then((entry) => this.#gateway.log.append(entry))
+      .catch((err: unknown) => process.emitWarning(`task ${task.taskId} was not logged: ${(err as Error).message}`, 'NewtonLogWarning'));
     this.#publish(last ?? finalEvent(task.taskId, outcome), result);
     if (result.status === 'failed') void notifyFailure(this.#gateway, keyId, result);
     return result;

@@ -7,6 +7,7 @@ import type { ClientBase } from 'pg';
 import { gatewaySchema } from './0001-gateway-schema.js';
 import { spentAttestations } from './0002-spent-attestations.js';
 import { rateLimits } from './0003-rate-limits.js';
+import { decisionLog } from './0004-decision-log.js';
 
 export interface Migration {
   /** 1, 2, 3 … in order, never reused. */
@@ -16,7 +17,7 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [gatewaySchema, spentAttestations, rateLimits];
+export const MIGRATIONS: readonly Migration[] = [gatewaySchema, spentAttestations, rateLimits, decisionLog];
 
 /** The advisory lock key the runner holds ("newton" in ASCII); advisory locks are per database. */
 const MIGRATION_LOCK = 0x6e6577746f6e;
