@@ -13,7 +13,6 @@
 // BENCH_SAMPLES (100) WebSocket-traced tasks per devnet, BENCH_TIME_MS (1000) per operation row.
 import { once } from 'node:events';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import WebSocket from 'ws';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
@@ -25,7 +24,8 @@ import {
   cannon, createTaskRequest, descendants, machineBusyMs, percentile, processCpuMs, setupSpendLimitClient,
   spendLimit, startCliDevnet, startDevnetChild, summarize,
 } from './lib/devnet-load.mjs';
-import { printMachine, ratio, warnIfAddonStale } from './lib/report.mjs';
+import { printMachine, printRatios, ratio, times, warnIfAddonStale } from './lib/report.mjs';
+import { packageVersion, writeResults } from './lib/results.mjs';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const WARMUP_TASKS = Number(process.env.BENCH_WARMUP_TASKS ?? 100);
@@ -41,7 +41,7 @@ const owner = privateKeyToAccount(generatePrivateKey());
 
 printMachine();
 warnIfAddonStale();
-const version = JSON.parse(readFileSync(new URL('../node_modules/autocannon/package.json', import.meta.url), 'utf8')).version;
+const version = packageVersion('autocannon');
 console.log(`autocannon ${version}: ${CONNECTIONS} connections or 1, ${DURATION_S} s per row (after ${WARMUP_TASKS} warm-up tasks per devnet and ${SETTLE_S} s per row); gateways in child processes\n`);
 const ms = (x) => (Number.isFinite(x) ? x.toFixed(2) : '—');
 const median = (xs) => percentile([...xs].sort((a, b) => a - b), 0.5);
@@ -135,7 +135,7 @@ async function loadRow(row, devnet, body, options) {
   return {
     row, connections: request.connections, ...run,
     gatewayMsPerTask: used.gateway / run.requests,
-    operatorsMsPerTask: used.operators / run.requests,
+    operatorsMsPerTask: operatorPids.length > 0 ? used.operators / run.requests : NaN, // in-process: none
     childrenMsPerTask: used.children / run.requests,
     benchCores: used.self / wallMs,
     otherCores: Math.max(0, used.machine - used.gateway - used.operators - used.children - used.self) / wallMs,
@@ -300,8 +300,8 @@ const verdicts = [
   ratio('p50 (1 in flight), `newton devnet` CLI / the child\'s startDevnet', cliOne.p50, proc4.one.p50),
 ];
 console.log('ratios:');
-console.table(verdicts);
-for (const v of verdicts.filter((v) => v.verdict !== 'info')) console.log(`${v.verdict}: ${v.ratio} = ${v.value} (target ${v.target})`);
+printRatios(verdicts);
+for (const v of verdicts.filter((v) => v.verdict !== 'info')) console.log(`${v.verdict}: ${v.ratio} = ${times(v.value)} (target ${v.target})`);
 
 // ---- 5. Where the time goes (from the numbers above) ----
 const r4 = rounds[proc4.name];
@@ -309,18 +309,39 @@ const cpu1 = proc4.one.gatewayMsPerTask + proc4.one.operatorsMsPerTask;
 const e = eip712;
 const gatewaySigning = 4 * (e.prepare.sign.cpuUs + e.commit.sign.cpuUs) / 1000;
 const operatorVerifying = 4 * (e.prepare.verify.cpuUs + e.commit.verify.cpuUs) / 1000;
-console.log(`
-where the time goes, 4 operator processes:
-- one task in flight (traced, median): ${ms(r4.total)} ms from newt_sendTask to the final update; the prepare round ends at
-  ${ms(r4.prepareLast)} ms (all 4 must answer), the commit round reaches its quorum at ${ms(r4.commitQuorum)} ms (3rd answer); ${ms(r4.outside)} ms is the
-  gateway outside the rounds (HTTP, buildTask, sqlite writes, consensus, aggregate verification, result, the
-  WebSocket). In-process: ${ms(rounds[inproc4.name].prepareLast)} + ${ms(rounds[inproc4.name].commitQuorum)} ms of rounds, ${ms(rounds[inproc4.name].outside)} ms outside.
-- one call to one operator: HTTP + JSON ${ms(calls.unsigned)} ms; signed prepare ${ms(calls.prepare)} ms, so the operator's EIP-712 check
-  and an empty prepare add ${ms(calls.prepare - calls.unsigned)} ms (verifyRequest alone: ${ms(e.prepare.verify.cpuUs / 1000)} ms of CPU); signed commit ${ms(calls.commit)} ms.
-- per task the gateway signs 8 requests (2 rounds × 4 operators, ${ms(gatewaySigning)} ms of CPU on its event loop) and the
-  operators verify 8 (${ms(operatorVerifying)} ms of CPU): ${ms(gatewaySigning + operatorVerifying)} ms of request authentication against ${ms(engine[4].taskCpuUs / 1000)} ms of engine work.
-  Measured per task at ${CONNECTIONS} connections: gateway ${ms(proc4.many.gatewayMsPerTask)} ms, operators ${ms(proc4.many.operatorsMsPerTask)} ms of CPU
-  (in-process gateway: ${ms(inproc4.many.gatewayMsPerTask)} ms for everything).
-- even one task in flight is CPU-bound: it costs ${ms(cpu1)} ms of CPU (gateway ${ms(proc4.one.gatewayMsPerTask)}, operators ${ms(proc4.one.operatorsMsPerTask)}), so on ${CORES} cores
-  it cannot take less than ≈${ms(cpu1 / CORES)} ms even if every step ran in parallel; the p50 is ${ms(proc4.one.p50)} ms. A p50 of ${TARGETS.p50} ms needs
-  the CPU per task under ≈${TARGETS.p50 * CORES} ms; ${CORES} cores / ${ms(proc4.many.gatewayMsPerTask + proc4.many.operatorsMsPerTask)} ms ≈ ${Math.round((CORES * 1000) / (proc4.many.gatewayMsPerTask + proc4.many.operatorsMsPerTask))} tasks/s is the throughput ceiling.`);
+const inRounds = rounds[inproc4.name];
+const loadedCpu = proc4.many.gatewayMsPerTask + proc4.many.operatorsMsPerTask;
+const whereLines = [
+  `One task in flight (traced, median): ${ms(r4.total)} ms from newt_sendTask to the final update; the prepare round ends at ${ms(r4.prepareLast)} ms (all 4 must answer), the commit round reaches its quorum at ${ms(r4.commitQuorum)} ms (3rd answer); ${ms(r4.outside)} ms is the gateway outside the rounds (HTTP, buildTask, store writes, consensus, aggregate verification, result, the WebSocket). In-process: ${ms(inRounds.prepareLast)} + ${ms(inRounds.commitQuorum)} ms of rounds, ${ms(inRounds.outside)} ms outside.`,
+  `One call to one operator: HTTP + JSON ${ms(calls.unsigned)} ms; signed prepare ${ms(calls.prepare)} ms, so the operator's EIP-712 check and an empty prepare add ${ms(calls.prepare - calls.unsigned)} ms (verifyRequest alone: ${ms(e.prepare.verify.cpuUs / 1000)} ms of CPU); signed commit ${ms(calls.commit)} ms.`,
+  `Per task the gateway signs 8 requests (2 rounds × 4 operators; signRequest with a viem account here: ${ms(gatewaySigning)} ms of CPU) and the operators verify 8 (${ms(operatorVerifying)} ms of CPU), against ${ms(engine[4].taskCpuUs / 1000)} ms of engine work. Measured per task at ${CONNECTIONS} connections: gateway ${ms(proc4.many.gatewayMsPerTask)} ms, operators ${ms(proc4.many.operatorsMsPerTask)} ms of CPU (in-process gateway: ${ms(inproc4.many.gatewayMsPerTask)} ms for everything).`,
+  `Even one task in flight is CPU-bound: it costs ${ms(cpu1)} ms of CPU (gateway ${ms(proc4.one.gatewayMsPerTask)}, operators ${ms(proc4.one.operatorsMsPerTask)}), so on ${CORES} cores it cannot take less than ≈${ms(cpu1 / CORES)} ms even if every step ran in parallel; the p50 is ${ms(proc4.one.p50)} ms. A p50 of ${TARGETS.p50} ms needs the CPU per task under ≈${TARGETS.p50 * CORES} ms; ${CORES} cores / ${ms(loadedCpu)} ms ≈ ${Math.round((CORES * 1000) / loadedCpu)} tasks/s is the throughput ceiling.`,
+];
+console.log(`\nwhere the time goes, 4 operator processes:\n- ${whereLines.join('\n- ')}`);
+
+// ---- 6. Results as data: the createTask rows beside the CPU bound; the rest as notes ----
+const round = (x, digits = 2) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : null);
+const opsLine = (n) => `${n} operators: aggregate ${engine[n].k} ${ms(engine[n].aggregate.cpuUs)}, fast-aggregate-verify ${engine[n].k} ${ms(engine[n].verify.cpuUs)}, Aggregator.add until quorum ${ms(engine[n].aggregator.cpuUs)}; per task ${ms(engine[n].taskCpuUs)}`;
+const roundsLine = (name, r) => `Per round, ${name} (medians of ${r.samples} traced tasks, ms): sendTask RPC ${ms(r.send)}; prepare 1st answer ${ms(r.prepareFirst)}, last ${ms(r.prepareLast)}; commit 1st answer ${ms(r.commitFirst)}, quorum ${ms(r.commitQuorum)}; outside the rounds ${ms(r.outside)}; sendTask → final update ${ms(r.total)}.`;
+const notes = [
+  `autocannon ${CONNECTIONS} connections or 1 for ${DURATION_S} s per row, after ${WARMUP_TASKS} warm-up tasks per devnet and ${SETTLE_S} s per row; gateways in child processes; CPU per task from /proc.`,
+  `CPU bound rows: ${CORES} cores / (N × (evaluate + BLS sign) + Aggregator.add until quorum), timed in the bench process through bindings/dist (${OP_MS} ms per operation).`,
+  `Engine work, CPU µs per call: evaluate examples/spend-limit ${ms(ops.evaluate.cpuUs)}, BLS sign ${ms(ops.sign.cpuUs)}; ${opsLine(4)}; ${opsLine(16)}.`,
+  ...Object.entries(rounds).map(([name, r]) => roundsLine(name, r)),
+  ...Object.entries(eip712).map(([call, x]) => `EIP-712 request auth, ${call} (${x.bytes} B of params): signRequest ${ms(x.sign.cpuUs / 1000)} ms, verifyRequest ${ms(x.verify.cpuUs / 1000)} ms of CPU.`),
+  ...whereLines,
+];
+const label = (r) => `${r.row}, ${r.connections === 1 ? '1 connection' : `${r.connections} connections`}`;
+writeResults('devnet', {
+  rows: [
+    ...[4, 16].map((n) => ({ row: `CPU bound: engine work alone, ${n} operators`, 'tasks/s': Math.round(engine[n].boundTasksPerS) })),
+    ...rows.map((r) => ({
+      row: label(r), conns: r.connections, 'tasks/s': round(r.tasksPerS, 1), 'mean ms': round(r.mean), 'p50 ms': round(r.p50), 'p99 ms': round(r.p99), tasks: r.requests,
+      'gateway CPU ms/task': round(r.gatewayMsPerTask), 'operators CPU ms/task': round(r.operatorsMsPerTask), 'bench cores': round(r.benchCores), 'other cores': round(r.otherCores),
+    })),
+  ],
+  ratios: verdicts,
+  chart: { title: 'Devnet: newt_createTask tasks per second beside the CPU bound', value: 'tasks/s', unit: 'tasks/s' },
+  versions: { autocannon: version },
+  notes,
+});

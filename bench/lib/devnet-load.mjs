@@ -145,7 +145,7 @@ export function summarize({ result: r, latencies }) {
     requests: r.requests.total,
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
-    mean: latencies.reduce((a, b) => a + b, 0) / (latencies.length || 1),
+    mean: latencies.length > 0 ? latencies.reduce((a, b) => a + b, 0) / latencies.length : NaN,
     failures: r.errors + r.timeouts + r.non2xx + r.mismatches,
     failureText: `${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx, ${r.mismatches} JSON-RPC errors`,
     durationS: r.duration,
