@@ -9,6 +9,7 @@ import { EXIT, reportError, usage } from './exit.js';
 import { addGateway } from './gateway.js';
 import { addIdentity } from './identity.js';
 import { addKeys } from './keys.js';
+import { addLog } from './log.js';
 import { addOperator } from './operator.js';
 import { Cli, type Io } from './output.js';
 import { addPolicy } from './policy.js';
@@ -54,7 +55,7 @@ function newton(cli: Cli, json: boolean): Command {
       getErrHelpWidth: () => cli.io.stderr.columns ?? 80,
     })
     .addHelpText('after', '\nRun `newton <area> --help` or `newton <area> <command> --help` for details.');
-  const areas = [addPolicy, addPolicyData, addKeys, addAttestation, addPrivacy, addIdentity, addConfidential, addPolicyClient, addTask, addGateway, addOperator, addDevnet];
+  const areas = [addPolicy, addPolicyData, addKeys, addAttestation, addPrivacy, addIdentity, addConfidential, addPolicyClient, addTask, addGateway, addOperator, addDevnet, addLog];
   for (const add of areas) add(program, cli);
   checkRequiredOptionsLast(program);
   return program;

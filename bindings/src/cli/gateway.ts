@@ -16,7 +16,7 @@ type Permission = 'read' | 'write';
 
 /** The part of newton-server the CLI uses (declared here: newton-engine cannot import its types). */
 export interface GatewayServer {
-  createGateway(options: { dataDir: string; database?: string; keysFile?: string; operators?: number; admitOperators?: 'any' | Hex[]; nats?: string; rateLimitMax?: number; chainId?: number; blockTimeMs?: number; logger?: unknown }): Promise<{ app: GatewayApp; gateway: { account: { address: Hex } } }>;
+  createGateway(options: { dataDir: string; database?: string; keysFile?: string; operators?: number; admitOperators?: 'any' | Hex[]; nats?: string; rateLimitMax?: number; chainId?: number; blockTimeMs?: number; logSink?: string; logger?: unknown }): Promise<{ app: GatewayApp; gateway: { account: { address: Hex } } }>;
   runOperator(config: OperatorConfig): Promise<RunningOperator>;
   SqliteStore: new (file: string) => KeyStore;
   PostgresStore: { open(url: string): Promise<KeyStore> };
@@ -87,6 +87,8 @@ export interface StartOptions {
   nats?: string;
   /** Requests per API key per minute (default 600). */
   rateLimitMax?: number;
+  /** Ship decision-log entries to this URL (HTTP POST, signed batches). */
+  logSink?: string;
   chainId?: number;
   blockTimeMs?: number;
   /** pino's level, or 'silent' for no logs (default info). */
@@ -119,6 +121,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     admitOperators: options.admitOperators,
     nats: options.nats,
     rateLimitMax: options.rateLimitMax,
+    logSink: options.logSink,
     chainId: options.chainId,
     blockTimeMs: options.blockTimeMs,
     logger: level === 'silent' ? false : { level, stream: options.log },
@@ -157,6 +160,7 @@ interface StartFlags {
   admitOperators?: 'any' | Hex[];
   nats?: string;
   rateLimitMax?: number;
+  logSink?: string;
   chainId?: number;
   blockTimeMs?: number;
   logLevel: string;
@@ -185,6 +189,7 @@ export function addGateway(program: Command, cli: Cli): void {
     .addOption(new Option('--operators <N>', 'in-process operators (0: none, tasks are unavailable)').argParser(count).env('NEWTON_OPERATORS').default(4))
     .addOption(new Option('--admit-operators <IDS>', "operator services that may register (`newton operator start`): comma-separated operator ids, or 'any'; no in-process operators then").argParser(admitted))
     .addOption(new Option('--rate-limit-max <N>', 'requests per API key per minute (default 600)').argParser(positiveInt))
+    .addOption(new Option('--log-sink <URL>', 'POST decision-log entries with a signed tree head to this URL in batches (retried; see docs/gateway.md)').env('NEWTON_LOG_SINK'))
     .addOption(new Option('--nats <URL>', 'with --admit-operators: a NATS server operators may also register and serve on (nats://host:4222)').env('NEWTON_NATS_URL'))
     .addOption(new Option('--chain-id <N>', 'the chain id (default 11155111, Sepolia)').argParser(positiveInt).env('NEWTON_CHAIN_ID'))
     .addOption(new Option('--block-time-ms <MS>', 'milliseconds per block (default 12000)').argParser(positiveInt).env('NEWTON_BLOCK_TIME_MS'))
