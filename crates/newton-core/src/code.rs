@@ -139,6 +139,7 @@ codes! {
     SandboxCrashed = "NEWTON_ERR_SANDBOX_CRASHED", -32603, "A sandbox worker process died (or failed to start) while running the job.";
     SandboxClosed = "NEWTON_ERR_SANDBOX_CLOSED", -32603, "The sandbox pool closed (gateway shutdown) before the job ran or finished.";
     LogVerification = "NEWTON_ERR_LOG_VERIFICATION", -32602, "A decision-log entry, proof or signed tree head does not verify (an edited, reordered, truncated or rolled-back log, or a bad signature).";
+    Chain = "NEWTON_ERR_CHAIN", -32000, "Chain mode: the chain's RPC failed, or a contract call or transaction reverted; the message names the call and the revert.";
 }
 
 impl Serialize for ErrorCode {
