@@ -2,6 +2,7 @@
 // `<!-- results:<suite> -->` and `<!-- /results:<suite> -->`: where and when it ran, the rows,
 // the ratios and a Mermaid bar chart. Numbers in those blocks come only from the JSON.
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { times } from './lib/report.mjs';
 import { RESULTS_DIR } from './lib/results.mjs';
 
 const README = new URL('./README.md', import.meta.url);
@@ -28,7 +29,7 @@ function table(rows) {
 function ratios(list) {
   const rows = list.map(({ ratio, value, target, verdict }) => ({
     Ratio: ratio,
-    Value: value === null ? '—' : `${value.toFixed(2)}×`,
+    Value: times(value),
     Target: target || '—',
     Verdict: verdict,
   }));

@@ -43,7 +43,7 @@ export function ratio(name, a, b, target = '', meets = undefined) {
 }
 
 /** `1.23×`, or `—` when a peer was skipped. */
-export const times = (value) => (value === null ? '—' : `${value.toFixed(2)}×`);
+export const times = (value) => (value === null ? '—' : `${value >= 0.1 ? value.toFixed(2) : value.toPrecision(2)}×`);
 
 /** Prints ratio rows as a table, values as `1.23×`. */
 export function printRatios(ratios) {

@@ -70,7 +70,7 @@ export function writeResults(suite, { rows, ratios = [], chart = null, versions 
 
 function rustc() {
   try {
-    return execFileSync('rustc', ['--version'], { encoding: 'utf8' }).trim();
+    return execFileSync('rustc', ['--version'], { encoding: 'utf8' }).trim().replace(/^rustc /, '');
   } catch {
     return null;
   }
