@@ -2,7 +2,8 @@
 // driven by playwright-core against a devnet (a gateway and 4 operator processes on loopback).
 // The page loads with no console errors; a submitted task appears with every operator's vote, a
 // filled quorum bar and its attestation; its detail shows the parsed intent and the decision log's
-// inclusion proof as the page verified it; a killed operator turns red within seconds. Screenshots
+// inclusion proof as the page verified it (entry → leaf → root of the gateway-signed tree head); a
+// killed operator turns red within seconds. Screenshots
 // go to test/artifacts/. The page's key handling (401 without a key, ?api_key= → a read-only
 // session cookie, refused across origins) is checked on a gateway that is not open.
 import fs from 'node:fs';
@@ -89,18 +90,27 @@ describe('the network page on a devnet', () => {
     expect(await row.locator('.quorum').getAttribute('data-quorum-filled')).toBe('true');
     expect(await row.innerText()).toContain(`ALLOW · attested by ${signers.length}`);
     await page.locator(`li[data-client="${CLIENT.toLowerCase()}"]`).waitFor();
+
+    // Two more, a deny and an allow: the first task's proof is then a real audit path.
+    const denied = (await rpc.rpc('newt_createTask', { policy_client: CLIENT, intent: transferIntent(5000n) })).body.result;
+    const deniedRow = page.locator(`tr[data-task="${denied.task_id}"][data-event="aggregated"]`);
+    await deniedRow.waitFor({ timeout: 10_000 });
+    expect(await deniedRow.innerText()).toContain('DENY · attested by');
+    const last = (await rpc.rpc('newt_createTask', { policy_client: CLIENT, intent: transferIntent(100n) })).body.result;
+    await page.locator(`tr[data-task="${last.task_id}"][data-event="aggregated"]`).waitFor({ timeout: 10_000 });
+    expect(await page.locator('tr[data-task]').count()).toBe(3);
     await shot('ui-task');
 
     await row.click();
     const detail = page.locator(`section[data-detail="${taskId}"]`);
     await detail.locator('.decision').waitFor();
     expect(await detail.locator('.decision').innerText()).toMatch(/^ALLOW — the policy allowed it/);
-    expect(await detail.locator('pre').innerText()).toContain('"name": "transfer"');
+    expect(await detail.locator('pre').first().innerText()).toContain('"name": "transfer"');
     const proof = detail.locator('[data-proof]');
     await proof.waitFor();
-    // The decision log's newton_getInclusionProof is not on this gateway yet: the page says so.
-    expect(await proof.getAttribute('data-proof')).toBe('absent');
-    expect(await proof.innerText()).toMatch(/No inclusion proof: .*newton_getInclusionProof/);
+    expect(await proof.getAttribute('data-proof')).toBe('verified');
+    expect(await proof.innerText()).toContain(`signed by ${devnet.gateway.account.address.slice(0, 10)}`);
+    expect(await proof.innerText()).toMatch(/leaf\s+0 of 3 .*\n.*audit path\s+2 hashes/);
     await shot('ui-detail');
     expect(consoleErrors).toEqual([]);
   });

@@ -26,8 +26,8 @@ async function sha256(prefix: number, ...parts: Uint8Array[]): Promise<Uint8Arra
   return new Uint8Array(await crypto.subtle.digest('SHA-256', input));
 }
 
-/** The leaf hash of an entry's bytes. */
-export const leafHash = async (entry: string) => toHex(await sha256(0x00, bytes(entry)));
+/** The leaf hash of an entry: its RFC 8785 JSON text's UTF-8 bytes. */
+export const leafHash = async (entryJson: string) => toHex(await sha256(0x00, new TextEncoder().encode(entryJson)));
 
 /** The root the audit path leads to from `leaf_hash` at `index` in a tree of `tree_size`, or why it cannot. */
 export async function rootFromProof(p: Pick<InclusionProof, 'index' | 'tree_size' | 'leaf_hash' | 'proof'>): Promise<string> {
@@ -71,15 +71,17 @@ export interface Verification {
 }
 
 /**
- * Verified only when the path recomputes the signed tree head's root for the same tree size and
- * the tree head's signature recovers to `gateway` (the address GET /operators reports).
+ * Verified only when the entry's bytes hash to the proof's leaf, the audit path recomputes the
+ * signed tree head's root for the same tree size, and the tree head's signature recovers to
+ * `gateway` (the address GET /operators reports).
  */
-export async function verifyInclusion(p: InclusionProof, gateway: string): Promise<Verification> {
+export async function verifyInclusion(entryJson: string, p: InclusionProof, gateway: string): Promise<Verification> {
   const failed = (why: string, root = '', signer = '') => ({ verified: false, root, signer, why });
   if (!globalThis.crypto?.subtle) return failed('WebCrypto needs a secure context (https or localhost)');
   const sth = p.signed_tree_head;
   if (p.tree_size !== sth.tree_size) return failed(`the proof is for size ${p.tree_size}, the tree head for ${sth.tree_size}`);
   try {
+    if ((await leafHash(entryJson)) !== toHex(bytes(p.leaf_hash))) return failed('the entry does not hash to the proof\'s leaf');
     const root = await rootFromProof(p);
     if (root.toLowerCase() !== toHex(bytes(sth.root_hash))) return failed('the audit path leads to another root', root);
     const signer = await treeHeadSigner(sth);

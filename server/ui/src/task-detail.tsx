@@ -11,33 +11,38 @@ interface Detail {
   intent: unknown;
 }
 
-type ProofState = { state: 'loading' } | { state: 'absent'; why: string } | ({ state: 'checked'; proof: InclusionProof } & Verification);
+interface LogEntry { index: number; entry: Record<string, unknown>; entry_json: string; leaf_hash: string }
+type ProofState = { state: 'loading' } | { state: 'absent'; why: string } | ({ state: 'checked'; proof: InclusionProof; entry: LogEntry } & Verification);
 
 function Proof({ taskId, gateway, finished }: { taskId: Hex; gateway: Hex; finished: boolean }) {
   const [proof, setProof] = useState<ProofState>({ state: 'loading' });
   useEffect(() => {
     if (!finished) return setProof({ state: 'absent', why: 'the task has not ended' });
     let live = true;
-    rpc<InclusionProof>('newton_getInclusionProof', { task_id: taskId })
-      .then(async (p) => live && setProof({ state: 'checked', proof: p, ...(await verifyInclusion(p, gateway)) }))
+    Promise.all([rpc<LogEntry>('newton_getLogEntry', { task_id: taskId }), rpc<InclusionProof>('newton_getInclusionProof', { task_id: taskId })])
+      .then(async ([entry, p]) => live && setProof({ state: 'checked', proof: p, entry, ...(await verifyInclusion(entry.entry_json, p, gateway)) }))
       .catch((err: Error) => live && setProof({ state: 'absent', why: err.message }));
     return () => void (live = false);
   }, [taskId, gateway, finished]);
   if (proof.state === 'loading') return <p class="muted">fetching the inclusion proof…</p>;
   if (proof.state === 'absent') return <p class="muted" data-proof="absent">No inclusion proof: {proof.why}</p>;
-  const { proof: p, verified, root, signer, why } = proof;
+  const { proof: p, entry, verified, root, signer, why } = proof;
   const sth = p.signed_tree_head;
   return (
     <div data-proof={verified ? 'verified' : 'failed'}>
       <p class={verified ? 'ok' : 'error'}>
         <strong>{verified ? '✔ verified' : '✘ not verified'}</strong>
-        {verified ? ': the audit path recomputes the tree head\'s root, and the gateway signed that tree head' : `: ${why}`}
+        {verified ? ': the entry hashes to its leaf, the audit path recomputes the tree head\'s root, and the gateway signed that tree head' : `: ${why}`}
       </p>
       <dl>
         <dt>leaf</dt><dd>{p.index} of {p.tree_size} · <code>{short(p.leaf_hash, 18)}</code></dd>
         <dt>audit path</dt><dd>{p.proof.length} hashes{root && <> → root <code>{short(root, 18)}</code></>}</dd>
         <dt>tree head</dt><dd>size {sth.tree_size}, root <code>{short(sth.root_hash, 18)}</code>, {new Date(sth.timestamp).toLocaleString()}, signed by <code title={sth.signer}>{short(sth.signer)}</code>{signer && <> (recovered <code title={signer}>{short(signer)}</code>)</>}</dd>
       </dl>
+      <details>
+        <summary>entry {entry.index} (hashes, never the private data)</summary>
+        <pre>{JSON.stringify(entry.entry, null, 2)}</pre>
+      </details>
     </div>
   );
 }
