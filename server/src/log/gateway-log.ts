@@ -1,9 +1,9 @@
 // The gateway's decision log: every task outcome becomes a canonical entry (hashes, never the
-// private data) appended to the store at the next index and to the RFC 9162 tree kept in memory
-// (newton-engine's DecisionLog), with tree heads signed by the gateway's key. The store is the
-// truth: gateways sharing a database append to one log and load each other's entries before
-// they prove or sign. Appends are group-committed: entries that arrive while a write is under
-// way go together in the next one, so a busy gateway writes one transaction per batch.
+// private data) written at the next index in the transaction that records the task's result,
+// then appended to the RFC 9162 tree kept in memory (newton-engine's DecisionLog); tree heads are
+// signed by the gateway's key. The store is the truth: gateways sharing a database append to one
+// log and load each other's entries before they prove or sign. Direct appends (`append`) are
+// group-committed: those that arrive while a write is under way go together in the next one.
 import { DecisionLog, buildLogEntry, logLeafHash, signTreeHead, type Hex, type LogOutcome, type SignedTreeHead } from 'newton-engine';
 import { RpcError } from '../rpc/errors.js';
 import type { GatewayStore, LogRecord } from '../store/store.js';
@@ -49,11 +49,17 @@ export class GatewayLog {
     return this.#tree.size;
   }
 
+  /** The entry (canonical text and leaf hash) of a finished task, for the store to append. */
+  entryOf(outcome: LogOutcome): Omit<LogRecord, 'index'> {
+    const { entry, leafHash } = buildLogEntry(outcome);
+    return { taskId: outcome.task_id, entry, leafHash: leafHash as Hex };
+  }
+
   /** Appends the outcome's entry; resolves to its row (null when the task was already logged). */
   append(outcome: LogOutcome): Promise<LogRecord | null> {
-    const { entry, leafHash } = buildLogEntry(outcome);
+    const row = this.entryOf(outcome);
     return new Promise((resolve, reject) => {
-      this.#queue.push({ taskId: outcome.task_id, entry, leafHash, done: { resolve, reject } });
+      this.#queue.push({ ...row, done: { resolve, reject } });
       this.#writing ??= this.#drain().finally(() => (this.#writing = undefined));
     });
   }
@@ -64,17 +70,24 @@ export class GatewayLog {
       this.#queue = [];
       try {
         const rows = await this.#store.appendLog(batch.map(({ taskId, entry, leafHash }) => ({ taskId, entry, leafHash })));
-        await this.sync();
+        await this.appended(rows);
         const byTask = new Map(rows.map((r) => [r.taskId, r]));
         for (const p of batch) p.done.resolve(byTask.get(p.taskId.toLowerCase() as Hex) ?? null);
-        this.#sink?.push(rows);
       } catch (err) {
         for (const p of batch) p.done.reject(err);
       }
     }
   }
 
-  /** Loads the entries the store has past the tree (another gateway's, or this one's just written). */
+  /** Takes rows the store has written into the tree (loading any written before them) and the sink. */
+  async appended(rows: LogRecord[]): Promise<void> {
+    if (rows.length === 0) return;
+    if (rows[0]!.index === this.#tree.size) this.#tree.append(rows.map((r) => r.entry));
+    else if (rows[0]!.index > this.#tree.size) await this.sync();
+    this.#sink?.push(rows);
+  }
+
+  /** Loads the entries the store has past the tree (another gateway's, or this one's written meanwhile). */
   sync(): Promise<void> {
     this.#loading ??= this.#load().finally(() => (this.#loading = undefined));
     return this.#loading;
@@ -82,13 +95,15 @@ export class GatewayLog {
 
   async #load(): Promise<void> {
     for (;;) {
-      const rows = await this.#store.logEntries(this.#tree.size, LOAD_PAGE);
-      if (rows.length === 0) return;
+      const from = this.#tree.size;
+      const fetched = await this.#store.logEntries(from, LOAD_PAGE);
+      // Rows appended to the tree while the query ran are not appended twice.
+      const rows = fetched.filter((r) => r.index >= this.#tree.size);
       // A row edited in the store no longer hashes to its own leaf_hash: refuse it rather than sign it.
       const edited = rows.find((r) => logLeafHash(r.entry) !== r.leafHash);
       if (edited) throw new RpcError('NEWTON_ERR_LOG_VERIFICATION', `decision log row ${edited.index} does not hash to its leaf_hash`);
       this.#tree.append(rows.map((r) => r.entry));
-      if (rows.length < LOAD_PAGE) return;
+      if (fetched.length < LOAD_PAGE) return;
     }
   }
 

@@ -215,8 +215,12 @@ export class SqliteStore implements GatewayStore {
     };
   }
 
-  async finishTask(taskId: Hex, status: TaskStatus, result: Record<string, unknown>, expiration: number | null): Promise<void> {
-    this.#stmt('UPDATE tasks SET status = ?, result = ?, expiration = ? WHERE task_id = ?').run(status, JSON.stringify(result), expiration, taskId.toLowerCase());
+  async finishTask(taskId: Hex, status: TaskStatus, result: Record<string, unknown>, expiration: number | null, logEntry?: Omit<LogRecord, 'index'>): Promise<LogRecord | null> {
+    const finish = this.#db.transaction(() => {
+      this.#stmt('UPDATE tasks SET status = ?, result = ?, expiration = ? WHERE task_id = ?').run(status, JSON.stringify(result), expiration, taskId.toLowerCase());
+      return logEntry ? (this.#appendLog([logEntry])[0] ?? null) : null;
+    });
+    return finish.immediate();
   }
 
   async setTaskStatus(taskId: Hex, status: TaskStatus): Promise<void> {
@@ -262,20 +266,22 @@ export class SqliteStore implements GatewayStore {
   }
 
   async appendLog(entries: Omit<LogRecord, 'index'>[]): Promise<LogRecord[]> {
-    const append = this.#db.transaction(() => {
-      let next = this.#get('SELECT COALESCE(MAX(idx) + 1, 0) AS next FROM decision_log')!.next as number;
-      const written: LogRecord[] = [];
-      for (const e of entries) {
-        const row = { index: next, taskId: lower(e.taskId), entry: e.entry, leafHash: e.leafHash };
-        const { changes } = this.#stmt('INSERT INTO decision_log (idx, task_id, entry, leaf_hash) VALUES (?, ?, ?, ?) ON CONFLICT (task_id) DO NOTHING')
-          .run(row.index, row.taskId, row.entry, row.leafHash);
-        if (changes === 0) continue; // already logged
-        written.push(row);
-        next += 1;
-      }
-      return written;
-    });
-    return append.immediate();
+    return this.#db.transaction(() => this.#appendLog(entries)).immediate();
+  }
+
+  /** Inside a transaction: the entries at the next indices, skipping tasks already logged. */
+  #appendLog(entries: Omit<LogRecord, 'index'>[]): LogRecord[] {
+    let next = this.#get('SELECT COALESCE(MAX(idx) + 1, 0) AS next FROM decision_log')!.next as number;
+    const written: LogRecord[] = [];
+    for (const e of entries) {
+      const row = { index: next, taskId: lower(e.taskId), entry: e.entry, leafHash: e.leafHash };
+      const { changes } = this.#stmt('INSERT INTO decision_log (idx, task_id, entry, leaf_hash) VALUES (?, ?, ?, ?) ON CONFLICT (task_id) DO NOTHING')
+        .run(row.index, row.taskId, row.entry, row.leafHash);
+      if (changes === 0) continue; // already logged
+      written.push(row);
+      next += 1;
+    }
+    return written;
   }
 
   async logEntries(from: number, limit: number): Promise<LogRecord[]> {

@@ -145,8 +145,12 @@ export interface GatewayStore {
 
   insertTask(record: TaskRecord): Promise<void>;
   task(taskId: Hex): Promise<TaskRecord | null>;
-  /** Records the finished task's result (and its attestation expiration when allowed). */
-  finishTask(taskId: Hex, status: TaskStatus, result: Record<string, unknown>, expiration: number | null): Promise<void>;
+  /**
+   * Records the finished task's result (and its attestation expiration when allowed); with
+   * `logEntry`, appends it to the decision log in the same transaction (as appendLog does) and
+   * resolves to its row.
+   */
+  finishTask(taskId: Hex, status: TaskStatus, result: Record<string, unknown>, expiration: number | null, logEntry?: Omit<LogRecord, 'index'>): Promise<LogRecord | null>;
   setTaskStatus(taskId: Hex, status: TaskStatus): Promise<void>;
 
   putWebhook(webhook: WebhookRecord): Promise<void>;
