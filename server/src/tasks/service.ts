@@ -82,12 +82,14 @@ export class TaskService {
   async #finish(task: NewtonTask, client: PolicyClientRecord, outcome: TaskOutcome, last: TaskEvent | undefined, keyId: string): Promise<TaskResult> {
     const result = taskResult(task, outcome, this.#gateway.clock.block);
     const record = result as unknown as Record<string, unknown>;
-    if (result.status === 'success') await this.#gateway.store.finishTask(task.taskId, 'Responded', record, result.expiration);
-    else await this.#gateway.store.finishTask(task.taskId, 'Created', record, null);
-    // In the decision log before the result is answered; a log failure does not fail the task.
-    await logOutcome(this.#gateway.store, task, client, outcome)
-      .then((entry) => this.#gateway.log.append(entry))
-      .catch((err: unknown) => process.emitWarning(`task ${task.taskId} was not logged: ${(err as Error).message}`, 'NewtonLogWarning'));
+    // Logged in the transaction that records the result; an entry that cannot be built does not fail the task.
+    const logEntry = await logOutcome(this.#gateway.store, task, client, outcome)
+      .then((entry) => this.#gateway.log.entryOf(entry))
+      .catch((err: unknown) => void process.emitWarning(`task ${task.taskId} is not logged: ${(err as Error).message}`, 'NewtonLogWarning'));
+    const logged = result.status === 'success'
+      ? await this.#gateway.store.finishTask(task.taskId, 'Responded', record, result.expiration, logEntry)
+      : await this.#gateway.store.finishTask(task.taskId, 'Created', record, null, logEntry);
+    if (logged) await this.#gateway.log.appended([logged]);
     this.#publish(last ?? finalEvent(task.taskId, outcome), result);
     if (result.status === 'failed') void notifyFailure(this.#gateway, keyId, result);
     return result;
