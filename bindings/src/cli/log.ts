@@ -14,7 +14,7 @@ import type { Cli } from './output.js';
 
 const VERIFY_ABOUT = `Checks, with the gateway's answers only as input: the latest signed tree head recovers to its
 signer (and to --signer, or to the saved head's signer); the entry hashes to its leaf and its
-inclusion proof leads to the head's root; with --tree-head, the saved head's signature and a
+inclusion proof leads to the latest head's root; with --tree-head, the saved head's signature and a
 consistency proof from it to the latest head (a log that shrank, forked or was rewritten since
 fails). Exit codes: 0 verified, 1 error (gateway unreachable, no such entry), 2 usage error,
 ${EXIT.negative} verification failed (NEWTON_ERR_LOG_VERIFICATION with the reason).`;
@@ -94,15 +94,14 @@ export function addLog(program: Command, cli: Cli): void {
     const saved = opts.treeHead === undefined ? undefined : savedHead(opts.treeHead);
     if (saved) await checkHead(saved, `the saved tree head ${opts.treeHead}`, opts.signer);
     const gateway = new GatewayConnection(opts);
-    const head = await gateway.call((c) => c.call<SignedTreeHead>('newton_getSignedTreeHead'));
-    const signer = await checkHead(head, "the gateway's tree head", opts.signer ?? saved?.signer);
     const taskId = opts.entry.startsWith('0x') ? opts.entry : undefined;
     const ref = taskId ? { task_id: taskId } : { index: Number(opts.entry) };
     const found = await gateway.call((c) => c.call<{ index: number; entry: LogEntry; entry_json: string; leaf_hash: Hex }>('newton_getLogEntry', ref));
     if (logLeafHash(found.entry_json) !== found.leaf_hash) throw failed(`entry ${found.index} does not hash to its leaf hash ${found.leaf_hash}`);
     if (taskId && found.entry.task_id.toLowerCase() !== taskId.toLowerCase()) throw failed(`the gateway answered entry ${found.index} for another task (${found.entry.task_id})`);
-    if (found.index >= head.tree_size) throw failed(`entry ${found.index} is past the signed head's ${head.tree_size} entries`);
-    const { proof } = await gateway.call((c) => c.call<{ proof: Hex[] }>('newton_getInclusionProof', { index: found.index, tree_size: head.tree_size }));
+    // The proof at the latest head comes with that head, signed.
+    const { proof, signed_tree_head: head } = await gateway.call((c) => c.call<{ proof: Hex[]; signed_tree_head: SignedTreeHead }>('newton_getInclusionProof', { index: found.index }));
+    const signer = await checkHead(head, "the gateway's tree head", opts.signer ?? saved?.signer);
     check(`entry ${found.index}`, () => verifyLogInclusion(found.entry_json, found.index, head, proof));
     if (saved) {
       if (saved.tree_size > head.tree_size) throw failed(`the log was rolled back: the saved head has ${saved.tree_size} entries, the gateway's ${head.tree_size}`);
