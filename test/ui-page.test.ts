@@ -112,6 +112,12 @@ describe('the network page on a devnet', () => {
     expect(await proof.innerText()).toContain(`signed by ${devnet.gateway.account.address.slice(0, 10)}`);
     expect(await proof.innerText()).toMatch(/leaf\s+0 of 3 .*\n.*audit path\s+2 hashes/);
     await shot('ui-detail');
+
+    // The denied task's detail gives the operators' reason.
+    await deniedRow.click();
+    const deniedDetail = page.locator(`section[data-detail="${denied.task_id}"] .decision`);
+    await deniedDetail.waitFor();
+    expect(await deniedDetail.innerText()).toMatch(/^DENY — the operators report: data\.spend\.allow is false, not true \(a deny is attested too\)/);
     expect(consoleErrors).toEqual([]);
   });
 

@@ -19,6 +19,8 @@ export interface OperatorResponse {
   /** Commit: the digest the operator signed and its decision. */
   digest?: Hex;
   allow?: boolean;
+  /** Commit: why the operator's evaluation denied (its first 512 characters; not part of what it signed). */
+  reason?: string;
   error_code?: OperatorErrorCode;
   message?: string;
   /** Milliseconds from the start of the round to the answer. */

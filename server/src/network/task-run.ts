@@ -159,7 +159,7 @@ export class TaskRun {
         try {
           if (round === 'commit') {
             const { digest, decision } = answer.value as SignedTaskResponse;
-            Object.assign(response, { digest, allow: decision.allow });
+            Object.assign(response, { digest, allow: decision.allow, ...(decision.reason && { reason: decision.reason.slice(0, 512) }) });
           }
           errors = await accept(operator, answer.value);
         } catch (err) {

@@ -18,6 +18,8 @@ export interface OperatorResponse {
   round: 'prepare' | 'commit';
   status: 'ok' | 'error';
   allow?: boolean;
+  /** Why the operator's evaluation denied (not signed). */
+  reason?: string;
   error_code?: string;
   elapsed_ms: number;
 }

@@ -62,7 +62,7 @@ function App() {
       <Operators list={operators} error={operatorsError} />
       <div class="columns">
         <Tasks tasks={newest} operators={operators} connected={connected} selected={selected} onSelect={select} />
-        {selected && gateway && <TaskDetail taskId={selected} gateway={gateway} version={selectedUpdate?.event ?? ''} onClose={() => (location.hash = '')} />}
+        {selected && gateway && <TaskDetail taskId={selected} gateway={gateway} update={selectedUpdate} onClose={() => (location.hash = '')} />}
       </div>
       <Registry clients={clients} />
     </main>

@@ -1,7 +1,7 @@
 // One task: its decision and why, the parsed intent the policy saw, the attestation, and its
 // entry's inclusion proof in the decision log, checked here against the signed tree head.
 import { useEffect, useState } from 'preact/hooks';
-import type { Hex, TaskResult } from './api.js';
+import type { Hex, TaskResult, TaskUpdate } from './api.js';
 import { allowed, parsedIntent, rpc, short } from './api.js';
 import { verifyInclusion, type InclusionProof, type Verification } from './proof.js';
 
@@ -47,17 +47,19 @@ function Proof({ taskId, gateway, finished }: { taskId: Hex; gateway: Hex; finis
   );
 }
 
-function decisionOf(result: TaskResult | null): { label: string; reason: string } {
+/** The decision and why: a failure's error, else the operators' stated deny reasons (from the live feed). */
+function decisionOf(result: TaskResult | null, update: TaskUpdate | undefined): { label: string; reason: string } {
   if (!result) return { label: 'pending', reason: 'the operators have not answered yet' };
   if (result.status === 'failed') return { label: 'FAILED', reason: `${result.error?.code}: ${result.error?.message}` };
   const errors = result.operator_errors.map((e) => `${short(e.operator_id)} ${e.error_code}`).join(', ');
   const signers = `${result.certificate?.signers.length} operators signed`;
+  const reasons = [...new Set(update?.data.operator_responses.flatMap((r) => (r.round === 'commit' && r.reason ? [r.reason] : [])) ?? [])];
   return allowed(result)
     ? { label: 'ALLOW', reason: `the policy allowed it; ${signers}${errors && `; ${errors}`}` }
-    : { label: 'DENY', reason: `the policy denied it (a deny is attested too); ${signers}${errors && `; ${errors}`}` };
+    : { label: 'DENY', reason: `${reasons.length ? `the operators report: ${reasons.join('; ')}` : 'the policy denied it'} (a deny is attested too); ${signers}${errors && `; ${errors}`}` };
 }
 
-export function TaskDetail({ taskId, gateway, version, onClose }: { taskId: Hex; gateway: Hex; version: string; onClose(): void }) {
+export function TaskDetail({ taskId, gateway, update, onClose }: { taskId: Hex; gateway: Hex; update: TaskUpdate | undefined; onClose(): void }) {
   const [detail, setDetail] = useState<Detail | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -66,8 +68,8 @@ export function TaskDetail({ taskId, gateway, version, onClose }: { taskId: Hex;
       .then(([task, intent]) => live && setDetail({ ...task, intent }))
       .catch((err: Error) => live && setError(err.message));
     return () => void (live = false);
-  }, [taskId, version]);
-  const decision = decisionOf(detail?.result ?? null);
+  }, [taskId, update?.event]);
+  const decision = decisionOf(detail?.result ?? null, update);
   return (
     <section class="detail" data-detail={taskId}>
       <h2>Task <code>{short(taskId, 18)}</code> <button onClick={onClose}>close</button></h2>
