@@ -12,7 +12,8 @@ export const ACCOUNTS = ['0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266', '0x709979
 export function clients(rpcUrl) {
   const transport = http(rpcUrl);
   return {
-    publicClient: createPublicClient({ chain: foundry, transport }),
+    // anvil mines each transaction at once: receipts are polled every 100 ms, not viem's 4 s.
+    publicClient: createPublicClient({ chain: foundry, transport, pollingInterval: 100 }),
     testClient: createTestClient({ chain: foundry, mode: 'anvil', transport }),
     wallet: (account = ACCOUNTS[0]) => createWalletClient({ chain: foundry, transport, account }),
   };

@@ -12,10 +12,21 @@ export interface BlockClockOptions {
   autoMine?: boolean;
 }
 
+/** What the gateway reads of its chain: this local clock, or a real chain's (server/src/chain/clock.ts). */
+export interface Clock {
+  readonly chainId: number;
+  /** The current block number. */
+  readonly block: number;
+  /** Unix seconds of block `n` (default: the current one). */
+  timestamp(n?: number): number;
+  /** Mines `n` blocks at once; resolves to the new block number. */
+  advance(n: number): Promise<number>;
+}
+
 /** The first block of a fresh chain (high enough that `taskCreatedBlock = block - 1` is positive). */
 const GENESIS_BLOCK = 100;
 
-export class BlockClock {
+export class BlockClock implements Clock {
   readonly chainId: number;
   readonly blockTimeMs: number;
   readonly autoMine: boolean;

@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AttestationValidator, PolicyDataHost, PrivacyNode, PrivacyStore, type Hex, type OperatorRegistry } from 'newton-engine';
 import { privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts';
-import { BlockClock, type BlockClockOptions } from './clock.js';
+import { ChainMode, type ChainOptions } from './chain/index.js';
+import { BlockClock, type BlockClockOptions, type Clock } from './clock.js';
 import { loadKeyMaterial, operatorSigners } from './key-material.js';
 import { localNetwork } from './local-network.js';
 import { GatewayLog } from './log/gateway-log.js';
@@ -58,6 +59,11 @@ export interface GatewayOptions extends BlockClockOptions {
   sandbox?: Omit<SandboxPoolOptions, 'policyDataDir'>;
   /** Ship decision-log entries to this HTTP endpoint in signed batches (a URL, or the sink's options). */
   logSink?: string | LogSinkOptions;
+  /**
+   * Chain mode (server/src/chain): the block clock is this chain's, clients' policies are read from
+   * their contracts, and certified responses are posted to its TaskResponseHandler.
+   */
+  chain?: ChainOptions;
 }
 
 /** Task progress, per task id: `events.on(taskId, (update: TaskUpdate) => …)`, and every task's on ALL_TASKS. */
@@ -76,7 +82,7 @@ export class Gateway {
   private constructor(
     readonly dataDir: string,
     readonly store: GatewayStore,
-    readonly clock: BlockClock,
+    readonly clock: Clock,
     readonly privacyStore: PrivacyStore,
     readonly privacyNode: PrivacyNode,
     readonly secretsNode: PrivacyNode,
@@ -86,6 +92,8 @@ export class Gateway {
     readonly network: TaskNetwork | undefined,
     /** Checks uploaded PolicyData and runs newt_simulatePolicyData (compiled artifacts cached in the data directory). */
     readonly host: PolicyDataHost,
+    /** Chain mode's connection, or undefined off chain. */
+    readonly chain: ChainMode | undefined,
     private readonly sandboxOptions: NonNullable<GatewayOptions['sandbox']> = {},
   ) {
     this.events.setMaxListeners(0);
@@ -95,8 +103,13 @@ export class Gateway {
     fs.mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
     const keys = loadKeyMaterial(options.dataDir, options.keysFile);
     const store = options.database ? await PostgresStore.open(options.database) : new SqliteStore(path.join(options.dataDir, 'gateway.db'));
+    let chain: ChainMode | undefined;
     try {
-      const clock = await BlockClock.open(store, options);
+      chain = options.chain && (await ChainMode.open(options.chain, keys.gatewayPrivateKey));
+      if (chain && options.chainId !== undefined && options.chainId !== chain.clock.chainId) {
+        throw new RangeError(`chainId ${options.chainId} is not the chain's (${chain.clock.chainId})`);
+      }
+      const clock = chain?.clock ?? (await BlockClock.open(store, options));
       // On `database` the privacy store lives there too (tables privacy_*), so gateways sharing it share identities, links and grants.
       const privacyStore = await PrivacyStore.open(options.database ?? path.join(options.dataDir, 'privacy.db'), clock.chainId);
       const privacyNode = new PrivacyNode({ secretKeys: [keys.privacySecretKey], store: privacyStore });
@@ -110,13 +123,14 @@ export class Gateway {
           : options.admitOperators ? await RegisteredOperators.open({ account: { address: account.address, secretKey: keys.gatewayPrivateKey }, allow: options.admitOperators, file: path.join(options.dataDir, 'operators.json'), chainId: clock.chainId, settings: options.networkSettings, nats: options.nats, onWarning: (message) => process.emitWarning(message, 'NewtonBusWarning') })
             : undefined);
       fs.mkdirSync(path.join(options.dataDir, 'policy-data'), { recursive: true });
-      const gateway = new Gateway(options.dataDir, store, clock, privacyStore, privacyNode, secretsNode, account, log, network, host, options.sandbox);
+      const gateway = new Gateway(options.dataDir, store, clock, privacyStore, privacyNode, secretsNode, account, log, network, host, chain, options.sandbox);
       // Gateways on one bus (and one database) share task progress and the chain's height.
       const bus = network instanceof RegisteredOperators ? network.bus : undefined;
       bus?.shareTaskUpdates(gateway.events);
-      bus?.shareClock(clock);
+      if (clock instanceof BlockClock) bus?.shareClock(clock);
       return gateway;
     } catch (err) {
+      chain?.close();
       await store.close();
       throw err;
     }
@@ -182,6 +196,7 @@ export class Gateway {
     await sandbox?.then((pool) => pool.close(), () => undefined);
     await this.signatures.close();
     await this.network?.close?.();
+    this.chain?.close();
     await this.store.close();
   }
 }

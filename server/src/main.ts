@@ -4,7 +4,9 @@
 // NEWTON_BLOCK_TIME_MS (12000), NEWTON_DATABASE_URL (PostgreSQL instead of gateway.db),
 // NEWTON_GATEWAY_KEYS (a keys file shared by the gateways of one network),
 // NEWTON_ADMIT_OPERATORS (comma-separated operator ids or 'any': operator services register
-// themselves) with NEWTON_NATS_URL (their bus), else NEWTON_OPERATORS (4 in-process operators).
+// themselves) with NEWTON_NATS_URL (their bus), else NEWTON_OPERATORS (4 in-process operators);
+// chain mode with NEWTON_CHAIN_RPC, NEWTON_CHAIN_CONTRACTS (the deploy step's JSON file) and
+// NEWTON_CHAIN_PRIVATE_KEY (the posting key; default the gateway's signing key).
 import closeWithGrace from 'close-with-grace';
 import type { Hex } from 'newton-engine';
 import { createGateway } from './index.js';
@@ -17,6 +19,9 @@ const { app } = await createGateway({
   keysFile: env.NEWTON_GATEWAY_KEYS || undefined,
   chainId: env.NEWTON_CHAIN_ID ? Number(env.NEWTON_CHAIN_ID) : undefined,
   blockTimeMs: env.NEWTON_BLOCK_TIME_MS ? Number(env.NEWTON_BLOCK_TIME_MS) : undefined,
+  ...(env.NEWTON_CHAIN_RPC && {
+    chain: { rpcUrl: env.NEWTON_CHAIN_RPC, contracts: env.NEWTON_CHAIN_CONTRACTS ?? 'chain-contracts.json', privateKey: (env.NEWTON_CHAIN_PRIVATE_KEY || undefined) as Hex | undefined },
+  }),
   ...(admit
     ? { admitOperators: admit === 'any' ? 'any' : (admit.split(',') as Hex[]), nats: env.NEWTON_NATS_URL || undefined }
     : { operators: Number(env.NEWTON_OPERATORS ?? 4) }),

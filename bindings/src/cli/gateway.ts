@@ -16,11 +16,19 @@ type Permission = 'read' | 'write';
 
 /** The part of newton-server the CLI uses (declared here: newton-engine cannot import its types). */
 export interface GatewayServer {
-  createGateway(options: { dataDir: string; database?: string; keysFile?: string; operators?: number; admitOperators?: 'any' | Hex[]; nats?: string; rateLimitMax?: number; chainId?: number; blockTimeMs?: number; logSink?: string; logger?: unknown }): Promise<{ app: GatewayApp; gateway: { account: { address: Hex } } }>;
+  createGateway(options: { dataDir: string; database?: string; keysFile?: string; operators?: number; admitOperators?: 'any' | Hex[]; nats?: string; rateLimitMax?: number; chainId?: number; blockTimeMs?: number; logSink?: string; logger?: unknown; chain?: ChainOptions }): Promise<{ app: GatewayApp; gateway: { account: { address: Hex } } }>;
   runOperator(config: OperatorConfig): Promise<RunningOperator>;
   SqliteStore: new (file: string) => KeyStore;
   PostgresStore: { open(url: string): Promise<KeyStore> };
   createApiKey(store: KeyStore, options: { permissions: Permission[]; owner?: Hex | null }): Promise<{ id: string; key: string; permissions: Permission[] }>;
+}
+
+/** newton-server's ChainOptions (server/src/chain): chain mode. */
+export interface ChainOptions {
+  rpcUrl: string;
+  /** The contracts' JSON file (a deploy step's output). */
+  contracts: string;
+  privateKey?: Hex;
 }
 
 /** newton-server's OperatorConfig (server/src/operator/run.ts). */
@@ -91,6 +99,8 @@ export interface StartOptions {
   logSink?: string;
   chainId?: number;
   blockTimeMs?: number;
+  /** Chain mode: the chain's RPC, the contracts file, the posting key (default the gateway's). */
+  chain?: ChainOptions;
   /** pino's level, or 'silent' for no logs (default info). */
   logLevel?: string;
   /** Where the logs go (one JSON object a line). */
@@ -124,6 +134,7 @@ export async function startGateway(options: StartOptions): Promise<RunningGatewa
     logSink: options.logSink,
     chainId: options.chainId,
     blockTimeMs: options.blockTimeMs,
+    chain: options.chain,
     logger: level === 'silent' ? false : { level, stream: options.log },
   });
   const host = options.host ?? '127.0.0.1';
@@ -148,7 +159,12 @@ listening, lets in-flight tasks finish (the gateway fails those still running af
 the registry, tasks, spent attestations, API keys and the gateway's and operators' keys across
 restarts; with --database the registry, tasks, spent attestations and API keys live in that
 PostgreSQL database instead (its schema is migrated at start). stdout gets one line ({"url",
-"data_dir"} with --format json); the logs (pino JSON lines) go to stderr.`;
+"data_dir"} with --format json); the logs (pino JSON lines) go to stderr.
+With --chain-rpc (chain mode) the block clock is that chain's, a client's policy is read from its
+contract at each task, and each certified response is posted to the TaskResponseHandler named in
+--chain-contracts (the JSON contracts/deploy.mjs writes) before the task answers; signature_data is
+then the ABI certificate. The posting key comes from NEWTON_CHAIN_PRIVATE_KEY (default: the
+gateway's signing key; its account pays the gas).`;
 
 interface StartFlags {
   dataDir: string;
@@ -163,6 +179,8 @@ interface StartFlags {
   logSink?: string;
   chainId?: number;
   blockTimeMs?: number;
+  chainRpc?: string;
+  chainContracts?: string;
   logLevel: string;
   format: Format;
 }
@@ -193,11 +211,16 @@ export function addGateway(program: Command, cli: Cli): void {
     .addOption(new Option('--nats <URL>', 'with --admit-operators: a NATS server operators may also register and serve on (nats://host:4222)').env('NEWTON_NATS_URL'))
     .addOption(new Option('--chain-id <N>', 'the chain id (default 11155111, Sepolia)').argParser(positiveInt).env('NEWTON_CHAIN_ID'))
     .addOption(new Option('--block-time-ms <MS>', 'milliseconds per block (default 12000)').argParser(positiveInt).env('NEWTON_BLOCK_TIME_MS'))
+    .addOption(new Option('--chain-rpc <URL>', "chain mode: the chain's JSON-RPC URL (its clock, clients' policies, responses posted)").env('NEWTON_CHAIN_RPC'))
+    .addOption(new Option('--chain-contracts <FILE>', 'with --chain-rpc: the Newton contracts on it (JSON from contracts/deploy.mjs)').env('NEWTON_CHAIN_CONTRACTS'))
     .addOption(new Option('--log-level <LEVEL>', 'the log level (logs go to stderr)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
     .addOption(formatOption('pretty'))
     .action(async (opts: StartFlags) => {
       if (opts.nats && !opts.admitOperators) throw usage('--nats needs --admit-operators (which operators may register on the bus)');
-      const running = await startGateway({ ...opts, log: cli.io.stderr });
+      if (!opts.chainRpc !== !opts.chainContracts) throw usage('--chain-rpc and --chain-contracts go together');
+      const privateKey = process.env.NEWTON_CHAIN_PRIVATE_KEY as Hex | undefined;
+      const chain = opts.chainRpc ? { rpcUrl: opts.chainRpc, contracts: resolve(opts.chainContracts!), ...(privateKey && { privateKey }) } : undefined;
+      const running = await startGateway({ ...opts, chain, log: cli.io.stderr });
       const stop = stopOnSignal(cli, 'the gateway');
       if (opts.format === 'json') cli.data('json', { url: running.url, address: running.address, data_dir: running.dataDir });
       else cli.out(`gateway listening on ${running.url} (JSON-RPC at ${running.url}/rpc), signing as ${running.address}, data in ${running.dataDir}`);

@@ -3,14 +3,16 @@
 // over HTTP or, with `nats`, a local nats-server, a fixture chain RPC for the gas-price oracle,
 // and an API key for an owner generated per run. The network page (/ui) is open, and operators
 // renew their registrations every second so a stopped one shows as down within 3 s.
-// `close` stops the operators, the gateway and the fixture server, and removes a temporary data
-// directory.
+// With `chain`, the gateway runs in chain mode on a local anvil (./chain.ts) holding the Newton
+// contracts, the operators registered on it and the example vault as the policy client.
+// `close` stops the operators, the gateway, the chain and the fixture server, and removes a
+// temporary data directory.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NewtonClient, PolicyDataHost, type Hex } from 'newton-engine';
-import { keccak256, type PrivateKeyAccount } from 'viem';
+import { keccak256, parseEther, type PrivateKeyAccount } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createApiKey } from '../api-keys.js';
 import type { Gateway } from '../gateway.js';
@@ -19,6 +21,7 @@ import { ALL_TASKS } from '../tasks/service.js';
 import type { TaskUpdate } from '../tasks/results.js';
 import type { OperatorResponse } from '../network/events.js';
 import { startNatsServer, type NatsServer } from '../bus/nats-server.js';
+import { startDevnetChain, type DevnetChain } from './chain.js';
 import { startFixtureChainRpc, type FixtureChainRpc } from './fixture-chain-rpc.js';
 import { OperatorProcesses, operatorKeystores, type OperatorProcess } from './operator-processes.js';
 import { publishExamples } from './publish.js';
@@ -44,6 +47,8 @@ export interface DevnetOptions {
   nats?: boolean;
   /** Requests per API key per minute (default 100,000: a local devnet is for load too; a gateway's own default is 600). */
   rateLimitMax?: number;
+  /** Chain mode on a local anvil: the contracts deployed, the operators registered, the example vault. */
+  chain?: boolean;
   /** Progress while starting. */
   progress?: (line: string) => void;
 }
@@ -61,6 +66,8 @@ export interface Devnet {
   chainRpc: FixtureChainRpc;
   /** With `nats`: the local nats-server. */
   natsServer?: NatsServer;
+  /** With `chain`: the anvil chain, its contracts and the example vault (owned by `owner`). */
+  chain?: DevnetChain & { vault: Hex; policyAddress: Hex; policyId: Hex };
   dataDir: string;
   /** Runs the scripted tour (publishing the examples first), printing with `log`. */
   tour(log?: (line: string) => void): Promise<void>;
@@ -93,11 +100,16 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       progress(`nats-server ${natsServer.url} (pid ${natsServer.pid})`);
     }
     const keystores = await operatorKeystores(dataDir, count);
+    const chain = options.chain ? await startDevnetChain(root, dataDir, keystores) : undefined;
+    if (chain) {
+      cleanup.push(() => chain.stop());
+      progress(`anvil ${chain.rpcUrl} (chain ${chain.contracts.chainId}): OperatorRegistry ${chain.contracts.operatorRegistry} with ${count} operators, TaskResponseHandler ${chain.contracts.taskResponseHandler}`);
+    }
     const admitted = keystores.files.map((file) => keccak256(`0x${(JSON.parse(readFileSync(file, 'utf8')) as { pubkey: string }).pubkey}`));
     const policyData = { allowHosts: [chainRpc.hostPort], cacheDir: wasmCacheDir };
     const { gateway, app } = await createGateway({
       dataDir,
-      chainId: DEVNET_CHAIN_ID,
+      ...(chain ? { chain: { rpcUrl: chain.rpcUrl, contracts: chain.contracts, pollingIntervalMs: 250 } } : { chainId: DEVNET_CHAIN_ID }),
       admitOperators: admitted,
       nats: natsServer?.url,
       host: new PolicyDataHost(policyData),
@@ -108,9 +120,10 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       livenessWindowMs: 3 * RENEW_MS,
     });
     cleanup.push(() => app.close());
+    await chain?.fund(gateway.account.address, parseEther('1000')); // it posts the responses
     const url = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 8545 });
     const pageUrl = `${url}/ui/`;
-    progress(`gateway ${url} (chain ${DEVNET_CHAIN_ID}, signing as ${gateway.account.address}), starting ${count} operator processes`);
+    progress(`gateway ${url} (chain ${gateway.clock.chainId}${chain ? ', chain mode' : ''}, signing as ${gateway.account.address}), starting ${count} operator processes`);
     progress(`network page ${pageUrl}`);
 
     const operators = await OperatorProcesses.start(
@@ -122,6 +135,8 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     const owner = privateKeyToAccount(generatePrivateKey());
     const { key } = await createApiKey(gateway.store, { permissions: ['read', 'write'], owner: owner.address });
     const client = new NewtonClient({ url: `${url}/rpc`, apiKey: key });
+    const vault = chain && { ...chain, ...(await chain.deployVault(client, owner)) };
+    if (vault) progress(`ExampleVault ${vault.vault} (policy client, 100 ETH, owner ${owner.address}), policy ${vault.policyAddress}, policy id ${vault.policyId}`);
 
     // Every task's operator answers, from its final update, for the tour's vote lines.
     const finished = new Map<string, OperatorResponse[]>();
@@ -160,7 +175,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
         },
       });
     };
-    return { url, pageUrl, apiKey: key, owner, gateway, operators, chainRpc, natsServer, dataDir, tour, close };
+    return { url, pageUrl, apiKey: key, owner, gateway, operators, chainRpc, natsServer, chain: vault, dataDir, tour, close };
   } catch (err) {
     await close();
     throw err;

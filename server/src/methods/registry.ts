@@ -69,7 +69,13 @@ async function clientOf(gateway: Gateway, value: string): Promise<PolicyClientRe
 export const ownerAuth = (a: { nonce: number; deadline: number; signature: string }) => ({ ...a, signature: hexBytes(a.signature, 65, 'authorization.signature') });
 const paramsHash = (text: string) => keccak256(utf8Hex(text));
 
+/** In chain mode a client's policy lives on its contract (read at each task), never set here. */
+function refuseOnChain(gateway: Gateway): void {
+  if (gateway.chain) throw invalidParams("chain mode: a client's policy is set on its contract (setPolicyAddress, setPolicy) and read from it at each task");
+}
+
 async function setPolicy(gateway: Gateway, type: OwnerMessageType, client: PolicyClientRecord, policy: Hex, params: string, expireAfter: number, auth: { nonce: number; deadline: number; signature: string }) {
+  refuseOnChain(gateway);
   const message = { policyClient: client.address, ...(type === 'SetPolicy' && { policy }), policyParamsHash: paramsHash(params), expireAfter };
   await checkOwner(gateway, client.owner, type, message, ownerAuth(auth));
   const entry = await mintPolicyId(gateway, client.address, policy, params, expireAfter);
@@ -128,6 +134,7 @@ export const registryMethods: Method[] = [
     'write',
     Type.Object({ policy_client: Address, owner: Address, policy: Address, policy_params: Opt(Params), expire_after: Type.Integer({ minimum: 1, maximum: 0xffffffff }), authorization: OwnerAuth }),
     async (p, { gateway }) => {
+      refuseOnChain(gateway);
       const client = address(p.policy_client, 'policy_client');
       const owner = address(p.owner, 'owner');
       const policy = address(p.policy, 'policy');

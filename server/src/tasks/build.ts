@@ -66,7 +66,8 @@ function refuseUnsupported(p: TaskParams): void {
 export async function buildTask(gateway: Gateway, p: TaskParams): Promise<{ task: NewtonTask; client: PolicyClientRecord }> {
   refuseUnsupported(p);
   const policyClient = address(p.policy_client, 'policy_client');
-  const client = await gateway.store.policyClient(policyClient);
+  // In chain mode the client is its contract: its current policy is read from it for every task.
+  const client = gateway.chain ? await gateway.chain.policyClient(gateway, policyClient) : await gateway.store.policyClient(policyClient);
   if (!client) throw notFound(`policy client ${policyClient} is not registered`);
   const intent = readIntent(p.intent);
   if (BigInt(intent.chainId) !== BigInt(gateway.clock.chainId)) {

@@ -23,7 +23,10 @@ export interface TaskSuccess {
     policy_config: NewtonTaskResponse['policyConfig'];
     initialization_timestamp: Hex;
   };
-  /** 0x hex of the UTF-8 JSON of `certificate`. */
+  /**
+   * 0x hex of the UTF-8 JSON of `certificate`; in chain mode `abi.encode(BlsCertificate)`, what
+   * the gateway posted with the response to the TaskResponseHandler (server/src/chain).
+   */
   signature_data: Hex;
   certificate: Certificate;
   /** The block the response was accepted at, and the first block at which its attestation is expired. */
@@ -53,7 +56,7 @@ const bytes = (hex: Hex) => Array.from(Buffer.from(hex.slice(2), 'hex'));
 const hexOf = (text: string): Hex => `0x${Buffer.from(text, 'utf8').toString('hex')}`;
 const quantityHex = (value: string): Hex => `0x${BigInt(value).toString(16)}`;
 
-export function taskResult(task: NewtonTask, outcome: TaskOutcome, referenceBlock: number): TaskResult {
+export function taskResult(task: NewtonTask, outcome: TaskOutcome, referenceBlock: number, signatureData?: Hex): TaskResult {
   if (outcome.status === 'failed') {
     return { task_id: task.taskId, status: 'failed', error: outcome.error, aggregation_response: null, operator_errors: outcome.operator_errors, timestamp: outcome.timestamp };
   }
@@ -75,7 +78,7 @@ export function taskResult(task: NewtonTask, outcome: TaskOutcome, referenceBloc
       policy_config: r.policyConfig,
       initialization_timestamp: quantityHex(r.initializationTimestamp),
     },
-    signature_data: hexOf(JSON.stringify(outcome.certificate)),
+    signature_data: signatureData ?? hexOf(JSON.stringify(outcome.certificate)),
     certificate: outcome.certificate,
     reference_block: referenceBlock,
     expiration: referenceBlock + r.policyConfig.expireAfter,

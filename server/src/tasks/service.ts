@@ -80,7 +80,9 @@ export class TaskService {
   }
 
   async #finish(task: NewtonTask, client: PolicyClientRecord, outcome: TaskOutcome, last: TaskEvent | undefined, keyId: string): Promise<TaskResult> {
-    const result = taskResult(task, outcome, this.#gateway.clock.block);
+    // In chain mode a certified response is posted first: its receipt's block is the reference block.
+    const { chain } = this.#gateway;
+    const result = chain && outcome.status === 'responded' ? await chain.respond(task, outcome) : taskResult(task, outcome, this.#gateway.clock.block);
     const record = result as unknown as Record<string, unknown>;
     // Logged in the transaction that records the result; an entry that cannot be built does not fail the task.
     const logEntry = await logOutcome(this.#gateway.store, task, client, outcome)

@@ -1,0 +1,137 @@
+// End to end on a real EVM: `newton devnet --chain` (anvil with the Newton contracts, the 4
+// operator processes registered on chain with their keystores' keys, the gateway in chain mode,
+// the example vault as the policy client). A devnet task is posted on chain by the gateway and
+// its attestation pays out of the vault once; the replay, a policy changed on the vault, the
+// expiry block and another sender each revert with Newton's error.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BaseError, ContractFunctionRevertedError, decodeAbiParameters, encodeFunctionData, parseAbiItem, parseEther, stringToHex, type Hex } from 'viem';
+import { BLS_CERTIFICATE_ABI, NewtonClient, type NewtonTask, type NewtonTaskResponse } from '../bindings/dist/index.js';
+import { startDevnet, type Devnet, type TaskSuccess } from '../server/dist/index.js';
+import { OPERATOR_REGISTRY_ABI, POLICY_CLIENT_ABI, TASK_RESPONSE_HANDLER_ABI } from '../server/dist/chain/abi.js';
+import { VAULT_POLICY_CONFIG } from '../server/dist/devnet/chain.js';
+import { compileContracts } from '../contracts/build.mjs';
+import { ACCOUNTS, abiOf, clients, send } from '../contracts/chain.mjs';
+import { attestationFor } from '../contracts/newton-fixture.mjs';
+
+const WITHDRAW = parseAbiItem('function withdraw(uint256 amount)');
+const USER = ACCOUNTS[1] as Hex;
+const OTHER = ACCOUNTS[0] as Hex;
+
+let devnet: Devnet;
+let client: NewtonClient;
+let chain: ReturnType<typeof clients>;
+let vault: { address: Hex; abi: readonly unknown[] };
+let handler: { address: Hex; abi: readonly unknown[] };
+
+beforeAll(async () => {
+  devnet = await startDevnet({ port: 0, operators: 4, chain: true, logLevel: 'warn' });
+  client = new NewtonClient({ url: `${devnet.url}/rpc`, apiKey: devnet.apiKey });
+  chain = clients(devnet.chain!.rpcUrl);
+  vault = { address: devnet.chain!.vault, abi: abiOf('ExampleVault') };
+  handler = { address: devnet.chain!.contracts.taskResponseHandler, abi: abiOf('TaskResponseHandler') };
+}, 120_000);
+afterAll(() => devnet?.close());
+
+/** A withdraw of `amount` by `from`, through the devnet gateway; resolves to its success result. */
+async function task(amount: bigint, from: Hex = USER): Promise<TaskSuccess> {
+  const intent = {
+    from, to: vault.address, value: '0x0', chain_id: '0x7a69',
+    data: encodeFunctionData({ abi: [WITHDRAW], args: [amount] }), function_signature: stringToHex('withdraw(uint256)'),
+  };
+  const result = (await client.createTask({ policy_client: vault.address, intent })) as unknown as TaskSuccess;
+  expect(result).toMatchObject({ status: 'success' });
+  return result;
+}
+
+/** The attestation the handler stored for a result (Newton's Attestation, as viem arguments). */
+function attestation(r: TaskSuccess) {
+  const t = r.task_response;
+  const response: NewtonTaskResponse = {
+    taskId: t.task_id, policyClient: t.policy_client, policyId: t.policy_id, policyAddress: t.policy_address, intent: t.intent,
+    intentSignature: t.intent_signature, evaluationResult: `0x${Buffer.from(t.evaluation_result).toString('hex')}`, policyTaskData: t.policy_task_data,
+    policyConfig: t.policy_config, initializationTimestamp: BigInt(t.initialization_timestamp).toString(),
+  };
+  return attestationFor(r.task as NewtonTask, response, r.certificate, r.expiration);
+}
+
+const withdraw = (amount: bigint, r: TaskSuccess, sender: Hex = USER) =>
+  send(chain, { ...vault, functionName: 'withdraw', args: [amount, attestation(r)] }, sender);
+
+async function revertOf(call: Promise<unknown>): Promise<{ name: string; args: readonly unknown[] }> {
+  try {
+    await call;
+  } catch (err) {
+    const reverted = (err as BaseError).walk((e) => e instanceof ContractFunctionRevertedError);
+    if (reverted instanceof ContractFunctionRevertedError && reverted.data) return { name: reverted.data.errorName, args: reverted.data.args ?? [] };
+    throw err;
+  }
+  throw new Error('expected a revert');
+}
+
+describe('newton devnet --chain', () => {
+  it("runs the gateway's clock on the chain and its contracts' ABIs as solc compiled them", async () => {
+    expect((await client.blockNumber()).chain_id).toBe(31337);
+    const latest = Number(await chain.publicClient.getBlockNumber());
+    await expect.poll(async () => (await client.blockNumber()).block_number, { timeout: 3_000 }).toBe(latest);
+    const compiled = compileContracts();
+    const names = (abi: readonly { type: string; name?: string }[]) => abi.filter((i) => i.type !== 'struct').map((i) => `${i.type} ${i.name}`);
+    expect(names(compiled.TaskResponseHandler.abi.concat(compiled.OperatorRegistry.abi))).toEqual(expect.arrayContaining(names(TASK_RESPONSE_HANDLER_ABI)));
+    expect(names(compiled.OperatorRegistry.abi)).toEqual(expect.arrayContaining(names(OPERATOR_REGISTRY_ABI)));
+    expect(names(compiled.ExampleVault.abi)).toEqual(expect.arrayContaining(names(POLICY_CLIENT_ABI)));
+  });
+
+  it('posts a certified task on chain; its attestation pays out once, the replay reverts AttestationAlreadySpent', async () => {
+    const r = await task(parseEther('1'));
+    expect(r.task_response.policy_id).toBe(devnet.chain!.policyId); // read from the vault
+    const [certificate] = decodeAbiParameters([BLS_CERTIFICATE_ABI], r.signature_data);
+    expect(certificate.message).toBe(r.certificate.message);
+    expect(certificate.nonSignerIndices.length).toBe(r.certificate.non_signers.length);
+    const [event] = await chain.publicClient.getContractEvents({ ...handler, abi: TASK_RESPONSE_HANDLER_ABI, eventName: 'TaskResponded', args: { taskId: r.task_id }, fromBlock: 0n });
+    expect(event!.args).toMatchObject({ consensusDigest: r.certificate.message, allowed: true, expiration: r.expiration });
+    expect(Number(event!.blockNumber)).toBe(r.reference_block);
+
+    const before = await chain.publicClient.getBalance({ address: vault.address });
+    await withdraw(parseEther('1'), r);
+    expect(await chain.publicClient.getBalance({ address: vault.address })).toBe(before - parseEther('1'));
+    expect((await revertOf(withdraw(parseEther('1'), r))).name).toBe('AttestationAlreadySpent');
+  });
+
+  it('a denied task is posted too, and leaves no attestation (AttestationHashMismatch)', async () => {
+    const r = await task(parseEther('6')); // above the policy's 5 ether
+    expect(r.task_response.evaluation_result.at(-1)).toBe(0);
+    expect(await chain.publicClient.readContract({ ...handler, functionName: 'responded', args: [r.task_id] } as never)).toBe(true);
+    expect((await revertOf(withdraw(parseEther('6'), r))).name).toBe('AttestationHashMismatch');
+  });
+
+  it('another sender reverts Unauthorized("Not authorized intent sender")', async () => {
+    const r = await task(2n);
+    expect(await revertOf(withdraw(2n, r, OTHER))).toEqual({ name: 'Unauthorized', args: ['Not authorized intent sender'] });
+    await withdraw(2n, r);
+  });
+
+  it('at the expiry block it reverts AttestationExpired, and the gateway reports the task expired', async () => {
+    const r = await task(3n);
+    expect(r.expiration - r.reference_block).toBe(VAULT_POLICY_CONFIG.expireAfter);
+    await chain.testClient.mine({ blocks: VAULT_POLICY_CONFIG.expireAfter });
+    expect((await revertOf(withdraw(3n, r))).name).toBe('AttestationExpired');
+    await expect.poll(async () => (await client.taskStatus(r.task_id)).status, { timeout: 5_000 }).toBe('AttestationExpired');
+  });
+
+  it('after setPolicy on the vault the old attestation reverts Unauthorized("Policy ID does not match"); new tasks carry the new id', async () => {
+    const r = await task(4n);
+    await send(chain, { ...vault, functionName: 'setPolicy', args: [VAULT_POLICY_CONFIG] }, devnet.owner);
+    const policyId = await chain.publicClient.readContract({ ...vault, functionName: 'getPolicyId' } as never);
+    expect(policyId).not.toBe(r.task_response.policy_id);
+    expect(await revertOf(withdraw(4n, r))).toEqual({ name: 'Unauthorized', args: ['Policy ID does not match'] });
+
+    const next = await task(4n);
+    expect(next.task_response.policy_id).toBe(policyId);
+    await withdraw(4n, next);
+    expect((await client.getPolicyClient(vault.address)).policy_id).toBe(policyId);
+  });
+
+  it("refuses to set a client's policy at the gateway: it lives on the contract", async () => {
+    const auth = { nonce: 0, deadline: 0, signature: `0x${'00'.repeat(65)}` };
+    await expect(client.setPolicyParams({ policy_client: vault.address, policy_params: {}, authorization: auth })).rejects.toMatchObject({ code: 'NEWTON_ERR_INVALID_ARGUMENT' });
+  });
+});
