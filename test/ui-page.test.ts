@@ -127,10 +127,11 @@ describe('the network page on a devnet', () => {
     expect(await row.getAttribute('data-live')).toBe('true');
     const killed = Date.now();
     await devnet.operators.kill(victim.index);
-    await page.locator(`tr[data-operator="${victim.operatorId}"][data-live="false"]`).waitFor({ timeout: 6_000 });
+    // Down after 3 missed renewals (1 s each on the devnet) and the page's next poll of /operators.
+    await page.locator(`tr[data-operator="${victim.operatorId}"][data-live="false"]`).waitFor({ timeout: 10_000 });
     const seconds = (Date.now() - killed) / 1000;
     console.log(`operator ${victim.index} shown down ${seconds.toFixed(1)} s after SIGKILL`);
-    expect(await page.locator('tr[data-live="true"]').count()).toBe(3);
+    await expect.poll(() => page.locator('tr[data-live="true"]').count(), { timeout: 5_000 }).toBe(3);
     await shot('ui-operator-down');
     expect(consoleErrors).toEqual([]);
   });
