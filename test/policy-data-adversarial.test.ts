@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { NewtonError, PolicyDataHost, type PolicyDataModule } from '../bindings/dist/index.js';
 import { startFixtureServer, type FixtureServer } from './helpers/fixture-server.js';
 import { makeTempDir } from './helpers/newton.js';
-import { BUILD_TIMEOUT_MS, oracle, oracleWithWasi, wat } from './helpers/oracle-build.js';
+import { BUILD_TIMEOUT_MS, RUST_BUILD_TIMEOUT_MS, oracle, oracleWithWasi, wat } from './helpers/oracle-build.js';
 
 const ADVERSARY = 'test/fixtures/policy-data/adversary.js';
 
@@ -192,6 +192,77 @@ describe('each breach yields its documented error in bounded time', () => {
     },
     BUILD_TIMEOUT_MS,
   );
+});
+
+/**
+ * adversary.js again in Python (componentize-py) and Rust (wit-bindgen): the same breaches end
+ * with the same codes. Where a language's runtime decides first, the test says so.
+ */
+describe.each([
+  { language: 'Python', source: 'test/fixtures/policy-data/adversary.py', recursion: 'NEWTON_ERR_POLICY_DATA_TRAP' },
+  { language: 'Rust', source: 'test/fixtures/policy-data/adversary-rs', recursion: 'NEWTON_ERR_POLICY_DATA_LIMIT_STACK' },
+])('a $language guest breaches the same limits', ({ source, recursion }) => {
+  let m: PolicyDataModule;
+  let strictM: PolicyDataModule;
+  let roomyM: PolicyDataModule;
+  beforeAll(async () => {
+    const wasm = await oracle(source);
+    [m, strictM, roomyM] = await Promise.all([open.load(wasm), strict.load(wasm), roomy.load(wasm)]);
+  }, RUST_BUILD_TIMEOUT_MS);
+
+  test('an ordinary run answers', async () => {
+    expect(JSON.parse((await m.run(mode('ok', { n: 1 }))).output)).toEqual({ ok: true, args: { mode: 'ok', n: 1 } });
+  });
+
+  test('infinite loop → LIMIT_FUEL', async () => {
+    expect((await failure(() => m.run(mode('loop')), 15_000)).code).toBe('NEWTON_ERR_POLICY_DATA_LIMIT_FUEL');
+  });
+
+  test('memory-growth bomb with fuel to spare → LIMIT_MEMORY naming the 64 MiB cap', async () => {
+    const err = await failure(() => roomyM.run(mode('memory')), 15_000);
+    expect(err.code).toBe('NEWTON_ERR_POLICY_DATA_LIMIT_MEMORY');
+    expect(err.message).toContain('67108864');
+  });
+
+  test(`unbounded recursion → ${recursion.replace('NEWTON_ERR_POLICY_DATA_', '')} (CPython's recursion limit raises, which traps; Rust overflows the wasm stack)`, async () => {
+    expect((await failure(() => roomyM.run(mode('recursion')), 15_000)).code).toBe(recursion);
+  });
+
+  test('huge output (2 MiB) → OUTPUT_TOO_LARGE, the same byte count as JS', async () => {
+    const err = await failure(() => roomyM.run(mode('huge-output')), 15_000);
+    expect(err.code).toBe('NEWTON_ERR_POLICY_DATA_OUTPUT_TOO_LARGE');
+    expect(err.message).toContain('2097163 bytes');
+  });
+
+  test('51 http calls → HTTP_CALL_LIMIT after exactly 50 reached the server; 50 are allowed', async () => {
+    const before = server.requests.length;
+    const err = await failure(() => m.run(mode('http-many', { n: 51, url: `${server.origin}/count` })), 15_000);
+    expect(err.code).toBe('NEWTON_ERR_POLICY_DATA_HTTP_CALL_LIMIT');
+    expect(server.requests.length - before).toBe(50);
+    expect((await m.run(mode('http-many', { n: 50, url: `${server.origin}/count` }))).http_calls).toBe(50);
+  });
+
+  test('a 2 MiB response → HTTP_RESPONSE_TOO_LARGE', async () => {
+    expect((await failure(() => m.run(mode('fetch', { url: `${server.origin}/big` })), 10_000)).code).toBe('NEWTON_ERR_POLICY_DATA_HTTP_RESPONSE_TOO_LARGE');
+  });
+
+  test.each(['http://127.0.0.1:9/', 'http://169.254.169.254/latest/meta-data/', 'http://10.0.0.1/', 'http://localhost:9/', 'http://[::1]:9/'])(
+    'a fetch to %s without the allow list → HTTP_FORBIDDEN',
+    async (url) => {
+      expect((await failure(() => strictM.run(mode('fetch', { url })), 5_000)).code).toBe('NEWTON_ERR_POLICY_DATA_HTTP_FORBIDDEN');
+    },
+  );
+
+  test.each([
+    ['throw-error', 'NEWTON_ERR_POLICY_DATA_TRAP'],
+    ['throw-string', 'NEWTON_ERR_POLICY_DATA_GUEST_ERROR'],
+    ['invalid-json', 'NEWTON_ERR_POLICY_DATA_OUTPUT_INVALID'],
+    ['not-object', 'NEWTON_ERR_POLICY_DATA_OUTPUT_NOT_OBJECT'],
+  ])('%s → %s', async (which, code) => {
+    const err = await failure(() => m.run(mode(which)), 5_000);
+    expect(err.code).toBe(code);
+    if (which === 'throw-string') expect(err.message).toContain('refused by the oracle');
+  });
 });
 
 describe('the host keeps serving', () => {

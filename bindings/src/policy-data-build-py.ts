@@ -1,7 +1,7 @@
 // Python PolicyData oracles → components through componentize-py (bundled CPython), from a
 // project-local virtual environment, with every WASI import replaced by a trapping stub.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,22 +70,28 @@ export async function buildPython(sourcePath: string, witPath: string, cacheDir:
     throw toolchainMissing(sourcePath, python ? `componentize-py (in ${venv})` : 'Python 3', command);
   }
   const toolchain = `componentize-py ${version}`;
-  const sourceDir = dirname(sourcePath);
-  const cacheFile =
-    cacheDir &&
-    join(cacheDir, `${cacheKey([toolchain, 'stub-wasi', readSource(witPath), basename(sourcePath), ...sourceTree(sourceDir, (f) => f.endsWith('.py'))])}.wasm`);
+  const sources = sourceTree(dirname(sourcePath), (f) => f.endsWith('.py'));
+  const cacheFile = cacheDir && join(cacheDir, `${cacheKey([toolchain, 'stub-wasi', readSource(witPath), basename(sourcePath), ...sources])}.wasm`);
   const cachedImports = cacheFile && readCached(cacheFile);
   if (cachedImports) return { wasm: readFileSync(cacheFile), imports: cachedImports, language: 'python', toolchain, componentizeVersion: version, cached: true };
 
   const work = mkdtempSync(join(tmpdir(), 'newton-py-'));
   try {
     writeFileSync(join(work, `${ENTRY}.py`), entrySource(module));
+    // A copy of the sources, so the build writes no __pycache__ beside them.
+    const app = join(work, 'app');
+    for (const file of sources) {
+      const split = file.indexOf('\n');
+      const target = join(app, file.slice(0, split));
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, file.slice(split + 1));
+    }
     const out = join(work, 'oracle.wasm');
     const env = { ...process.env };
     delete env.VIRTUAL_ENV; // componentize-py would add that environment's site-packages to the app
     const run = await runTool(
       join(venv, 'bin', 'componentize-py'),
-      ['-q', '-d', witPath, '-w', 'newton-provider', 'componentize', '--stub-wasi', '-p', work, '-p', sourceDir, '-o', out, ENTRY],
+      ['-q', '-d', witPath, '-w', 'newton-provider', 'componentize', '--stub-wasi', '-p', work, '-p', app, '-o', out, ENTRY],
       { env, cwd: work },
     );
     if (run.status !== 0) throw buildFailed(sourcePath, 'componentize-py', (run.error?.message ?? run.stderr + run.stdout).replaceAll(work, '<build>'));
