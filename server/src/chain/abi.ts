@@ -1,6 +1,7 @@
 // The parts of the Newton contracts (contracts/src) the gateway calls, as viem ABIs: the task
-// response handler it posts to, the operator registry it reads the operator order from, and the
-// NewtonPolicyClient getters it reads a client's policy with. Every contract error is listed so a
+// response handler it posts to, the operator registry it reads the operator order from, the
+// NewtonPolicyClient getters it reads a client's policy with, and the example vault (the devnet's
+// chain tour). Every contract error is listed so a
 // revert decodes to its Newton name; test/chain-devnet.test.ts checks these against solc's ABIs.
 import { parseAbi } from 'viem';
 
@@ -33,6 +34,20 @@ export const TASK_RESPONSE_HANDLER_ABI = parseAbi([
 export const OPERATOR_REGISTRY_ABI = parseAbi([
   'function operatorIds() view returns (bytes32[] ids)',
   'event OperatorRegistered(uint32 indexed index, bytes32 indexed id, bytes publicKey, uint96 stake)',
+]);
+
+/** contracts/src/ExampleVault.sol's withdraw, with the validator's and the mixin's errors. */
+export const EXAMPLE_VAULT_ABI = parseAbi([
+  STRUCTS[0],
+  'struct Attestation { bytes32 taskId; bytes32 policyId; address policyClient; uint32 expiration; Intent intent; bytes intentSignature; }',
+  'function withdraw(uint256 amount, Attestation attestation)',
+  'error Unauthorized(string reason)',
+  'error InvalidIntent()',
+  'error InvalidPolicyClient()',
+  'error PolicyIdMismatch()',
+  'error AttestationAlreadySpent()',
+  'error AttestationHashMismatch()',
+  'error AttestationExpired()',
 ]);
 
 export const POLICY_CLIENT_ABI = parseAbi([

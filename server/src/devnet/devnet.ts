@@ -22,6 +22,7 @@ import type { TaskUpdate } from '../tasks/results.js';
 import type { OperatorResponse } from '../network/events.js';
 import { startNatsServer, type NatsServer } from '../bus/nats-server.js';
 import { startDevnetChain, type DevnetChain } from './chain.js';
+import { chainTour } from './chain-tour.js';
 import { startFixtureChainRpc, type FixtureChainRpc } from './fixture-chain-rpc.js';
 import { OperatorProcesses, operatorKeystores, type OperatorProcess } from './operator-processes.js';
 import { publishExamples } from './publish.js';
@@ -148,6 +149,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     gateway.events.on(ALL_TASKS, onUpdate);
 
     const tour = async (log: (line: string) => void = console.log) => {
+      if (vault) return chainTour({ client, chain: vault, log }); // the registry tour registers clients at the gateway: not in chain mode
       log('\n== publish the examples (newton_publishPolicyData, newton_publishPolicy)');
       const published = await publishExamples(client, owner.address, {
         examplesDir: join(root, 'examples'),
