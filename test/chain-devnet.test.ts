@@ -6,9 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BaseError, ContractFunctionRevertedError, decodeAbiParameters, encodeFunctionData, parseAbiItem, parseEther, stringToHex, type Hex } from 'viem';
 import { BLS_CERTIFICATE_ABI, NewtonClient, type NewtonTask, type NewtonTaskResponse } from '../bindings/dist/index.js';
-import { startDevnet, type Devnet, type TaskSuccess } from '../server/dist/index.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createApiKey, createGateway, startDevnet, type Devnet, type TaskFailure, type TaskSuccess } from '../server/dist/index.js';
 import { OPERATOR_REGISTRY_ABI, POLICY_CLIENT_ABI, TASK_RESPONSE_HANDLER_ABI } from '../server/dist/chain/abi.js';
-import { VAULT_POLICY_CONFIG } from '../server/dist/devnet/chain.js';
+import { VAULT_POLICY, VAULT_POLICY_CONFIG } from '../server/dist/devnet/chain.js';
+import { newton } from './helpers/cli.js';
 import { compileContracts } from '../contracts/build.mjs';
 import { ACCOUNTS, abiOf, clients, send } from '../contracts/chain.mjs';
 import { attestationFor } from '../contracts/newton-fixture.mjs';
@@ -32,13 +36,14 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => devnet?.close());
 
+const withdrawIntent = (amount: bigint, from: Hex = USER) => ({
+  from, to: vault.address, value: '0x0', chain_id: '0x7a69',
+  data: encodeFunctionData({ abi: [WITHDRAW], args: [amount] }), function_signature: stringToHex('withdraw(uint256)'),
+});
+
 /** A withdraw of `amount` by `from`, through the devnet gateway; resolves to its success result. */
 async function task(amount: bigint, from: Hex = USER): Promise<TaskSuccess> {
-  const intent = {
-    from, to: vault.address, value: '0x0', chain_id: '0x7a69',
-    data: encodeFunctionData({ abi: [WITHDRAW], args: [amount] }), function_signature: stringToHex('withdraw(uint256)'),
-  };
-  const result = (await client.createTask({ policy_client: vault.address, intent })) as unknown as TaskSuccess;
+  const result = (await client.createTask({ policy_client: vault.address, intent: withdrawIntent(amount, from) })) as unknown as TaskSuccess;
   expect(result).toMatchObject({ status: 'success' });
   return result;
 }
@@ -133,5 +138,36 @@ describe('newton devnet --chain', () => {
   it("refuses to set a client's policy at the gateway: it lives on the contract", async () => {
     const auth = { nonce: 0, deadline: 0, signature: `0x${'00'.repeat(65)}` };
     await expect(client.setPolicyParams({ policy_client: vault.address, policy_params: {}, authorization: auth })).rejects.toMatchObject({ code: 'NEWTON_ERR_INVALID_ARGUMENT' });
+  });
+});
+
+describe('chain mode misconfigured', () => {
+  it('a gateway whose operators are not the on-chain registry answers a failed task (NEWTON_ERR_OPERATOR_UNKNOWN), nothing posted', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'newton-chain-'));
+    const { gateway, app } = await createGateway({ dataDir, operators: 4, logger: false, chain: { rpcUrl: devnet.chain!.rpcUrl, contracts: devnet.chain!.contractsFile } });
+    try {
+      const { key } = await createApiKey(gateway.store, { permissions: ['read', 'write'], owner: devnet.owner.address });
+      const other = new NewtonClient({ url: `${await app.listen({ host: '127.0.0.1', port: 0 })}/rpc`, apiKey: key });
+      await other.publishPolicy({ owner: devnet.owner.address, policy: VAULT_POLICY, entrypoint: 'vault.allow' }); // the vault's policy address
+      const r = (await other.createTask({ policy_client: vault.address, intent: withdrawIntent(1n) })) as unknown as TaskFailure;
+      expect(r).toMatchObject({ status: 'failed', error: { code: 'NEWTON_ERR_OPERATOR_UNKNOWN' } });
+      expect(await chain.publicClient.readContract({ ...handler, functionName: 'responded', args: [r.task_id] } as never)).toBe(false);
+    } finally {
+      await app.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses contracts of another chain (NEWTON_ERR_CHAIN) and --chain-rpc without --chain-contracts', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'newton-chain-'));
+    try {
+      const contracts = { ...devnet.chain!.contracts, chainId: 1 };
+      await expect(createGateway({ dataDir, operators: 0, logger: false, chain: { rpcUrl: devnet.chain!.rpcUrl, contracts } })).rejects.toMatchObject({ code: 'NEWTON_ERR_CHAIN' });
+      const cli = await newton(['gateway', 'start', '--data-dir', dataDir, '--chain-rpc', devnet.chain!.rpcUrl]);
+      expect(cli.status).toBe(2);
+      expect(cli.stderr).toContain('--chain-rpc and --chain-contracts go together');
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
