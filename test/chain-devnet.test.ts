@@ -117,7 +117,9 @@ describe('newton devnet --chain', () => {
   it('at the expiry block it reverts AttestationExpired, and the gateway reports the task expired', async () => {
     const r = await task(3n);
     expect(r.expiration - r.reference_block).toBe(VAULT_POLICY_CONFIG.expireAfter);
-    await chain.testClient.mine({ blocks: VAULT_POLICY_CONFIG.expireAfter });
+    const { block_number } = await client.advanceBlocks(VAULT_POLICY_CONFIG.expireAfter); // anvil_mine through the gateway
+    expect(block_number).toBe(Number(await chain.publicClient.getBlockNumber()));
+    expect(block_number).toBeGreaterThanOrEqual(r.expiration - 1); // the next block is at or past the expiry
     expect((await revertOf(withdraw(3n, r))).name).toBe('AttestationExpired');
     await expect.poll(async () => (await client.taskStatus(r.task_id)).status, { timeout: 5_000 }).toBe('AttestationExpired');
   });
