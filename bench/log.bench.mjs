@@ -4,7 +4,7 @@
 // gateway's log.append replaced by a no-op for the round), so both arms share the process, its
 // JIT and the machine's neighbours. Beside it the log alone: appends/s through GatewayLog at the
 // same concurrency, and proofs and signed heads at 10,000 and 100,000 entries.
-// Env: BENCH_ROUND_S = seconds per round (default 4), BENCH_ROUNDS = rounds per arm (3).
+// Env: BENCH_ROUND_S = seconds per round (default 2), BENCH_ROUNDS = rounds per arm (8).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,8 +16,8 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { printMachine, printRatios, ratio, warnIfAddonStale } from './lib/report.mjs';
 import { writeResults } from './lib/results.mjs';
 
-const ROUND_S = Number(process.env.BENCH_ROUND_S ?? 4);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUND_S = Number(process.env.BENCH_ROUND_S ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
 const CONCURRENCY = 10;
 const CHAIN_ID = 11_155_111;
 const POLICY = 'package bench\nimport rego.v1\ndefault allow := false\nallow if to_number(input.decoded_function_arguments[1]) <= data.params.max_amount\n';

@@ -239,16 +239,15 @@ export class PostgresStore implements GatewayStore {
   }
 
   async finishTask(taskId: Hex, status: TaskStatus, result: Record<string, unknown>, expiration: number | null, logEntry?: Omit<LogRecord, 'index'>): Promise<LogRecord | null> {
-    const update = 'UPDATE tasks SET status = $1, result = $2, expiration = $3 WHERE task_id = $4';
     const values = [status, JSON.stringify(result), expiration, taskId.toLowerCase()];
     if (!logEntry) {
-      await this.#pool.query(update, values);
+      await this.#pool.query('UPDATE tasks SET status = $1, result = $2, expiration = $3 WHERE task_id = $4', values);
       return null;
     }
-    return this.#transaction(async (tx) => {
-      await tx.query(update, values);
-      return (await appendLog(tx, [logEntry]))[0] ?? null;
-    });
+    // One statement: the update runs to completion whatever the select reads.
+    const { rows } = await this.#pool.query(`WITH finished AS (UPDATE tasks SET status = $1, result = $2, expiration = $3 WHERE task_id = $4)
+      SELECT log_index, log_task_id FROM decision_log_append($5, $6, $7)`, [...values, ...appendArgs([logEntry])]);
+    return written([logEntry], rows)[0] ?? null;
   }
 
   async setTaskStatus(taskId: Hex, status: TaskStatus): Promise<void> {
@@ -312,7 +311,8 @@ export class PostgresStore implements GatewayStore {
 
   async appendLog(entries: Omit<LogRecord, 'index'>[]): Promise<LogRecord[]> {
     if (entries.length === 0) return [];
-    return this.#transaction((tx) => appendLog(tx, entries));
+    const { rows } = await this.#pool.query('SELECT log_index, log_task_id FROM decision_log_append($1, $2, $3)', appendArgs(entries));
+    return written(entries, rows);
   }
 
   async logEntries(from: number, limit: number): Promise<LogRecord[]> {
@@ -332,27 +332,13 @@ export class PostgresStore implements GatewayStore {
   }
 }
 
-/** The advisory lock appenders to the decision log hold ("newlog" in ASCII). */
-const DECISION_LOG_LOCK = 0x6e65776c6f67;
+/** decision_log_append's arrays (migration 4): task ids, entries, leaf hashes. */
+const appendArgs = (entries: Omit<LogRecord, 'index'>[]) => [entries.map((e) => lower(e.taskId)), entries.map((e) => e.entry), entries.map((e) => e.leafHash)];
 
-/** Inside a transaction: the entries at the next indices, skipping tasks already logged. */
-async function appendLog(tx: pg.PoolClient, entries: Omit<LogRecord, 'index'>[]): Promise<LogRecord[]> {
-  // One appender at a time across every gateway on the database: indices stay dense and ordered.
-  await tx.query('SELECT pg_advisory_xact_lock($1)', [DECISION_LOG_LOCK]);
-  const taskIds = entries.map((e) => lower(e.taskId));
-  const logged = new Set((await tx.query('SELECT task_id FROM decision_log WHERE task_id = ANY($1::text[])', [taskIds])).rows.map((r: Row) => r.task_id));
-  const next = Number((await tx.query('SELECT COALESCE(MAX(idx) + 1, 0) AS next FROM decision_log')).rows[0].next);
-  const written: LogRecord[] = [];
-  for (const [i, e] of entries.entries()) {
-    if (logged.has(taskIds[i])) continue;
-    logged.add(taskIds[i]);
-    written.push({ index: next + written.length, taskId: taskIds[i] as Hex, entry: e.entry, leafHash: e.leafHash });
-  }
-  if (written.length > 0) {
-    await tx.query('INSERT INTO decision_log (idx, task_id, entry, leaf_hash) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[])',
-      [written.map((r) => r.index), written.map((r) => r.taskId), written.map((r) => r.entry), written.map((r) => r.leafHash)]);
-  }
-  return written;
+/** The rows decision_log_append wrote, as records. */
+function written(entries: Omit<LogRecord, 'index'>[], rows: Row[]): LogRecord[] {
+  const byTask = new Map(entries.map((e) => [lower(e.taskId), e]));
+  return rows.map((r) => ({ index: Number(r.log_index), taskId: r.log_task_id, entry: byTask.get(r.log_task_id)!.entry, leafHash: byTask.get(r.log_task_id)!.leafHash }));
 }
 
 const logRecord = (r: Row): LogRecord => ({ index: r.idx, taskId: r.task_id, entry: r.entry, leafHash: r.leaf_hash });
