@@ -6,7 +6,7 @@ import { attestationBundle, type Hex, type NewtonClient, type NewtonTask } from 
 import { createPublicClient, createWalletClient, encodeFunctionData, formatEther, http, parseAbi, parseEther, stringToHex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { foundry } from 'viem/chains';
-import { EXAMPLE_VAULT_ABI } from '../chain/abi.js';
+import { EXAMPLE_VAULT_ABI, TASK_RESPONSE_HANDLER_ABI } from '../chain/abi.js';
 import { revertOf } from '../chain/errors.js';
 import { taskResponseOf, type TaskSuccess } from '../tasks/results.js';
 import type { DevnetChain } from './chain.js';
@@ -52,7 +52,9 @@ export async function chainTour({ client, chain, log = console.log }: ChainTourO
   log(`   user ${user.address} asks for withdraw(1 ETH)`);
   const allowed = await task(parseEther('1'));
   if (allowed.status !== 'success') throw new Error(`the vault task failed: ${JSON.stringify(allowed)}`);
-  log(`   newt_createTask → allowed by ${allowed.certificate.signers.length} operators; the gateway posted it to the TaskResponseHandler in block ${allowed.reference_block}; attestation valid until block ${allowed.expiration}`);
+  const [posted] = await reader.getContractEvents({ address: chain.contracts.taskResponseHandler, abi: TASK_RESPONSE_HANDLER_ABI, eventName: 'TaskResponded', args: { taskId: allowed.task_id }, fromBlock: BigInt(allowed.reference_block) });
+  const { gasUsed } = await reader.getTransactionReceipt({ hash: posted!.transactionHash });
+  log(`   newt_createTask → allowed by ${allowed.certificate.signers.length} operators; the gateway posted it to the TaskResponseHandler in block ${allowed.reference_block} (respondToTask: ${gasUsed} gas); attestation valid until block ${allowed.expiration}`);
   log(`   withdraw(1 ETH, attestation) → ${await withdraw(parseEther('1'), allowed)}; vault balance ${formatEther(await reader.getBalance({ address: vault }))} ETH`);
   log(`   the same attestation again → ${await withdraw(parseEther('1'), allowed)}`);
   const denied = await task(parseEther('6'));
