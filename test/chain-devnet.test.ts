@@ -12,7 +12,8 @@ import path from 'node:path';
 import { createApiKey, createGateway, startDevnet, type Devnet, type TaskFailure, type TaskSuccess } from '../server/dist/index.js';
 import { OPERATOR_REGISTRY_ABI, POLICY_CLIENT_ABI, TASK_RESPONSE_HANDLER_ABI } from '../server/dist/chain/abi.js';
 import { VAULT_POLICY, VAULT_POLICY_CONFIG } from '../server/dist/devnet/chain.js';
-import { newton } from './helpers/cli.js';
+import { cliScript, newton } from './helpers/cli.js';
+import { startUntilLine } from './helpers/processes.js';
 import { compileContracts } from '../contracts/build.mjs';
 import { ACCOUNTS, abiOf, clients, send } from '../contracts/chain.mjs';
 import { attestationFor } from '../contracts/newton-fixture.mjs';
@@ -169,6 +170,22 @@ describe('chain mode misconfigured', () => {
       expect(cli.status).toBe(2);
       expect(cli.stderr).toContain('--chain-rpc and --chain-contracts go together');
     } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('newton gateway start --chain-rpc --chain-contracts serves on the chain as a process', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'newton-chain-'));
+    const args = ['gateway', 'start', '--data-dir', dataDir, '--port', '0', '--operators', '0', '--chain-rpc', devnet.chain!.rpcUrl, '--chain-contracts', devnet.chain!.contractsFile, '--log-level', 'warn', '--format', 'json'];
+    const { child, line, exited } = await startUntilLine(cliScript, args);
+    try {
+      const key = JSON.parse((await newton(['gateway', 'keys', 'create', '--data-dir', dataDir, '--permission', 'read', '--format', 'json'])).stdout).key;
+      const started = new NewtonClient({ url: `${JSON.parse(line).url}/rpc`, apiKey: key });
+      expect(await started.blockNumber()).toMatchObject({ chain_id: 31337, block_number: Number(await chain.publicClient.getBlockNumber()) });
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
