@@ -31,6 +31,8 @@ export interface Limits {
   maxEvalStringBytes?: number;
   /** Largest integer, in bits (4096). */
   maxIntegerBits?: number;
+  /** Distinct params values whose params-only work a policy caches, LRU; 0 turns it off (64). */
+  paramsCacheEntries?: number;
 }
 
 export interface CompileOptions {

@@ -3,9 +3,10 @@
 //!
 //! Usage: bench_policy <fixture dir> <iterations> <warmup>
 //! The request JSON is built exactly as the TS bench builds it: the raw fixture files spliced into
-//! `{"intent":…,"params":…,"wasm":…}`. Compile gets a tenth of the iterations and warmup.
+//! `{"intent":…,"params":…,"wasm":…}`; the entrypoint is `<package>.allow`. Compile gets a tenth
+//! of the iterations and warmup.
 
-use newton_policy::{CompileOptions, Policy, PolicyModule};
+use newton_policy::{CompileOptions, Limits, Policy, PolicyModule};
 use std::hint::black_box;
 use std::path::Path;
 use std::time::Instant;
@@ -15,7 +16,6 @@ use std::time::Instant;
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const BATCH: usize = 50;
-const ENTRYPOINT: &str = "bench_policy.allow";
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -36,7 +36,9 @@ fn main() {
         read("params.json"),
         read("wasm.json")
     );
-    let compile = || Policy::compile(&modules, ENTRYPOINT, CompileOptions::default()).expect("fixture compiles");
+    let package = modules[0].source.lines().find_map(|l| l.strip_prefix("package ")).expect("policy has a package");
+    let entrypoint = format!("{}.allow", package.trim());
+    let compile = || Policy::compile(&modules, &entrypoint, CompileOptions::default()).expect("fixture compiles");
 
     let policy = compile();
     let decision = policy.evaluate_json(&request).expect("request is valid");
@@ -45,12 +47,18 @@ fn main() {
 
     let compile_times = time(iterations / 10, warmup / 10, || drop(black_box(compile())));
     let evaluate_times = time(iterations, warmup, || drop(black_box(policy.evaluate_json(black_box(&request)))));
+    // The same policy with the params cache off: what the cache saves.
+    let limits = Limits { params_cache_entries: 0, ..Limits::default() };
+    let uncached = Policy::compile(&modules, &entrypoint, CompileOptions { limits, ..CompileOptions::default() })
+        .expect("fixture compiles");
+    let uncached_times = time(iterations, warmup, || drop(black_box(uncached.evaluate_json(black_box(&request)))));
     println!(
-        r#"{{"compile_ns":{:.0},"evaluate_ns":{:.0},"evaluate_p50_ns":{:.0},"evaluate_p99_ns":{:.0},"request_bytes":{}}}"#,
+        r#"{{"compile_ns":{:.0},"evaluate_ns":{:.0},"evaluate_p50_ns":{:.0},"evaluate_p99_ns":{:.0},"evaluate_uncached_ns":{:.0},"request_bytes":{}}}"#,
         compile_times.mean,
         evaluate_times.mean,
         evaluate_times.percentile(0.50),
         evaluate_times.percentile(0.99),
+        uncached_times.mean,
         request.len()
     );
 }

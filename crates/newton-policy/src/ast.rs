@@ -1,7 +1,7 @@
 //! Read-only views over regorus's parsed modules: packages, the rules they declare, the builtin
 //! calls they make, and an iterative visitor over every expression (so no policy shape can
 //! exhaust the stack here). Used at compile time only (determinism and recursion checks, test
-//! discovery).
+//! discovery, params-only rules).
 
 use regorus::unstable::{Expr, Literal, Module, Query, Ref, Rule, RuleHead, Span};
 
@@ -32,6 +32,8 @@ impl Location {
 pub enum Node<'a> {
     Expr(&'a Expr),
     Literal(&'a Literal),
+    /// A `with` modifier (its `as` expression is visited as an `Expr`).
+    With,
 }
 
 /// One parsed module.
@@ -119,6 +121,7 @@ pub fn visit<'a>(rule: &'a Rule, mut f: impl FnMut(Node<'a>)) {
             Item::Query(q) => {
                 for stmt in &q.stmts {
                     stack.extend(stmt.with_mods.iter().map(|w| Item::Expr(&w.r#as)));
+                    stmt.with_mods.iter().for_each(|_| f(Node::With));
                     f(Node::Literal(&stmt.literal));
                     match &stmt.literal {
                         Literal::SomeVars { .. } => {}

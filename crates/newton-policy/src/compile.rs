@@ -1,10 +1,12 @@
 //! Compile once: Rego modules + an entrypoint become a [`Policy`] that is `Send + Sync` and is
 //! evaluated many times, from many threads, without recompiling.
 
-use crate::{ast, builtins, context_rule, determinism, diagnostics, nesting, recursion, Limits, ParamsSchema};
+use crate::params_cache::ParamsCache;
+use crate::{ast, builtins, context_rule, determinism, diagnostics, nesting, params_rules, recursion, Limits, ParamsSchema};
 use newton_core::{Error, ErrorCode, Result};
 use newton_types::{cid::cid_v1_raw, hash::policy_code_hash};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// One Rego source file.
 #[derive(Clone, Debug)]
@@ -63,6 +65,10 @@ pub struct Policy {
     pub(crate) entrypoint: String,
     pub(crate) params_schema: Option<ParamsSchema>,
     pub(crate) limits: Limits,
+    /// Params-only rules whose values `params_cache` holds per params (`params_rules`).
+    pub(crate) params_rules: Vec<String>,
+    /// Shared by clones; `None` when `limits.params_cache_entries` is 0.
+    pub(crate) params_cache: Option<Arc<ParamsCache>>,
     modules: Vec<ModuleInfo>,
 }
 
@@ -82,8 +88,12 @@ impl Policy {
                 false => err,
             }
         })?;
+        let params_rules = match options.limits.params_cache_entries {
+            0 => Vec::new(),
+            _ => params_rules::params_only(engine.get_modules(), &entrypoint),
+        };
         engine
-            .add_policy(format!("{}.rego", context_rule::PACKAGE), context_rule::module(&entrypoint))
+            .add_policy(format!("{}.rego", context_rule::PACKAGE), context_rule::module(&entrypoint, &params_rules))
             .and_then(|_| engine.compile_with_entrypoint(&context_rule::RULE.into()))
             .map_err(|e| Error::internal(format!("preparing the evaluation context failed: {e:#}")))?;
         engine.set_execution_timer_config(options.limits.execution_timer());
@@ -92,6 +102,9 @@ impl Policy {
             entrypoint,
             params_schema: options.params_schema,
             limits: options.limits,
+            params_rules,
+            params_cache: (options.limits.params_cache_entries > 0)
+                .then(|| Arc::new(ParamsCache::new(options.limits.params_cache_entries))),
             modules: modules.iter().map(module_info).collect(),
         })
     }
@@ -99,6 +112,13 @@ impl Policy {
     /// The entrypoint as evaluated, e.g. `data.newton_quickstart.allow`.
     pub fn entrypoint(&self) -> &str {
         &self.entrypoint
+    }
+
+    /// The rules whose values are computed once per params and reused (they read only
+    /// `data.params` and iterate over it), e.g. `data.pkg.blocked`; empty when
+    /// `limits.params_cache_entries` is 0.
+    pub fn params_rules(&self) -> &[String] {
+        &self.params_rules
     }
 
     /// `policyCodeHash` and `policyCid` of every module, in the order given.

@@ -1,11 +1,14 @@
 //! Evaluation: the context a Newton operator builds, and the [`Decision`] it yields.
 
 use crate::builtins::{parse_date, with_context, EvalContext};
+use crate::params_cache::ParamsEntry;
 use crate::{context_rule, diagnostics, guard, Policy};
 use newton_core::{json_kind, Error, ErrorCode, Result};
 use newton_types::{evaluation_result::encode_evaluation_result, parse_intent, TaskIntent};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Everything one evaluation sees. Build it with [`EvalRequest::from_json`].
 #[derive(Clone, Debug, Default)]
@@ -152,14 +155,29 @@ impl Policy {
         let rule = match &request.input {
             // Fast path: everything rides in one input document (see `context_rule`).
             Some(input) => {
-                let mut carrier = json!({"input": input, "params": request.params, "wasm": request.wasm});
+                let entry = self.params_entry(&request.params);
+                let (params, cached) = match &entry {
+                    Some(entry) => (entry.params.clone(), entry.values.clone()),
+                    None => (regorus::Value::from(request.params.clone()), None),
+                };
+                let mut carrier = BTreeMap::from([
+                    ("input".into(), regorus::Value::from(input.clone())),
+                    ("params".into(), params),
+                    ("wasm".into(), regorus::Value::from(request.wasm.clone())),
+                ]);
                 if let Some(privacy) = &request.privacy {
-                    carrier["privacy"] = privacy.clone();
+                    carrier.insert("privacy".into(), regorus::Value::from(privacy.clone()));
+                }
+                let with_cached = cached.is_some();
+                if let Some(values) = cached {
+                    carrier.insert("cached".into(), values);
                 }
                 engine.set_input(regorus::Value::from(carrier));
-                match request.privacy {
-                    Some(_) => context_rule::RULE_WITH_PRIVACY,
-                    None => context_rule::RULE,
+                match (request.privacy.is_some(), with_cached) {
+                    (false, false) => context_rule::RULE,
+                    (true, false) => context_rule::RULE_WITH_PRIVACY,
+                    (false, true) => context_rule::RULE_CACHED,
+                    (true, true) => context_rule::RULE_CACHED_WITH_PRIVACY,
                 }
             }
             // No input: `input` must stay undefined, so the data goes in as data.
@@ -185,6 +203,32 @@ impl Policy {
             Ok((Err(e), None)) => Decision::from_error(diagnostics::eval_error(&e)),
             Err(panic) => Decision::from_error(panic),
         })
+    }
+
+    /// The cached params-only work for `params`; `None` when the cache is off.
+    fn params_entry(&self, params: &Value) -> Option<Arc<ParamsEntry>> {
+        let cache = self.params_cache.as_ref()?;
+        let key = serde_json::to_string(params).ok()?;
+        Some(cache.get_or_make(key, || {
+            let params = regorus::Value::from(params.clone());
+            let values = (!self.params_rules.is_empty()).then(|| self.params_values(&params)).flatten();
+            ParamsEntry { params, values }
+        }))
+    }
+
+    /// The params-only rules' values for `params`, or `None` when one is undefined or fails
+    /// (evaluations then compute them in place, with the same outcome as without a cache).
+    fn params_values(&self, params: &regorus::Value) -> Option<regorus::Value> {
+        let mut engine = self.engine.clone();
+        engine.set_input(regorus::Value::from(BTreeMap::from([("params".into(), params.clone())])));
+        let context = EvalContext::default();
+        let outcome = guard::guarded(&self.limits, || {
+            with_context(&context, || engine.eval_rule(context_rule::PARAMS_VALUES.to_string()))
+        });
+        match outcome {
+            Ok((Ok(values @ regorus::Value::Array(_)), None)) => Some(values),
+            _ => None,
+        }
     }
 
     /// Parses a request for this policy (see [`EvalRequest::from_json`]), within its

@@ -18,6 +18,8 @@ mod limits;
 mod nesting;
 mod options_json;
 mod params;
+mod params_cache;
+mod params_rules;
 mod recursion;
 pub mod testing;
 

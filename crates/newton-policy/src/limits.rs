@@ -27,6 +27,10 @@ pub struct Limits {
     pub max_eval_string_bytes: u64,
     /// Largest integer, in bits. Default 4096.
     pub max_integer_bits: u64,
+    /// Most distinct params values whose params-only work (converted params, params-only rule
+    /// values) a compiled policy keeps, least recently used evicted; 0 turns the cache off.
+    /// Default 64.
+    pub params_cache_entries: usize,
 }
 
 impl Default for Limits {
@@ -41,6 +45,7 @@ impl Default for Limits {
             max_eval_elements: 1_000_000,
             max_eval_string_bytes: 16 << 20,
             max_integer_bits: 4096,
+            params_cache_entries: 64,
         }
     }
 }

@@ -4,7 +4,7 @@
 //! `{"regoV0"?, "paramsSchema"?: {schema} | "<schema JSON text>", "data"?: {…},
 //! "strictBuiltinErrors"?, "limits"?: {"maxModuleBytes", "maxModules", "maxRequestBytes",
 //! "evalTimeoutMs", "maxNesting", "maxEvalDepth", "maxEvalElements", "maxEvalStringBytes",
-//! "maxIntegerBits"}}`
+//! "maxIntegerBits", "paramsCacheEntries"}}`
 
 use crate::testing::TestOptions;
 use crate::{CompileOptions, Limits, ParamsSchema};
@@ -35,6 +35,7 @@ struct LimitsJson {
     max_eval_elements: Option<u64>,
     max_eval_string_bytes: Option<u64>,
     max_integer_bits: Option<u64>,
+    params_cache_entries: Option<usize>,
 }
 
 impl CompileOptions {
@@ -66,6 +67,7 @@ impl CompileOptions {
                 max_eval_elements: l.max_eval_elements.unwrap_or(d.max_eval_elements),
                 max_eval_string_bytes: l.max_eval_string_bytes.unwrap_or(d.max_eval_string_bytes),
                 max_integer_bits: l.max_integer_bits.unwrap_or(d.max_integer_bits),
+                params_cache_entries: l.params_cache_entries.unwrap_or(d.params_cache_entries),
             },
         })
     }

@@ -90,7 +90,7 @@ pub fn check(modules: &[Ref<Module>]) -> Result<()> {
 }
 
 /// The path a rule defines below its package (`allow`, `a.b` for `a.b[x] := …`).
-fn head_path(rule: &Rule) -> Option<(Vec<String>, &Span)> {
+pub(crate) fn head_path(rule: &Rule) -> Option<(Vec<String>, &Span)> {
     // `a.b[x]` defines `a.b`: a dynamic key ends the path.
     let refr = ast::head_ref(rule);
     let (root, rest) = ref_path(refr)?;
@@ -99,7 +99,7 @@ fn head_path(rule: &Rule) -> Option<(Vec<String>, &Span)> {
 
 /// Splits a reference chain into its root variable and the literal components after it; the
 /// components stop at the first dynamic index (`a.b[x].c` → `a`, `[b]`).
-fn ref_path(expr: &Expr) -> Option<(String, Vec<String>)> {
+pub(crate) fn ref_path(expr: &Expr) -> Option<(String, Vec<String>)> {
     let mut rest = Vec::new();
     let mut e = expr;
     loop {
@@ -129,15 +129,7 @@ fn ref_path(expr: &Expr) -> Option<(String, Vec<String>)> {
 /// Every data path `rule` reads: `data.…` references, references through imports, and names of
 /// rules of its own package that are not local variables of the rule.
 fn references(module: &Module, package: &[String], rule: &Rule) -> Vec<Vec<String>> {
-    let imports: BTreeMap<String, Vec<String>> = module
-        .imports
-        .iter()
-        .filter_map(|i| {
-            let (root, rest) = ref_path(&i.refr)?;
-            let alias = i.r#as.as_ref().map(|s| s.text().to_string()).or_else(|| rest.last().cloned())?;
-            (root == "data").then_some((alias, rest))
-        })
-        .collect();
+    let imports = data_imports(module);
     let mut locals: HashSet<String> = HashSet::new();
     if let Rule::Spec { head: RuleHead::Func { args, .. }, .. } = rule {
         args.iter().for_each(|a| vars_in(a, &mut locals));
@@ -152,7 +144,7 @@ fn references(module: &Module, package: &[String], rule: &Rule) -> Vec<Vec<Strin
         Node::Literal(Literal::Every { key, value, .. }) => {
             locals.extend(key.iter().chain([value]).map(|s| s.text().to_string()))
         }
-        Node::Literal(_) => {}
+        Node::Literal(_) | Node::With => {}
         Node::Expr(e @ (Expr::Var { .. } | Expr::RefDot { .. } | Expr::RefBrack { .. })) => refs.extend(ref_path(e)),
         Node::Expr(Expr::Call { fcn, .. }) => refs.extend(ref_path(fcn)),
         Node::Expr(Expr::AssignExpr { op: AssignOp::ColEq, lhs, .. }) => vars_in(lhs, &mut locals),
@@ -174,8 +166,21 @@ fn references(module: &Module, package: &[String], rule: &Rule) -> Vec<Vec<Strin
         .collect()
 }
 
+/// The module's `data` imports: alias → path below `data`.
+pub(crate) fn data_imports(module: &Module) -> BTreeMap<String, Vec<String>> {
+    module
+        .imports
+        .iter()
+        .filter_map(|i| {
+            let (root, rest) = ref_path(&i.refr)?;
+            let alias = i.r#as.as_ref().map(|s| s.text().to_string()).or_else(|| rest.last().cloned())?;
+            (root == "data").then_some((alias, rest))
+        })
+        .collect()
+}
+
 /// Adds the variables an assignment pattern binds.
-fn vars_in(pattern: &Expr, out: &mut HashSet<String>) {
+pub(crate) fn vars_in(pattern: &Expr, out: &mut HashSet<String>) {
     let mut stack = vec![pattern];
     while let Some(e) = stack.pop() {
         match e {

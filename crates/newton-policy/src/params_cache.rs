@@ -1,0 +1,97 @@
+//! A bounded LRU of the work that depends only on a request's params: `data.params` converted
+//! to a regorus value once, and the values of the policy's params-only rules (`params_rules`).
+//! Keyed by the params' canonical JSON text (serde_json orders object keys), so two requests
+//! share an entry only when their params are equal; there is nothing to invalidate, a policy
+//! owns its cache and a different params value is a different key.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+/// What one params value yields.
+pub(crate) struct ParamsEntry {
+    /// `data.params` as the interpreter sees it.
+    pub params: regorus::Value,
+    /// The cached rules' values, in `Policy::params_rules` order; `None` when there are none or
+    /// one of them is undefined or fails, in which case evaluations compute them as usual.
+    pub values: Option<regorus::Value>,
+}
+
+pub(crate) struct ParamsCache {
+    capacity: usize,
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    tick: u64,
+    entries: HashMap<String, (u64, Arc<ParamsEntry>)>,
+}
+
+impl ParamsCache {
+    /// A cache of at most `capacity` (> 0) params values.
+    pub fn new(capacity: usize) -> Self {
+        Self { capacity, inner: Mutex::new(Inner::default()) }
+    }
+
+    /// The entry for `key`, made by `make` (outside the lock) when absent; the least recently
+    /// used entry makes room.
+    pub fn get_or_make(&self, key: String, make: impl FnOnce() -> ParamsEntry) -> Arc<ParamsEntry> {
+        if let Some(entry) = self.lock().touch(&key) {
+            return entry;
+        }
+        let entry = Arc::new(make());
+        let mut inner = self.lock();
+        if inner.entries.len() >= self.capacity && !inner.entries.contains_key(&key) {
+            let oldest = inner.entries.iter().min_by_key(|(_, (used, _))| *used).map(|(k, _)| k.clone());
+            oldest.map(|k| inner.entries.remove(&k));
+        }
+        inner.tick += 1;
+        let tick = inner.tick;
+        inner.entries.insert(key, (tick, entry.clone()));
+        entry
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // Entries are immutable once inserted, so a panic elsewhere cannot leave one half-made.
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Inner {
+    fn touch(&mut self, key: &str) -> Option<Arc<ParamsEntry>> {
+        self.tick += 1;
+        let tick = self.tick;
+        self.entries.get_mut(key).map(|(used, entry)| {
+            *used = tick;
+            entry.clone()
+        })
+    }
+}
+
+impl fmt::Debug for ParamsCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParamsCache").field("capacity", &self.capacity).field("len", &self.lock().entries.len()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(n: i64) -> ParamsEntry {
+        ParamsEntry { params: regorus::Value::from(n), values: None }
+    }
+
+    #[test]
+    fn keeps_the_most_recently_used() {
+        let cache = ParamsCache::new(2);
+        cache.get_or_make("a".into(), || entry(1));
+        cache.get_or_make("b".into(), || entry(2));
+        cache.get_or_make("a".into(), || unreachable!("a is cached"));
+        cache.get_or_make("c".into(), || entry(3)); // evicts b
+        assert_eq!(cache.get_or_make("a".into(), || entry(9)).params, regorus::Value::from(1));
+        assert_eq!(cache.get_or_make("b".into(), || entry(4)).params, regorus::Value::from(4));
+        assert_eq!(cache.lock().entries.len(), 2);
+    }
+}
