@@ -155,6 +155,8 @@ describe('chain mode misconfigured', () => {
       const r = (await other.createTask({ policy_client: vault.address, intent: withdrawIntent(1n) })) as unknown as TaskFailure;
       expect(r).toMatchObject({ status: 'failed', error: { code: 'NEWTON_ERR_OPERATOR_UNKNOWN' } });
       expect(await chain.publicClient.readContract({ ...handler, functionName: 'responded', args: [r.task_id] } as never)).toBe(false);
+      // A policy client must be a NewtonPolicyClient contract: an account is not one.
+      await expect(other.createTask({ policy_client: USER, intent: withdrawIntent(1n) })).rejects.toMatchObject({ code: 'NEWTON_ERR_NOT_FOUND', message: expect.stringContaining('is not a NewtonPolicyClient contract') });
     } finally {
       await app.close();
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -3,7 +3,7 @@
 // a task carries exactly the policy id the contract will check. The store mirrors what was read
 // (the client's record and its policy-id history) for the registry reads, privacy and the log.
 import type { Hex } from 'newton-engine';
-import { hexToString, zeroHash, type PublicClient } from 'viem';
+import { BaseError, ContractFunctionZeroDataError, hexToString, zeroHash, type PublicClient } from 'viem';
 import type { Gateway } from '../gateway.js';
 import { RpcError, notFound } from '../rpc/errors.js';
 import type { PolicyClientRecord, PolicyIdEntry } from '../store/store.js';
@@ -18,7 +18,7 @@ async function readPolicy(client: PublicClient, address: Hex, block: number): Pr
   try {
     read = await Promise.all([call('getPolicyId'), call('getPolicyAddress'), call('getPolicyConfig'), call('getOwner')]);
   } catch (err) {
-    if ((err as Error).name === 'ContractFunctionExecutionError' && /returned no data/.test((err as Error).message)) {
+    if (err instanceof BaseError && err.walk((e) => e instanceof ContractFunctionZeroDataError)) {
       throw notFound(`policy client ${address} is not a NewtonPolicyClient contract on this chain`);
     }
     throw chainError(`reading policy client ${address}`, err);
