@@ -97,8 +97,10 @@ describe('newton devnet --chain', () => {
     expect(Number(event!.blockNumber)).toBe(r.reference_block);
 
     const before = await chain.publicClient.getBalance({ address: vault.address });
+    expect((await client.taskStatus(r.task_id)).status).toBe('Responded');
     await withdraw(parseEther('1'), r);
     expect(await chain.publicClient.getBalance({ address: vault.address })).toBe(before - parseEther('1'));
+    expect((await client.taskStatus(r.task_id)).status).toBe('AttestationSpent'); // read from the handler
     expect((await revertOf(withdraw(parseEther('1'), r))).name).toBe('AttestationAlreadySpent');
   });
 
@@ -138,9 +140,10 @@ describe('newton devnet --chain', () => {
     expect((await client.getPolicyClient(vault.address)).policy_id).toBe(policyId);
   });
 
-  it("refuses to set a client's policy at the gateway: it lives on the contract", async () => {
+  it("refuses to set a client's policy or spend an attestation at the gateway: both are on chain", async () => {
     const auth = { nonce: 0, deadline: 0, signature: `0x${'00'.repeat(65)}` };
     await expect(client.setPolicyParams({ policy_client: vault.address, policy_params: {}, authorization: auth })).rejects.toMatchObject({ code: 'NEWTON_ERR_INVALID_ARGUMENT' });
+    await expect(client.spendAttestation(`0x${'01'.repeat(32)}`, USER, auth)).rejects.toMatchObject({ code: 'NEWTON_ERR_INVALID_ARGUMENT', message: expect.stringContaining('spent on chain') });
   });
 });
 

@@ -27,6 +27,7 @@ export const TASK_RESPONSE_HANDLER_ABI = parseAbi([
   ...ERRORS,
   'function respondToTask(TaskResponse response, bytes signatureData)',
   'function responded(bytes32 taskId) view returns (bool)',
+  'function attestationExpirations(bytes32 taskId) view returns (uint32)',
   'function registry() view returns (address)',
   'event TaskResponded(bytes32 indexed taskId, bytes32 consensusDigest, bool allowed, uint32 expiration)',
 ]);

@@ -35,6 +35,9 @@ export interface ChainOptions {
   receiptTimeoutMs?: number;
 }
 
+/** AttestationValidator.ATTESTATION_SPENT_SENTINEL. */
+const SPENT = 2 ** 32 - 1;
+
 /** A NewtonTaskResponse as viem's arguments: uint256 fields as bigints. */
 function responseArgs(r: NewtonTaskResponse) {
   return {
@@ -121,6 +124,16 @@ export class ChainMode {
         operator_errors: outcome.operator_errors,
         timestamp: Date.now(),
       };
+    }
+  }
+
+  /** Whether the handler marked the task's attestation spent (attestationExpirations = the sentinel). */
+  async attestationSpent(taskId: Hex): Promise<boolean> {
+    try {
+      const expiration = await this.#public.readContract({ address: this.contracts.taskResponseHandler, abi: TASK_RESPONSE_HANDLER_ABI, functionName: 'attestationExpirations', args: [taskId] });
+      return expiration === SPENT;
+    } catch (err) {
+      throw chainError(`reading attestationExpirations(${taskId})`, err);
     }
   }
 

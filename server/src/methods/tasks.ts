@@ -5,7 +5,7 @@
 import { Type } from '@sinclair/typebox';
 import { attestationBundle, checkAttestation, type AttestationBundle, type Hex, type NewtonTask, type ValidationContext, type ValidationReport } from 'newton-engine';
 import type { Gateway } from '../gateway.js';
-import { RpcError, notFound } from '../rpc/errors.js';
+import { RpcError, invalidParams, notFound } from '../rpc/errors.js';
 import { address, bytes32 } from '../rpc/hex.js';
 import { method, type Method } from '../rpc/method.js';
 import { checkOwner } from '../owner-auth.js';
@@ -23,6 +23,11 @@ async function taskRecord(gateway: Gateway, id: string): Promise<TaskRecord> {
   const taskId = bytes32(id, 'task_id');
   const record = await gateway.store.task(taskId);
   if (!record) throw notFound(`no task ${taskId}`);
+  // In chain mode the client contract spends attestations: the handler says which are spent.
+  if (record.status === 'Responded' && gateway.chain && (await gateway.chain.attestationSpent(taskId))) {
+    await gateway.store.setTaskStatus(taskId, 'AttestationSpent');
+    return { ...record, status: 'AttestationSpent' };
+  }
   if (record.status === 'Responded' && record.expiration !== null && gateway.clock.block >= record.expiration) {
     await gateway.store.setTaskStatus(taskId, 'AttestationExpired');
     return { ...record, status: 'AttestationExpired' };
@@ -80,6 +85,7 @@ export const taskMethods: Method[] = [
   }),
   method('newton_taskStatus', 'read', Type.Object({ task_id: Bytes32 }), async (p, { gateway }) => statusResult(await taskRecord(gateway, p.task_id))),
   method('newton_spendAttestation', 'write', Type.Object({ task_id: Bytes32, caller: Address, authorization: OwnerAuth }), async (p, { gateway }) => {
+    if (gateway.chain) throw invalidParams('chain mode: an attestation is spent on chain, by the policy client contract (_validateAttestation)');
     const record = await taskRecord(gateway, p.task_id);
     const caller = address(p.caller, 'caller');
     // The caller is msg.sender of Newton's validateAttestation: only they may spend in their name.
