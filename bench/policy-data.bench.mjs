@@ -1,5 +1,6 @@
 // PolicyData: our wasmtime host (TS API) beside the same components run through `jco transpile`
-// in Node, on a trivial WAT component (returns `{}`) and a 4-line JS oracle (componentize-js).
+// in Node, on a trivial WAT component (returns `{}`) and a 4-line JS oracle (componentize-js);
+// then oracles in JavaScript, Python and Rust side by side (fresh-instance runs, build times).
 // Every "fresh" row instantiates a new instance per run, as operators must for isolation; the
 // jco "reused instance" row is the lower bound. Env: BENCH_TIME_MS = time per row (default 2000),
 // BENCH_COLD_RUNS = cold compiles per component (default 3).
@@ -10,7 +11,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
 import { PolicyDataHost, buildPolicyData } from '../bindings/dist/index.js';
-import { printMachine, ratio, us, warnIfAddonStale } from './lib/report.mjs';
+import { printMachine, printRatios, ratio, us, warnIfAddonStale } from './lib/report.mjs';
+import { packageVersion, writeResults } from './lib/results.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const TIME = Number(process.env.BENCH_TIME_MS ?? 2000);
@@ -22,10 +24,12 @@ printMachine();
 warnIfAddonStale();
 
 // The two components: built once (the JS oracle through the tests' build cache).
+const buildCacheDir = join(root, 'node_modules/.cache/newton-policy-data');
+const cargoTargetDir = join(buildCacheDir, 'cargo-target');
 const trivialWasm = await parse(readFileSync(join(root, 'test/fixtures/policy-data/trivial.wat'), 'utf8'));
 const built = await buildPolicyData({
   source: join(root, 'test/fixtures/policy-data/echo.js'),
-  cacheDir: join(root, 'node_modules/.cache/newton-policy-data'),
+  cacheDir: buildCacheDir,
 });
 const components = {
   trivial: { wasm: trivialWasm, expected: '{}' },
@@ -176,3 +180,94 @@ try {
 } finally {
   rmSync(jcoDir, { recursive: true, force: true });
 }
+
+// Languages: the same oracles in JavaScript, Python and Rust, fresh instance per run (runSync).
+// "minimal" is test/fixtures/policy-data/adversary* in mode ok (parse the input, answer it as
+// JSON); "kyc-screen" is examples/oracles/kyc-screen* replaying its two recorded HTTP exchanges.
+const kyc = (file) => readFileSync(join(root, 'examples/oracles/kyc-screen', file), 'utf8');
+const replay = { httpMode: 'replay', httpFixtures: kyc('http-fixtures.json'), secrets: kyc('secrets.json') };
+const SOURCES = {
+  JavaScript: { minimal: 'test/fixtures/policy-data/adversary.js', kyc: 'examples/oracles/kyc-screen/oracle.js' },
+  Python: { minimal: 'test/fixtures/policy-data/adversary.py', kyc: 'examples/oracles/kyc-screen-py/oracle.py' },
+  Rust: { minimal: 'test/fixtures/policy-data/adversary-rs', kyc: 'examples/oracles/kyc-screen-rs' },
+};
+const MINIMAL = '{"mode":"ok"}';
+const langHost = new PolicyDataHost({ cacheDir: buildCacheDir });
+const langs = {};
+for (const [language, sources] of Object.entries(SOURCES)) {
+  const load = async (source) => {
+    const b = await buildPolicyData({ source: join(root, source), cacheDir: buildCacheDir, cargoTargetDir });
+    return { built: b, module: await langHost.load(b.wasm) };
+  };
+  langs[language] = { minimal: await load(sources.minimal), kyc: await load(sources.kyc) };
+  must(`${language} minimal output`, langs[language].minimal.module.runSync(MINIMAL).output, '{"ok":true,"args":{"mode":"ok"}}');
+}
+const kycOutputs = new Set(Object.values(langs).map((l) => l.kyc.module.runSync(kyc('wasm_args.json'), replay).output));
+must('kyc-screen outputs across languages', kycOutputs.size, 1);
+const trivialModule = await langHost.load(trivialWasm);
+
+const langBench = new Bench({ name: 'policy-data languages', time: TIME, warmupTime: Math.min(TIME, 500), throws: true });
+langBench.add('trivial (WAT)', () => trivialModule.runSync(INPUT));
+for (const language of Object.keys(SOURCES)) langBench.add(`${language}: minimal`, () => langs[language].minimal.module.runSync(MINIMAL));
+for (const language of Object.keys(SOURCES)) langBench.add(`${language}: kyc-screen`, () => langs[language].kyc.module.runSync(kyc('wasm_args.json'), replay));
+await langBench.run();
+const mean = (task) => langBench.getTask(task).result.latency.mean * 1e6;
+const p50 = (task) => langBench.getTask(task).result.latency.p50 * 1e6;
+
+// Build time: kyc-screen from its sources with no component cache. Rust rebuilds a copy of the
+// crate (a new path) against a target directory whose dependencies are already built; the first
+// build ever also compiles wit-bindgen and serde_json for wasm (minutes).
+const buildMs = {};
+const scratch = mkdtempSync(join(tmpdir(), 'newton-bench-build-'));
+try {
+  for (const [language, sources] of Object.entries(SOURCES)) {
+    let source = join(root, sources.kyc);
+    if (language === 'Rust') {
+      source = join(scratch, 'kyc-screen-rs');
+      for (const file of ['Cargo.toml', 'Cargo.lock', 'src/lib.rs', 'wit/newton-provider.wit']) {
+        mkdirSync(dirname(join(source, file)), { recursive: true });
+        writeFileSync(join(source, file), readFileSync(join(root, sources.kyc, file)));
+      }
+    }
+    const t = process.hrtime.bigint();
+    const b = await buildPolicyData({ source, cargoTargetDir });
+    buildMs[language] = { ms: Number(process.hrtime.bigint() - t) / 1e6, bytes: b.wasm.byteLength, toolchain: b.toolchain };
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+const langRows = [
+  { row: 'trivial (WAT)', 'fresh run µs (mean)': Number(us(mean('trivial (WAT)'))), 'fresh run µs (p50)': Number(us(p50('trivial (WAT)'))), fuel: trivialModule.runSync(INPUT).fuel_consumed },
+  ...['minimal', 'kyc-screen'].flatMap((which) =>
+    Object.keys(SOURCES).map((language) => {
+      const task = `${language}: ${which}`;
+      const m = langs[language][which === 'minimal' ? 'minimal' : 'kyc'];
+      const fuel = which === 'minimal' ? m.module.runSync(MINIMAL).fuel_consumed : m.module.runSync(kyc('wasm_args.json'), replay).fuel_consumed;
+      return { row: task, 'fresh run µs (mean)': Number(us(mean(task))), 'fresh run µs (p50)': Number(us(p50(task))), fuel, 'component MiB': Number((m.built.wasm.byteLength / 2 ** 20).toFixed(2)) };
+    }),
+  ),
+  ...Object.entries(buildMs).map(([language, b]) => ({ row: `${language}: build kyc-screen (no cache)`, 'build s': Number((b.ms / 1000).toFixed(1)), 'component MiB': Number((b.bytes / 2 ** 20).toFixed(2)), toolchain: b.toolchain })),
+];
+console.log('\noracles by language (ours, runSync, fresh instance per run; builds without the component cache):');
+console.table(langRows);
+const langRatios = [
+  ratio('Rust minimal / trivial (fresh run)', mean('Rust: minimal'), mean('trivial (WAT)'), '≤ 3.00×', (x) => x <= 3),
+  ratio('JavaScript minimal / Rust minimal', mean('JavaScript: minimal'), mean('Rust: minimal')),
+  ratio('Python minimal / JavaScript minimal', mean('Python: minimal'), mean('JavaScript: minimal')),
+  ratio('Python kyc-screen / JavaScript kyc-screen', mean('Python: kyc-screen'), mean('JavaScript: kyc-screen')),
+  ratio('Rust kyc-screen / JavaScript kyc-screen', mean('Rust: kyc-screen'), mean('JavaScript: kyc-screen')),
+];
+printRatios(langRatios);
+for (const v of langRatios.filter((v) => v.verdict !== 'info')) console.log(`${v.verdict === 'PASS' ? 'PASS' : 'FAIL'}: ${v.ratio} = ${v.value} (target ${v.target})`);
+writeResults('policy-data-languages', {
+  rows: langRows,
+  ratios: langRatios,
+  chart: { title: 'fresh-instance run by language (µs, mean)', value: 'fresh run µs (mean)', unit: 'µs' },
+  versions: {
+    'componentize-js': packageVersion('@bytecodealliance/componentize-js'),
+    'componentize-py': langs.Python.kyc.built.componentizeVersion,
+    jco: packageVersion('@bytecodealliance/jco'),
+  },
+  notes: ['Rust build: a copy of the crate recompiled against an already built dependency tree; the first build also compiles the dependencies.'],
+});

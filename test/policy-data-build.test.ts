@@ -146,7 +146,8 @@ describe('newton policy-data build', () => {
       expect(r.status).toBe(0);
       const printed = JSON.parse(r.stdout);
       const wasm = fs.readFileSync(out);
-      expect(printed).toMatchObject({ out, bytes: wasm.byteLength, imports: ['newton:provider/http@0.1.0'] });
+      expect(printed).toMatchObject({ out, bytes: wasm.byteLength, imports: ['newton:provider/http@0.1.0'], language: 'javascript' });
+      expect(printed.toolchain).toMatch(/^componentize-js \d+\.\d+\.\d+/);
       expect(printed.sha256).toMatch(/^[0-9a-f]{64}$/);
       expect(isComponent(wasm)).toBe(true);
     },
@@ -166,6 +167,6 @@ describe('newton policy-data build', () => {
   test('--help describes the command', async () => {
     const r = await newton(['policy-data', 'build', '--help']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain('newton policy-data build SRC.js --out FILE.wasm');
+    expect(r.stdout).toContain('newton policy-data build SRC.js|SRC.py|CRATE_DIR --out FILE.wasm');
   });
 });
