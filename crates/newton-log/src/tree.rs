@@ -1,14 +1,14 @@
 //! The log's Merkle tree: ct-merkle's in-memory RFC 9162 tree over the canonical entries, with
 //! proofs at any earlier size. A proof at the current size costs O(log n); at an earlier size the
-//! tree of that prefix is rebuilt first (O(n) hashing), so clients should ask at the latest head.
+//! tree of that prefix is built first (O(n) hashing, or only the entries past the last prefix
+//! built, which is kept), so clients should ask at the latest head.
 
 use alloy_primitives::B256;
 use ct_merkle::mem_backed_tree::MemoryBackedTree;
 use ct_merkle::{ConsistencyProof, InclusionProof, RootHash};
 use newton_core::{Error, ErrorCode, Result};
 use sha2_ct::{Digest, Sha256};
-use std::borrow::Cow;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// A leaf's bytes, shared between the tree and prefix rebuilds.
 #[derive(Clone, Debug)]
@@ -25,6 +25,8 @@ type Tree = MemoryBackedTree<Sha256, Leaf>;
 #[derive(Default)]
 pub struct DecisionTree {
     tree: Tree,
+    /// The last earlier-size tree built: asked again, or extended to a larger earlier size.
+    prefix: Mutex<Option<Arc<Tree>>>,
 }
 
 /// RFC 9162 §2.1.1: the leaf hash `SHA-256(0x00 ‖ entry)`.
@@ -67,8 +69,8 @@ impl DecisionTree {
             .map(|leaf| leaf.as_ref())
     }
 
-    /// The tree as it was at `size` leaves.
-    fn at(&self, size: u64) -> Result<Cow<'_, Tree>> {
+    /// Runs `f` on the tree as it was at `size` leaves.
+    fn at<T>(&self, size: u64, f: impl FnOnce(&Tree) -> T) -> Result<T> {
         if size > self.size() {
             return Err(out_of_range(format!(
                 "tree size {size} is beyond the log's {}",
@@ -76,18 +78,33 @@ impl DecisionTree {
             )));
         }
         if size == self.size() {
-            return Ok(Cow::Borrowed(&self.tree));
+            return Ok(f(&self.tree));
         }
-        let mut prefix = Tree::new();
-        for leaf in &self.tree.items()[..size as usize] {
-            prefix.push(leaf.clone());
+        let mut cached = self
+            .prefix
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let prefix = match cached.as_ref() {
+            Some(tree) if tree.len() == size => tree.clone(),
+            Some(tree) if tree.len() < size => Arc::new(self.extend((**tree).clone(), size)),
+            _ => Arc::new(self.extend(Tree::new(), size)),
+        };
+        *cached = Some(prefix.clone());
+        drop(cached);
+        Ok(f(&prefix))
+    }
+
+    /// `tree` (a prefix of this one) grown to `size` leaves.
+    fn extend(&self, mut tree: Tree, size: u64) -> Tree {
+        for leaf in &self.tree.items()[tree.len() as usize..size as usize] {
+            tree.push(leaf.clone());
         }
-        Ok(Cow::Owned(prefix))
+        tree
     }
 
     /// The root hash at `size` (SHA-256 of nothing for the empty tree).
     pub fn root(&self, size: u64) -> Result<B256> {
-        Ok(b256(self.at(size)?.root().as_bytes()))
+        self.at(size, |tree| b256(tree.root().as_bytes()))
     }
 
     /// RFC 9162 §2.1.3: the audit path of leaf `index` in the tree of `size` leaves.
@@ -97,8 +114,13 @@ impl DecisionTree {
                 "entry {index} is not in a tree of size {size}"
             )));
         }
-        let proof = self.at(size)?.prove_inclusion(index as usize);
-        Ok(proof.as_bytes().chunks(32).map(b256).collect())
+        self.at(size, |tree| {
+            tree.prove_inclusion(index as usize)
+                .as_bytes()
+                .chunks(32)
+                .map(b256)
+                .collect()
+        })
     }
 
     /// RFC 9162 §2.1.4: the proof that the tree of `first` leaves is a prefix of the tree of `second`.
@@ -108,12 +130,15 @@ impl DecisionTree {
                 "first ({first}) is larger than second ({second})"
             )));
         }
-        let tree = self.at(second)?;
-        if first == 0 {
-            return Ok(Vec::new()); // the empty tree is a prefix of every tree
-        }
-        let proof = tree.prove_consistency((second - first) as usize);
-        Ok(proof.as_bytes().chunks(32).map(b256).collect())
+        self.at(second, |tree| match first {
+            0 => Vec::new(), // the empty tree is a prefix of every tree
+            _ => tree
+                .prove_consistency((second - first) as usize)
+                .as_bytes()
+                .chunks(32)
+                .map(b256)
+                .collect(),
+        })
     }
 }
 

@@ -95,6 +95,26 @@ fn proofs_at_an_earlier_size_match_the_tree_of_that_size() {
         full.consistency_proof(20, 137).unwrap(),
         prefix.consistency_proof(20, 137).unwrap()
     );
+    // A larger earlier size extends the prefix built for 137; a smaller one is built anew.
+    for size in [200, 137, 299, 20] {
+        let mut fresh = DecisionTree::new();
+        for i in 0..size as usize {
+            fresh.push(&entry(i));
+        }
+        assert_eq!(
+            full.root(size).unwrap(),
+            fresh.root(size).unwrap(),
+            "root at {size}"
+        );
+        assert_eq!(
+            full.inclusion_proof(size - 1, size).unwrap(),
+            fresh.inclusion_proof(size - 1, size).unwrap()
+        );
+        assert_eq!(
+            full.consistency_proof(7, size).unwrap(),
+            fresh.consistency_proof(7, size).unwrap()
+        );
+    }
     let proof = full.consistency_proof(137, 300).unwrap();
     assert!(rfc9162::verify_consistency(
         137,
