@@ -29,7 +29,8 @@ impl Guest for Oracle {
 export!(Oracle);
 
 fn screen_input(input: &str) -> Result<Value, String> {
-    let parsed: Value = serde_json::from_str(if input.is_empty() { "{}" } else { input }).map_err(|e| e.to_string())?;
+    let parsed: Value = serde_json::from_str(if input.is_empty() { "{}" } else { input })
+        .map_err(|e| e.to_string())?;
     let args = match parsed.get(PACK_ID) {
         Some(Value::Null) | None => &parsed,
         Some(inner) => inner,
@@ -47,7 +48,9 @@ fn screen(args: &Value, key: Option<&str>) -> Result<Value, String> {
         return Err("wasm_args.address must be a 0x-prefixed 20-byte hex address".into());
     }
     let base_url = match args.get("base_url") {
-        Some(Value::String(url)) if url.starts_with("http://") || url.starts_with("https://") => url,
+        Some(Value::String(url)) if url.starts_with("http://") || url.starts_with("https://") => {
+            url
+        }
         _ => return Err("wasm_args.base_url must be an http(s) URL".into()),
     };
     let base = format!("{}/v1/addresses/{address}", base_url.trim_end_matches('/'));
@@ -62,7 +65,10 @@ fn screen(args: &Value, key: Option<&str>) -> Result<Value, String> {
     let (kyc_status, country) = if status == 404 {
         ("none".to_owned(), Value::Null)
     } else {
-        (js_string(kyc.get("status")), kyc.get("country").cloned().unwrap_or(Value::Null))
+        (
+            js_string(kyc.get("status")),
+            kyc.get("country").cloned().unwrap_or(Value::Null),
+        )
     };
     Ok(json!({
         "address": address,
@@ -78,11 +84,17 @@ fn get_json(url: &str, key: Option<&str>, ok_statuses: &[u16]) -> Result<(u16, V
     if let Some(key) = key.filter(|k| !k.is_empty()) {
         headers.push(("x-api-key".to_owned(), key.to_owned()));
     }
-    let res = fetch(&HttpRequest { url: url.to_owned(), method: "GET".to_owned(), headers, body: None })?;
+    let res = fetch(&HttpRequest {
+        url: url.to_owned(),
+        method: "GET".to_owned(),
+        headers,
+        body: None,
+    })?;
     if !ok_statuses.contains(&res.status) {
         return Err(format!("GET {url}: HTTP {}", res.status));
     }
-    let body = serde_json::from_str(&String::from_utf8_lossy(&res.body)).map_err(|e| e.to_string())?;
+    let body =
+        serde_json::from_str(&String::from_utf8_lossy(&res.body)).map_err(|e| e.to_string())?;
     Ok((res.status, body))
 }
 
@@ -101,7 +113,17 @@ fn js_string(value: Option<&Value>) -> String {
             Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e21 => format!("{f:.0}"),
             _ => n.to_string(),
         },
-        Some(Value::Array(items)) => items.iter().map(|v| if v.is_null() { String::new() } else { js_string(Some(v)) }).collect::<Vec<_>>().join(","),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| {
+                if v.is_null() {
+                    String::new()
+                } else {
+                    js_string(Some(v))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(","),
         Some(Value::Object(_)) => "[object Object]".into(),
         Some(other) => other.to_string(),
     }
