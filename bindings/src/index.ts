@@ -82,7 +82,7 @@ export {
   type ValidationContext,
   type ValidationReport,
 } from './attestation.js';
-export { buildPolicyData, type BuildPolicyDataOptions, type BuiltPolicyData } from './policy-data-build.js';
+export { buildPolicyData, type BuildPolicyDataOptions, type BuiltPolicyData, type OracleLanguage } from './policy-data-build.js';
 export {
   PolicyDataHost,
   PolicyDataModule,
