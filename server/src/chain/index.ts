@@ -19,8 +19,7 @@ import { chainError } from './errors.js';
 import { OnChainOperators } from './operators.js';
 import { mirrorPolicyClient } from './policy-client.js';
 
-export { ChainClock } from './clock.js';
-export { chainContracts, readChainContracts, type ChainContracts } from './deployment.js';
+export type { ChainContracts } from './deployment.js';
 
 export interface ChainOptions {
   /** The chain's JSON-RPC endpoint (http or https). */
