@@ -14,7 +14,7 @@ import type { PolicyClientRecord } from '../store/store.js';
 import { taskResult, type TaskResult } from '../tasks/results.js';
 import { TASK_RESPONSE_HANDLER_ABI } from './abi.js';
 import { ChainClock } from './clock.js';
-import { readChainContracts, type ChainContracts } from './deployment.js';
+import { chainContracts, readChainContracts, type ChainContracts } from './deployment.js';
 import { chainError } from './errors.js';
 import { OnChainOperators } from './operators.js';
 import { mirrorPolicyClient } from './policy-client.js';
@@ -70,7 +70,7 @@ export class ChainMode {
   }
 
   static async open(options: ChainOptions, gatewayKey: Hex): Promise<ChainMode> {
-    const contracts = typeof options.contracts === 'string' ? readChainContracts(options.contracts) : options.contracts;
+    const contracts = typeof options.contracts === 'string' ? readChainContracts(options.contracts) : chainContracts(options.contracts);
     // Receipts are polled at the clock's interval too (viem's default is 4 s).
     const client = createPublicClient({ transport: http(options.rpcUrl, { batch: true }), pollingInterval: options.pollingIntervalMs ?? 1_000 }) as PublicClient;
     const clock = await ChainClock.open(client, { pollingIntervalMs: options.pollingIntervalMs });
