@@ -125,6 +125,18 @@ describe('building Python and Rust oracles', () => {
   });
 
   test(
+    'a .py against --wit 0.1.0 imports only the legacy http and runs',
+    async () => {
+      const built = await buildPolicyData({ source: path.join(repoRoot, 'test/fixtures/policy-data/echo.py'), wit: '0.1.0', cacheDir: buildCacheDir });
+      expect(built.imports).toEqual(['newton:provider/http@0.1.0']);
+      const m = await new PolicyDataHost({ cacheDir }).load(built.wasm);
+      expect(m.witVersion).toBe('0.1.0');
+      expect((await m.run({ a: [1, 'é'] })).output).toBe('{"echo":{"a":[1,"\\u00e9"]}}');
+    },
+    RUST_BUILD_TIMEOUT_MS,
+  );
+
+  test(
     'the cache key covers every source file: changing a module the oracle imports rebuilds it',
     async () => {
       const adversary = path.join(repoRoot, 'test/fixtures/policy-data/adversary-rs');
