@@ -14,6 +14,9 @@ use crate::recursion::{data_imports, head_path, ref_path, vars_in};
 use regorus::unstable::{AssignOp, Expr, Literal, Module, Ref, Rule, RuleHead};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
+/// Every definition of each rule path: its module, package path and rule.
+type Definitions<'a> = BTreeMap<Vec<String>, Vec<(&'a Module, Vec<String>, &'a Rule)>>;
+
 /// What one rule path needs, over all its definitions.
 #[derive(Default)]
 struct Facts {
@@ -31,7 +34,7 @@ struct Facts {
 /// (themselves or through a rule they read) and are read by a rule that does not qualify, or
 /// are the entrypoint. Sorted.
 pub(crate) fn params_only(modules: &[Ref<Module>], entrypoint: &str) -> Vec<String> {
-    let mut defs: BTreeMap<Vec<String>, Vec<(&Module, Vec<String>, &Rule)>> = BTreeMap::new();
+    let mut defs: Definitions = BTreeMap::new();
     let mut functions: HashSet<String> = HashSet::new();
     for module in modules.iter().map(|m| m.as_ref()) {
         let Some((root, rest)) = ref_path(&module.package.refr) else { return Vec::new() };
@@ -106,7 +109,7 @@ fn analyze(
     module: &Module,
     package: &[String],
     rule: &Rule,
-    defs: &BTreeMap<Vec<String>, Vec<(&Module, Vec<String>, &Rule)>>,
+    defs: &Definitions,
     functions: &HashSet<String>,
     f: &mut Facts,
 ) -> bool {
