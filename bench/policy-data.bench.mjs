@@ -215,7 +215,8 @@ const mean = (task) => langBench.getTask(task).result.latency.mean * 1e6;
 const p50 = (task) => langBench.getTask(task).result.latency.p50 * 1e6;
 
 // Build time: kyc-screen from its sources with no component cache. Rust rebuilds a copy of the
-// crate (a new path) against a target directory whose dependencies are already built; the first
+// crate (a new path, a package name of its own: same-named crates share one output file in a
+// target directory) against a target directory whose dependencies are already built; the first
 // build ever also compiles wit-bindgen and serde_json for wasm (minutes).
 const buildMs = {};
 const scratch = mkdtempSync(join(tmpdir(), 'newton-bench-build-'));
@@ -226,7 +227,8 @@ try {
       source = join(scratch, 'kyc-screen-rs');
       for (const file of ['Cargo.toml', 'Cargo.lock', 'src/lib.rs', 'wit/newton-provider.wit']) {
         mkdirSync(dirname(join(source, file)), { recursive: true });
-        writeFileSync(join(source, file), readFileSync(join(root, sources.kyc, file)));
+        const text = readFileSync(join(root, sources.kyc, file), 'utf8');
+        writeFileSync(join(source, file), text.replace('name = "kyc-screen-oracle"', 'name = "kyc-screen-oracle-bench"'));
       }
     }
     const t = process.hrtime.bigint();

@@ -107,6 +107,24 @@ describe('kyc-screen in three languages', () => {
   });
 });
 
+/**
+ * A crate in tmp like adversary-rs (same dependencies and profile, so the shared target directory
+ * reuses their build) with these sources. Its own package name keeps cargo from handing one crate's
+ * .wasm to another build: same-named crates share the uplifted file in a target directory.
+ */
+function probeCrate(name: string, sources: Record<string, string>): string {
+  const adversary = path.join(repoRoot, 'test/fixtures/policy-data/adversary-rs');
+  const copy = (file: string) => fs.readFileSync(path.join(adversary, file), 'utf8').replace('name = "adversary-oracle"', `name = "${name}"`);
+  const files = writeFiles(path.join(tmp, name), {
+    'Cargo.toml': copy('Cargo.toml'),
+    // Names sorting before adversary-oracle keep the lock file's order, so --locked accepts it.
+    'Cargo.lock': copy('Cargo.lock'),
+    'wit/newton-provider.wit': copy('wit/newton-provider.wit'),
+    ...sources,
+  });
+  return path.dirname(files['Cargo.toml'] as string);
+}
+
 describe('building Python and Rust oracles', () => {
   test('the example crates carry exact copies of the 0.2.0 WIT', () => {
     const wit = fs.readFileSync(path.join(repoRoot, 'crates/newton-policy-data/wit/0.2.0/newton-provider.wit'), 'utf8');
@@ -139,17 +157,13 @@ describe('building Python and Rust oracles', () => {
   test(
     'the cache key covers every source file: changing a module the oracle imports rebuilds it',
     async () => {
-      const adversary = path.join(repoRoot, 'test/fixtures/policy-data/adversary-rs');
       const answers: unknown[] = [];
       for (const answer of [1, 2]) {
-        const files = writeFiles(path.join(tmp, `crate-${answer}`), {
-          'Cargo.toml': fs.readFileSync(path.join(adversary, 'Cargo.toml'), 'utf8'),
-          'Cargo.lock': fs.readFileSync(path.join(adversary, 'Cargo.lock'), 'utf8'),
-          'wit/newton-provider.wit': fs.readFileSync(path.join(adversary, 'wit/newton-provider.wit'), 'utf8'),
+        const crate = probeCrate(`aa-probe-${answer}`, {
           'src/lib.rs': 'wit_bindgen::generate!({ world: "newton-provider", path: "wit" });\nmod answer;\nstruct A;\nimpl Guest for A {\n    fn run(_: String) -> Result<String, String> {\n        Ok(format!("{{\\"answer\\":{}}}", answer::ANSWER))\n    }\n}\nexport!(A);\n',
           'src/answer.rs': `pub const ANSWER: u32 = ${answer};\n`,
         });
-        const built = await buildPolicyData({ source: path.dirname(files['Cargo.toml'] as string), cacheDir: buildCacheDir, cargoTargetDir });
+        const built = await buildPolicyData({ source: crate, cacheDir: buildCacheDir, cargoTargetDir });
         answers.push(JSON.parse((await new PolicyDataHost({ cacheDir }).load(built.wasm).then((m) => m.run('{}'))).output));
       }
       expect(answers).toEqual([{ answer: 1 }, { answer: 2 }]);
@@ -160,11 +174,7 @@ describe('building Python and Rust oracles', () => {
   test(
     'a crate whose module imports WASI is refused, naming the import',
     async () => {
-      const adversary = path.join(repoRoot, 'test/fixtures/policy-data/adversary-rs');
-      const files = writeFiles(path.join(tmp, 'wasi-crate'), {
-        'Cargo.toml': fs.readFileSync(path.join(adversary, 'Cargo.toml'), 'utf8'),
-        'Cargo.lock': fs.readFileSync(path.join(adversary, 'Cargo.lock'), 'utf8'),
-        'wit/newton-provider.wit': fs.readFileSync(path.join(adversary, 'wit/newton-provider.wit'), 'utf8'),
+      const crate = probeCrate('aa-wasi-probe', {
         'src/lib.rs': [
           'wit_bindgen::generate!({ world: "newton-provider", path: "wit" });',
           '#[link(wasm_import_module = "wasi:random/random@0.2.0")]',
@@ -183,7 +193,7 @@ describe('building Python and Rust oracles', () => {
           '',
         ].join('\n'),
       });
-      const err = await buildPolicyData({ source: path.dirname(files['Cargo.toml'] as string), cargoTargetDir }).catch((e: unknown) => e);
+      const err = await buildPolicyData({ source: crate, cargoTargetDir }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(NewtonError);
       expect((err as NewtonError).message).toContain('wasi:random/random@0.2.0');
     },

@@ -71,7 +71,7 @@ export async function buildPython(sourcePath: string, witPath: string, cacheDir:
   }
   const toolchain = `componentize-py ${version}`;
   const sources = sourceTree(dirname(sourcePath), (f) => f.endsWith('.py'));
-  const cacheFile = cacheDir && join(cacheDir, `${cacheKey([toolchain, 'stub-wasi', readSource(witPath), basename(sourcePath), ...sources])}.wasm`);
+  const cacheFile = cacheDir && join(cacheDir, `${cacheKey([toolchain, 'stub-wasi', readSource(witPath), entrySource(module), ...sources])}.wasm`);
   const cachedImports = cacheFile && readCached(cacheFile);
   if (cachedImports) return { wasm: readFileSync(cacheFile), imports: cachedImports, language: 'python', toolchain, componentizeVersion: version, cached: true };
 

@@ -3,7 +3,8 @@
 // into a component by wit-component (through jco). Only newton:provider/* imports survive.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   buildFailed,
   cacheKey,
@@ -42,7 +43,8 @@ export async function buildRust(crateDir: string, options: RustBuildOptions): Pr
   if (!rustc) throw toolchainMissing(crateDir, 'Rust (rustc, cargo)', `curl https://sh.rustup.rs -sSf | sh -s -- -y --target ${RUST_TARGET}`);
   if (!targetInstalled(crateDir)) throw toolchainMissing(crateDir, `the Rust target ${RUST_TARGET}`, RUST_INSTALL_COMMAND);
   const toolchain = rustc.split('\n')[0] as string;
-  const cacheFile = options.cacheDir && join(options.cacheDir, `${cacheKey([rustc, RUST_TARGET, 'release', ...sourceTree(crateDir, () => true)])}.wasm`);
+  const parts = [rustc, RUST_TARGET, 'release', `jco ${jcoVersion()}`, ...sourceTree(crateDir, () => true)];
+  const cacheFile = options.cacheDir && join(options.cacheDir, `${cacheKey(parts)}.wasm`);
   const cachedImports = cacheFile && readCached(cacheFile);
   if (cachedImports) return { wasm: readFileSync(cacheFile), imports: cachedImports, language: 'rust', toolchain, componentizeVersion: toolchain, cached: true };
 
@@ -69,6 +71,12 @@ export async function buildRust(crateDir: string, options: RustBuildOptions): Pr
     writeAtomic(`${cacheFile}.imports.json`, JSON.stringify(imports));
   }
   return { wasm, imports, language: 'rust', toolchain, componentizeVersion: toolchain, cached: false };
+}
+
+/** jco's version: its wit-component wraps the module. (Its manifest sits one level above dist/api.js.) */
+function jcoVersion(): string {
+  const manifest = join(dirname(fileURLToPath(import.meta.resolve('@bytecodealliance/jco'))), '..', 'package.json');
+  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
 }
 
 /** The cdylib's .wasm from cargo's JSON messages. */
