@@ -1,6 +1,7 @@
 //! Compile once: Rego modules + an entrypoint become a [`Policy`] that is `Send + Sync` and is
 //! evaluated many times, from many threads, without recompiling.
 
+use crate::engine_pool::SharedEnginePool;
 use crate::params_cache::ParamsCache;
 use crate::{ast, builtins, context_rule, determinism, diagnostics, nesting, params_rules, recursion, Limits, ParamsSchema};
 use newton_core::{Error, ErrorCode, Result};
@@ -69,6 +70,8 @@ pub struct Policy {
     pub(crate) params_rules: Vec<String>,
     /// Shared by clones; `None` when `limits.params_cache_entries` is 0.
     pub(crate) params_cache: Option<Arc<ParamsCache>>,
+    /// Engines that finished an evaluation, reused instead of cloning `engine`.
+    pub(crate) engines: SharedEnginePool,
     modules: Vec<ModuleInfo>,
 }
 
@@ -105,6 +108,7 @@ impl Policy {
             params_rules,
             params_cache: (options.limits.params_cache_entries > 0)
                 .then(|| Arc::new(ParamsCache::new(options.limits.params_cache_entries))),
+            engines: SharedEnginePool::default(),
             modules: modules.iter().map(module_info).collect(),
         })
     }

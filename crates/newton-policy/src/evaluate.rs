@@ -151,7 +151,12 @@ impl Policy {
         if let Some(failure) = &request.failure {
             return Ok(Decision::from_error(failure.clone()));
         }
-        let mut engine = self.engine.clone();
+        // The input path only sets input, so its engine can serve the next evaluation.
+        let reusable = request.input.is_some();
+        let mut engine = match reusable {
+            true => self.engines.take(&self.engine),
+            false => self.engine.clone(),
+        };
         let rule = match &request.input {
             // Fast path: everything rides in one input document (see `context_rule`).
             Some(input) => {
@@ -196,6 +201,11 @@ impl Policy {
         let outcome = guard::guarded(&self.limits, || {
             with_context(&request.context, || engine.eval_rule(rule.to_string()))
         });
+        // Only an engine whose evaluation ended with a value goes back: regorus restores its
+        // `with` state on errors too, but a panic may have left it half-way.
+        if reusable && matches!(outcome, Ok((Ok(_), None))) {
+            self.engines.give_back(engine);
+        }
         Ok(match outcome {
             // Sealed data that does not open denies with its own code, whatever the rule did.
             Ok((_, Some(failure))) => Decision::from_error(failure),

@@ -12,6 +12,7 @@ mod compile;
 mod context_rule;
 mod determinism;
 mod diagnostics;
+mod engine_pool;
 mod evaluate;
 mod guard;
 mod limits;

@@ -121,3 +121,34 @@ fn the_cache_serves_the_fixture_shape() {
     assert!(compile(POLICIES[3], 4).params_rules().is_empty());
     assert!(compile(POLICIES[4], 4).params_rules().is_empty());
 }
+
+/// Errors raised inside `with` (upper() of a number or null) and a comprehension over input, for
+/// the engine-reuse property below.
+const ERRING_WITH: &str = r#"package p
+names := [n | some n in data.params.names]
+allow if {
+	upper(input.name) != "" with data.params.max as 1
+	count(names) >= data.params.max with input.to as "x"
+}"#;
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    // A policy hands its engine to the next evaluation once one ends with a value: a policy that
+    // evaluated a whole sequence decides each request as a freshly compiled policy does.
+    #[test]
+    fn reused_engines_decide_as_fresh_ones(
+        pool in prop::collection::vec(params(), 1..4),
+        requests in prop::collection::vec((0usize..4, input()), 1..10),
+    ) {
+        for source in POLICIES.iter().chain([&ERRING_WITH]) {
+            let shared = compile(source, 2);
+            for (i, input) in &requests {
+                let request = json!({"input": input, "params": pool[i % pool.len()]}).to_string();
+                let reused = shared.evaluate_json(&request).expect("evaluates");
+                let fresh = compile(source, 2).evaluate_json(&request).expect("evaluates");
+                prop_assert_eq!(reused, fresh, "policy:\n{}\nrequest: {}", source, request);
+            }
+        }
+    }
+}
