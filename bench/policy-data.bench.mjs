@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
 import { PolicyDataHost, buildPolicyData } from '../bindings/dist/index.js';
-import { printMachine, printRatios, ratio, us, warnIfAddonStale } from './lib/report.mjs';
+import { printMachine, printRatios, ratio, times, us, warnIfAddonStale } from './lib/report.mjs';
 import { packageVersion, writeResults } from './lib/results.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -137,12 +137,18 @@ try {
     })),
   );
   console.log('warm instantiate + run (µs per run):');
+  const micro = (x) => (Number.isFinite(x) ? Number((x / 1000).toFixed(2)) : null);
   const rows = Object.keys(components).flatMap((name) =>
     [`ours runSync, fresh instance: ${name}`, `ours run() (async), fresh instance: ${name}`, `jco, fresh instance: ${name}`, `jco, reused instance: ${name}`].map(
-      (task) => ({ row: task, mean: us(ns(task)), p50: us(p50(task)) }),
+      (task) => ({ row: task, 'mean µs': micro(ns(task)), 'p50 µs': micro(p50(task)) }),
     ),
   );
   console.table(rows);
+  const loadRows = Object.entries(cold).flatMap(([name, c]) => [
+    { row: `load, new host, empty cacheDir (compile): ${name}`, 'mean µs': micro(c.cold) },
+    { row: `load, new host, filled cacheDir (artifact): ${name}`, 'mean µs': micro(c.cached) },
+    { row: `jco transpile (once): ${name}`, 'mean µs': micro(jco[name].transpileNs) },
+  ]);
 
   // Where a fresh JS-oracle run goes: CPU split and page faults per run (ours), and the guest's own
   // first-call cost on a fresh jco instance against its later calls.
@@ -170,13 +176,24 @@ try {
     ratio('ours JS oracle fresh run / 100 µs', f('JS oracle'), 100_000, '≤ 1.00×', (x) => x <= 1),
     ratio('jco fresh / ours fresh: JS oracle', ns('jco, fresh instance: JS oracle'), f('JS oracle'), '≥ 20×', (x) => x >= 20),
     ratio('jco fresh / ours fresh: trivial', ns('jco, fresh instance: trivial'), f('trivial')),
-    ratio('ours fresh / jco reused: JS oracle', f('JS oracle'), ns('jco, reused instance: JS oracle')),
+    ratio('ours fresh / jco reused: JS oracle', f('JS oracle'), ns('jco, reused instance: JS oracle'), '≤ 3.00×', (x) => x <= 3),
     ratio('ours fresh / jco reused: trivial', f('trivial'), ns('jco, reused instance: trivial')),
     ratio('ours async run() / runSync: JS oracle', ns('ours run() (async), fresh instance: JS oracle'), f('JS oracle')),
   ];
   console.log('ratios:');
-  console.table(verdicts);
-  for (const v of verdicts.filter((v) => v.verdict !== 'info')) console.log(`${v.verdict === 'PASS' ? 'PASS' : 'FAIL'}: ${v.ratio} = ${v.value} (target ${v.target})`);
+  printRatios(verdicts);
+  for (const v of verdicts.filter((v) => v.verdict !== 'info')) console.log(`${v.verdict === 'PASS' ? 'PASS' : 'FAIL'}: ${v.ratio} = ${times(v.value)} (target ${v.target})`);
+  const faults = (r1.minorPageFault - r0.minorPageFault) / N;
+  writeResults('policy-data', {
+    rows: [...rows, ...loadRows],
+    ratios: verdicts,
+    chart: { title: 'fresh-instance run (µs, mean)', value: 'mean µs', unit: 'µs' },
+    versions: { 'componentize-js': built.componentizeVersion, jco: packageVersion('@bytecodealliance/jco') },
+    notes: [
+      `ours, JS oracle fresh run: ${us(((r1.userCPUTime - r0.userCPUTime) * 1000) / N)} µs user + ${us(((r1.systemCPUTime - r0.systemCPUTime) * 1000) / N)} µs system CPU, ${faults.toFixed(0)} minor page faults, ${fuel} fuel per run`,
+      `jco, one fresh instance: call 1 ${us(median(calls[0]))} µs, call 2 ${us(median(calls[1]))} µs, call 3 ${us(median(calls[2]))} µs (median of 50)`,
+    ],
+  });
 } finally {
   rmSync(jcoDir, { recursive: true, force: true });
 }
@@ -261,7 +278,7 @@ const langRatios = [
   ratio('Rust kyc-screen / JavaScript kyc-screen', mean('Rust: kyc-screen'), mean('JavaScript: kyc-screen')),
 ];
 printRatios(langRatios);
-for (const v of langRatios.filter((v) => v.verdict !== 'info')) console.log(`${v.verdict === 'PASS' ? 'PASS' : 'FAIL'}: ${v.ratio} = ${v.value} (target ${v.target})`);
+for (const v of langRatios.filter((v) => v.verdict !== 'info')) console.log(`${v.verdict === 'PASS' ? 'PASS' : 'FAIL'}: ${v.ratio} = ${times(v.value)} (target ${v.target})`);
 writeResults('policy-data-languages', {
   rows: langRows,
   ratios: langRatios,
