@@ -6,6 +6,8 @@ import { allowed, parsedIntent, rpc, short } from './api.js';
 import { verifyInclusion, type InclusionProof, type Verification } from './proof.js';
 
 interface Detail {
+  /** The task this was fetched for: a detail switched to another task shows nothing stale. */
+  taskId: Hex;
   task: Record<string, unknown>;
   result: TaskResult | null;
   intent: unknown;
@@ -60,15 +62,17 @@ function decisionOf(result: TaskResult | null, update: TaskUpdate | undefined): 
 }
 
 export function TaskDetail({ taskId, gateway, update, onClose }: { taskId: Hex; gateway: Hex; update: TaskUpdate | undefined; onClose(): void }) {
-  const [detail, setDetail] = useState<Detail | null>(null);
+  const [fetched, setDetail] = useState<Detail | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
+    setError(null);
     Promise.all([rpc<{ task: Record<string, unknown>; result: TaskResult | null }>('newton_getTask', { task_id: taskId }), parsedIntent(taskId)])
-      .then(([task, intent]) => live && setDetail({ ...task, intent }))
+      .then(([task, intent]) => live && setDetail({ ...task, intent, taskId }))
       .catch((err: Error) => live && setError(err.message));
     return () => void (live = false);
   }, [taskId, update?.event]);
+  const detail = fetched?.taskId === taskId ? fetched : null;
   const decision = decisionOf(detail?.result ?? null, update);
   return (
     <section class="detail" data-detail={taskId}>
