@@ -267,4 +267,3 @@ struct Candidate<'a> {
     key: &'a PublicKey,
     signature: &'a SignatureShare,
 }
-
