@@ -151,8 +151,14 @@ impl Policy {
         if let Some(failure) = &request.failure {
             return Ok(Decision::from_error(failure.clone()));
         }
-        // The input path only sets input, so its engine can serve the next evaluation.
-        let reusable = request.input.is_some();
+        // The input path only sets input, so its engine can serve the next evaluation; one that
+        // saw private data is dropped, so no plaintext waits in an idle engine.
+        let context = &request.context;
+        let private = request.privacy.is_some()
+            || !context.identity.is_empty()
+            || !context.confidential.is_empty()
+            || context.sealed.is_some();
+        let reusable = request.input.is_some() && !private;
         let mut engine = match reusable {
             true => self.engines.take(&self.engine),
             false => self.engine.clone(),
