@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Aggregator, BlsSigner, OperatorRegistry } from '../bindings/dist/index.js';
-import { printMachine, printRatios, ratio, us, warnIfAddonStale } from './lib/report.mjs';
+import { micros, printMachine, printRatios, ratio, us, warnIfAddonStale } from './lib/report.mjs';
 import { packageVersion, writeResults } from './lib/results.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 300);
@@ -122,13 +122,12 @@ measured.quorum['raw crate add() (192-byte shares)'] = crateRow('quorum_uncompre
 measured.all['raw crate aggregate(100) (96-byte shares)'] = crateRow('all_compressed');
 measured.all['raw crate aggregate(100) (192-byte shares)'] = crateRow('all_uncompressed');
 
-const micro = (ns) => (Number.isFinite(ns) ? Number((ns / 1000).toFixed(2)) : null);
 const rows = Object.entries(measured).flatMap(([path, byName]) =>
   Object.entries(byName).map(([name, { cpu, mean, p50 }]) => ({
     row: `${path === 'quorum' ? `quorum ${QUORUM}/${OPERATORS}` : `all ${OPERATORS}`}: ${name}`,
-    'CPU µs/run': micro(cpu),
-    'wall mean µs': micro(mean),
-    'wall p50 µs': micro(p50),
+    'CPU µs/run': micros(cpu),
+    'wall mean µs': micros(mean),
+    'wall p50 µs': micros(p50),
   })),
 );
 console.log(`${OPERATORS} operators × stake 100, threshold ${QUORUM}% (the ${QUORUM}th signature reaches it), ${RUNS} runs per row:`);

@@ -14,7 +14,7 @@ import {
   bytesToHex as hex,
 } from '../bindings/dist/index.js';
 import { runBlsCrate } from './lib/peers.mjs';
-import { printMachine, printRatios, ratio, us, warnIfAddonStale } from './lib/report.mjs';
+import { micros, printMachine, printRatios, ratio, us, warnIfAddonStale } from './lib/report.mjs';
 import { packageVersion, writeResults } from './lib/results.mjs';
 
 const TIME = Number(process.env.BENCH_TIME_MS ?? 2000);
@@ -130,11 +130,10 @@ const notes = [
 console.log(`notes:\n${notes.map((n) => `- ${n}`).join('\n')}`);
 
 // One row per peer, one column per operation: the chart compares the peers on one verify.
-const micro = (nanos) => (Number.isFinite(nanos) ? Number((nanos / 1000).toFixed(2)) : null);
 const peerRow = (peer, key) => ({
   peer,
-  ...Object.fromEntries(rows.map((r) => [`${r.op} µs`, micro(r[key])])),
-  'verify, async µs': key === 'ts' ? micro(asyncVerify) : null,
+  ...Object.fromEntries(rows.map((r) => [`${r.op} µs`, micros(r[key])])),
+  'verify, async µs': key === 'ts' ? micros(asyncVerify) : null,
 });
 writeResults('bls', {
   rows: [peerRow('TS', 'ts'), peerRow('raw crate', 'crate'), peerRow('@chainsafe/blst', 'chainsafe'), peerRow('@noble/curves', 'noble')],

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
 import { PolicyDataHost, buildPolicyData } from '../bindings/dist/index.js';
-import { printMachine, printRatios, ratio, times, us, warnIfAddonStale } from './lib/report.mjs';
+import { micros, printMachine, printRatios, ratio, times, us, warnIfAddonStale } from './lib/report.mjs';
 import { packageVersion, writeResults } from './lib/results.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -137,17 +137,16 @@ try {
     })),
   );
   console.log('warm instantiate + run (µs per run):');
-  const micro = (x) => (Number.isFinite(x) ? Number((x / 1000).toFixed(2)) : null);
   const rows = Object.keys(components).flatMap((name) =>
     [`ours runSync, fresh instance: ${name}`, `ours run() (async), fresh instance: ${name}`, `jco, fresh instance: ${name}`, `jco, reused instance: ${name}`].map(
-      (task) => ({ row: task, 'mean µs': micro(ns(task)), 'p50 µs': micro(p50(task)) }),
+      (task) => ({ row: task, 'mean µs': micros(ns(task)), 'p50 µs': micros(p50(task)) }),
     ),
   );
   console.table(rows);
   const loadRows = Object.entries(cold).flatMap(([name, c]) => [
-    { row: `load, new host, empty cacheDir (compile): ${name}`, 'mean µs': micro(c.cold) },
-    { row: `load, new host, filled cacheDir (artifact): ${name}`, 'mean µs': micro(c.cached) },
-    { row: `jco transpile (once): ${name}`, 'mean µs': micro(jco[name].transpileNs) },
+    { row: `load, new host, empty cacheDir (compile): ${name}`, 'mean µs': micros(c.cold) },
+    { row: `load, new host, filled cacheDir (artifact): ${name}`, 'mean µs': micros(c.cached) },
+    { row: `jco transpile (once): ${name}`, 'mean µs': micros(jco[name].transpileNs) },
   ]);
 
   // Where a fresh JS-oracle run goes: CPU split and page faults per run (ours), and the guest's own
@@ -257,13 +256,13 @@ try {
 }
 
 const langRows = [
-  { row: 'trivial (WAT)', 'fresh run µs (mean)': Number(us(mean('trivial (WAT)'))), 'fresh run µs (p50)': Number(us(p50('trivial (WAT)'))), fuel: trivialModule.runSync(INPUT).fuel_consumed },
+  { row: 'trivial (WAT)', 'fresh run µs (mean)': micros(mean('trivial (WAT)')), 'fresh run µs (p50)': micros(p50('trivial (WAT)')), fuel: trivialModule.runSync(INPUT).fuel_consumed },
   ...['minimal', 'kyc-screen'].flatMap((which) =>
     Object.keys(SOURCES).map((language) => {
       const task = `${language}: ${which}`;
       const m = langs[language][which === 'minimal' ? 'minimal' : 'kyc'];
       const fuel = which === 'minimal' ? m.module.runSync(MINIMAL).fuel_consumed : m.module.runSync(kyc('wasm_args.json'), replay).fuel_consumed;
-      return { row: task, 'fresh run µs (mean)': Number(us(mean(task))), 'fresh run µs (p50)': Number(us(p50(task))), fuel, 'component MiB': Number((m.built.wasm.byteLength / 2 ** 20).toFixed(2)) };
+      return { row: task, 'fresh run µs (mean)': micros(mean(task)), 'fresh run µs (p50)': micros(p50(task)), fuel, 'component MiB': Number((m.built.wasm.byteLength / 2 ** 20).toFixed(2)) };
     }),
   ),
   ...Object.entries(buildMs).map(([language, b]) => ({ row: `${language}: build kyc-screen (no cache)`, 'build s': Number((b.ms / 1000).toFixed(1)), 'component MiB': Number((b.bytes / 2 ** 20).toFixed(2)), toolchain: b.toolchain })),

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 import { Policy, parseIntent } from '../bindings/dist/index.js';
 import { findOpa, runCrate, runOpa } from './lib/peers.mjs';
-import { printMachine, printRatios, ratio, us, warnIfAddonStale } from './lib/report.mjs';
+import { micros, printMachine, printRatios, ratio, us, warnIfAddonStale } from './lib/report.mjs';
 import { packageVersion, writeResults } from './lib/results.mjs';
 
 const FIXTURES = [
@@ -138,15 +138,14 @@ const notes = [
 ];
 console.log(`notes:\n${notes.map((x) => `- ${x}`).join('\n')}`);
 
-const micro = (nanos) => (Number.isFinite(nanos) ? Number((nanos / 1000).toFixed(2)) : null);
 writeResults('policy', {
   // Compile times get their own column, so the chart (mean µs) compares evaluations only.
   rows: rows.map(({ row, mean, p50, p99, note }) => ({
     row,
-    'mean µs': row.includes('ompile') ? null : micro(mean),
-    'compile µs': row.includes('ompile') ? micro(mean) : null,
-    'p50 µs': micro(p50),
-    'p99 µs': micro(p99),
+    'mean µs': row.includes('ompile') ? null : micros(mean),
+    'compile µs': row.includes('ompile') ? micros(mean) : null,
+    'p50 µs': micros(p50),
+    'p99 µs': micros(p99),
     note: note ?? '',
   })),
   ratios,

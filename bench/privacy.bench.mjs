@@ -10,7 +10,7 @@ import { DhkemX25519HkdfSha256 } from '@hpke/dhkem-x25519';
 import { Bench } from 'tinybench';
 import { keccak256 } from 'viem';
 import { PrivacyNode, generatePrivacyKey, openEnvelopeSync, sealEnvelope, sealEnvelopeSync } from '../bindings/dist/index.js';
-import { printMachine, printRatios, ratio, us, warnIfAddonStale } from './lib/report.mjs';
+import { micros, printMachine, printRatios, ratio, us, warnIfAddonStale } from './lib/report.mjs';
 import { packageVersion, writeResults } from './lib/results.mjs';
 
 const TIME = Number(process.env.BENCH_TIME_MS ?? 2000);
@@ -159,10 +159,9 @@ const notes = [
   `Each tinybench row ran for ${TIME} ms.`,
 ];
 console.log(`notes:\n${notes.map((n) => `- ${n}`).join('\n')}`);
-const micro = (nanos) => Number((nanos / 1000).toFixed(2));
 writeResults('privacy', {
   rows: Object.values(rows).map(({ row, mean, p50, p99, note }) => ({
-    row, 'mean µs': micro(mean), 'p50 µs': micro(p50), 'p99 µs': micro(p99), note: note ?? '',
+    row, 'mean µs': micros(mean), 'p50 µs': micros(p50), 'p99 µs': micros(p99), note: note ?? '',
   })),
   ratios,
   chart: { title: 'Privacy envelopes: seal and open, mean µs', value: 'mean µs', unit: 'µs per operation' },

@@ -34,6 +34,9 @@ export function warnIfAddonStale() {
 /** Nanoseconds → microseconds text; `—` when there is no number. */
 export const us = (ns) => (Number.isFinite(ns) ? (ns / 1000).toFixed(2) : '—');
 
+/** Nanoseconds → microseconds as a number for results JSON (2 decimals); null when there is no number. */
+export const micros = (ns) => (Number.isFinite(ns) ? Number((ns / 1000).toFixed(2)) : null);
+
 /** A ratio row `a / b`; `meets` tests the target (PASS/MISS), without one the row is informational. */
 export function ratio(name, a, b, target = '', meets = undefined) {
   const value = a / b;
