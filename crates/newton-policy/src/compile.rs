@@ -3,10 +3,11 @@
 
 use crate::engine_pool::SharedEnginePool;
 use crate::params_cache::ParamsCache;
-use crate::{ast, builtins, context_rule, determinism, diagnostics, nesting, params_rules, recursion, Limits, ParamsSchema};
+use crate::{ast, builtins, determinism, diagnostics, nesting, params_rules, recursion, Limits, ParamsSchema};
 use newton_core::{Error, ErrorCode, Result};
 use newton_types::{cid::cid_v1_raw, hash::policy_code_hash};
 use serde::Serialize;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// One Rego source file.
@@ -68,6 +69,11 @@ pub struct Policy {
     pub(crate) limits: Limits,
     /// Params-only rules whose values `params_cache` holds per params (`params_rules`).
     pub(crate) params_rules: Vec<String>,
+    /// The same paths, handed to regorus as rules not to evaluate when a request's data holds
+    /// their values.
+    pub(crate) preset_rules: BTreeSet<String>,
+    /// The static data every evaluation's data document starts from.
+    pub(crate) static_data: regorus::Value,
     /// Shared by clones; `None` when `limits.params_cache_entries` is 0.
     pub(crate) params_cache: Option<Arc<ParamsCache>>,
     /// Engines that finished an evaluation, reused instead of cloning `engine`.
@@ -95,16 +101,14 @@ impl Policy {
             0 => Vec::new(),
             _ => params_rules::params_only(engine.get_modules(), &entrypoint),
         };
-        engine
-            .add_policy(format!("{}.rego", context_rule::PACKAGE), context_rule::module(&entrypoint, &params_rules))
-            .and_then(|_| engine.compile_with_entrypoint(&context_rule::RULE.into()))
-            .map_err(|e| Error::internal(format!("preparing the evaluation context failed: {e:#}")))?;
         engine.set_execution_timer_config(options.limits.execution_timer());
         Ok(Self {
+            static_data: engine.get_data(),
             engine,
             entrypoint,
             params_schema: options.params_schema,
             limits: options.limits,
+            preset_rules: params_rules.iter().cloned().collect(),
             params_rules,
             params_cache: (options.limits.params_cache_entries > 0)
                 .then(|| Arc::new(ParamsCache::new(options.limits.params_cache_entries))),
@@ -130,6 +134,10 @@ impl Policy {
         &self.modules
     }
 }
+
+/// The top-level data documents each evaluation sets (`data.data` is the legacy alias of
+/// `data.wasm`).
+pub(crate) const PER_EVALUATION: [&str; 4] = ["params", "wasm", "data", "privacy"];
 
 /// Loads modules into a fresh engine with the Newton builtins, after limit, nesting, recursion
 /// and determinism checks, returning the engine and its parsed modules. Shared by
@@ -171,8 +179,16 @@ pub(crate) fn load(modules: &[PolicyModule], options: &CompileOptions) -> Result
     }
     recursion::check(engine.get_modules())?;
     let parsed = ast::modules(&mut engine);
-    if let Some(m) = parsed.iter().find(|m| m.package().starts_with(context_rule::PACKAGE)) {
-        return Err(Error::invalid_argument(format!("{}: package {} is reserved", m.file(), context_rule::PACKAGE)));
+    // Each evaluation sets these documents; a package there would put rules under them.
+    for m in &parsed {
+        let package = m.package();
+        let root = package.split('.').next().unwrap_or_default().trim();
+        if PER_EVALUATION.contains(&root) {
+            return Err(Error::new(
+                ErrorCode::PolicyCompile,
+                format!("{}: package {package} is under data.{root}, which each evaluation sets", m.file()),
+            ));
+        }
     }
     determinism::check(&parsed)?;
     Ok((engine, parsed))
@@ -182,7 +198,7 @@ fn add_static_data(engine: &mut regorus::Engine, data: &serde_json::Value) -> Re
     let Some(map) = data.as_object() else {
         return Err(Error::invalid_argument("static data must be a JSON object"));
     };
-    if let Some(key) = ["params", "wasm", "data", "privacy"].into_iter().find(|k| map.contains_key(*k)) {
+    if let Some(key) = PER_EVALUATION.into_iter().find(|k| map.contains_key(*k)) {
         return Err(Error::invalid_argument(format!(
             "static data must not define `data.{key}`: it is set per evaluation"
         )));

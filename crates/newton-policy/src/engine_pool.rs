@@ -1,8 +1,9 @@
 //! Prepared engines kept for reuse. Cloning the compiled engine for every evaluation copies its
-//! interpreter state; regorus resets that state at the start of each `eval_rule`, so an engine
-//! that finished an evaluation can run the next one as a fresh clone would. Engines come back
-//! only from evaluations that ended with a value and saw no private data (a panic, an `add_data`
-//! or plaintext private data drops them), and at most `MAX_IDLE` wait.
+//! interpreter state; regorus resets that state at the start of each `eval_rule`, and every
+//! evaluation sets the data document, preset rules and input anew, so an engine that finished an
+//! evaluation can run the next one as a fresh clone would. Engines come back only from
+//! evaluations that ended with a value and saw no private data (a panic or plaintext private data
+//! drops them), and at most `MAX_IDLE` wait.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 

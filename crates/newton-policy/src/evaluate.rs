@@ -2,12 +2,12 @@
 
 use crate::builtins::{parse_date, with_context, EvalContext};
 use crate::params_cache::ParamsEntry;
-use crate::{context_rule, diagnostics, guard, Policy};
+use crate::{diagnostics, guard, Policy};
 use newton_core::{json_kind, Error, ErrorCode, Result};
 use newton_types::{evaluation_result::encode_evaluation_result, parse_intent, TaskIntent};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
+use serde_json::{Map, Value};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// Everything one evaluation sees. Build it with [`EvalRequest::from_json`].
@@ -151,65 +151,37 @@ impl Policy {
         if let Some(failure) = &request.failure {
             return Ok(Decision::from_error(failure.clone()));
         }
-        // The input path only sets input, so its engine can serve the next evaluation; one that
+        let base = match self.params_cache.as_ref().zip(serde_json::to_string(&request.params).ok()) {
+            Some((cache, key)) => cache.get_or_make(key, || self.params_entry(&request.params, true)),
+            None => Arc::new(self.params_entry(&request.params, false)),
+        };
+        let wasm = regorus::Value::from(request.wasm.clone());
+        let mut data = base.data.clone();
+        let mut per_request = vec![("wasm", wasm.clone()), ("data", wasm)];
+        if let Some(privacy) = &request.privacy {
+            per_request.push(("privacy", regorus::Value::from(privacy.clone())));
+        }
+        for (key, value) in per_request {
+            set_path(&mut data, &[key], value)?;
+        }
+        // An engine goes back to the pool after an evaluation that ended with a value; one that
         // saw private data is dropped, so no plaintext waits in an idle engine.
         let context = &request.context;
         let private = request.privacy.is_some()
             || !context.identity.is_empty()
             || !context.confidential.is_empty()
             || context.sealed.is_some();
-        let reusable = request.input.is_some() && !private;
-        let mut engine = match reusable {
-            true => self.engines.take(&self.engine),
-            false => self.engine.clone(),
-        };
-        let rule = match &request.input {
-            // Fast path: everything rides in one input document (see `context_rule`).
-            Some(input) => {
-                let entry = self.params_entry(&request.params);
-                let (params, cached) = match &entry {
-                    Some(entry) => (entry.params.clone(), entry.values.clone()),
-                    None => (regorus::Value::from(request.params.clone()), None),
-                };
-                let mut carrier = BTreeMap::from([
-                    ("input".into(), regorus::Value::from(input.clone())),
-                    ("params".into(), params),
-                    ("wasm".into(), regorus::Value::from(request.wasm.clone())),
-                ]);
-                if let Some(privacy) = &request.privacy {
-                    carrier.insert("privacy".into(), regorus::Value::from(privacy.clone()));
-                }
-                let with_cached = cached.is_some();
-                if let Some(values) = cached {
-                    carrier.insert("cached".into(), values);
-                }
-                engine.set_input(regorus::Value::from(carrier));
-                match (request.privacy.is_some(), with_cached) {
-                    (false, false) => context_rule::RULE,
-                    (true, false) => context_rule::RULE_WITH_PRIVACY,
-                    (false, true) => context_rule::RULE_CACHED,
-                    (true, true) => context_rule::RULE_CACHED_WITH_PRIVACY,
-                }
-            }
-            // No input: `input` must stay undefined, so the data goes in as data.
-            None => {
-                let mut data = json!({"params": request.params, "wasm": request.wasm, "data": request.wasm});
-                if let Some(privacy) = &request.privacy {
-                    data["privacy"] = privacy.clone();
-                }
-                engine.add_data(regorus::Value::from(data)).map_err(|e| {
-                    Error::new(ErrorCode::InvalidArgument, format!("evaluation data rejected: {e:#}"))
-                })?;
-                self.entrypoint.as_str()
-            }
-        };
+        let mut engine = self.engines.take(&self.engine);
+        engine.set_preset_rules(if base.preset { self.preset_rules.clone() } else { BTreeSet::new() });
+        engine.set_eval_data(data).map_err(|e| Error::internal(format!("evaluation data rejected: {e:#}")))?;
+        // Without an intent or input document, `input` stays undefined.
+        engine.set_input(request.input.clone().map_or(regorus::Value::Undefined, regorus::Value::from));
         // A panic inside the interpreter is a bug, but it must still end as a deny, not a crash.
         let outcome = guard::guarded(&self.limits, || {
-            with_context(&request.context, || engine.eval_rule(rule.to_string()))
+            with_context(&request.context, || engine.eval_rule(self.entrypoint.clone()))
         });
-        // Only an engine whose evaluation ended with a value goes back: regorus restores its
-        // `with` state on errors too, but a panic may have left it half-way.
-        if reusable && matches!(outcome, Ok((Ok(_), None))) {
+        // regorus restores its `with` state on errors too, but a panic may have left it half-way.
+        if !private && matches!(outcome, Ok((Ok(_), None))) {
             self.engines.give_back(engine);
         }
         Ok(match outcome {
@@ -221,28 +193,47 @@ impl Policy {
         })
     }
 
-    /// The cached params-only work for `params`; `None` when the cache is off.
-    fn params_entry(&self, params: &Value) -> Option<Arc<ParamsEntry>> {
-        let cache = self.params_cache.as_ref()?;
-        let key = serde_json::to_string(params).ok()?;
-        Some(cache.get_or_make(key, || {
-            let params = regorus::Value::from(params.clone());
-            let values = (!self.params_rules.is_empty()).then(|| self.params_values(&params)).flatten();
-            ParamsEntry { params, values }
-        }))
+    /// The data document's params-only part for `params`: static data and `params`, plus the
+    /// params-only rules' values at their paths when `with_rules` and all of them have one.
+    fn params_entry(&self, params: &Value, with_rules: bool) -> ParamsEntry {
+        let mut data = self.static_data.clone();
+        let params_set = set_path(&mut data, &["params"], regorus::Value::from(params.clone()));
+        let values = match with_rules && !self.params_rules.is_empty() && params_set.is_ok() {
+            true => self.params_values(&data),
+            false => None,
+        };
+        let Some(values) = values else { return ParamsEntry { data, preset: false } };
+        let mut preset = data.clone();
+        for (path, value) in self.params_rules.iter().zip(values) {
+            let components: Vec<&str> = path.split('.').skip(1).collect();
+            if set_path(&mut preset, &components, value).is_err() {
+                return ParamsEntry { data, preset: false };
+            }
+        }
+        ParamsEntry { data: preset, preset: true }
     }
 
-    /// The params-only rules' values for `params`, or `None` when one is undefined or fails
-    /// (evaluations then compute them in place, with the same outcome as without a cache).
-    fn params_values(&self, params: &regorus::Value) -> Option<regorus::Value> {
+    /// The params-only rules' values over `data` (no input, no oracle data), or `None` when one
+    /// is undefined or fails (evaluations then compute them in place, with the same outcome as
+    /// without a cache).
+    fn params_values(&self, data: &regorus::Value) -> Option<Vec<regorus::Value>> {
         let mut engine = self.engine.clone();
-        engine.set_input(regorus::Value::from(BTreeMap::from([("params".into(), params.clone())])));
+        engine.set_eval_data(data.clone()).ok()?;
         let context = EvalContext::default();
         let outcome = guard::guarded(&self.limits, || {
-            with_context(&context, || engine.eval_rule(context_rule::PARAMS_VALUES.to_string()))
+            with_context(&context, || {
+                let mut values = Vec::with_capacity(self.params_rules.len());
+                for path in &self.params_rules {
+                    match engine.eval_rule(path.clone()) {
+                        Ok(regorus::Value::Undefined) | Err(_) => return None,
+                        Ok(value) => values.push(value),
+                    }
+                }
+                Some(values)
+            })
         });
         match outcome {
-            Ok((Ok(values @ regorus::Value::Array(_)), None)) => Some(values),
+            Ok((values, None)) => values,
             _ => None,
         }
     }
@@ -270,4 +261,17 @@ impl Policy {
         let decision = self.evaluate(&request)?;
         serde_json::to_string(&decision).map_err(|e| Error::internal(format!("decision is not serializable: {e}")))
     }
+}
+
+/// Sets `value` at `path` in the object `doc`, creating objects on the way.
+fn set_path(doc: &mut regorus::Value, path: &[&str], value: regorus::Value) -> Result<()> {
+    let (last, parents) = path.split_last().ok_or_else(|| Error::internal("an empty data path"))?;
+    let mut node = doc;
+    for key in parents {
+        let object = node.as_object_mut().map_err(|e| Error::internal(format!("data path {path:?}: {e}")))?;
+        node = object.get_or_insert_with(regorus::Value::from(*key), regorus::Value::new_object);
+    }
+    let object = node.as_object_mut().map_err(|e| Error::internal(format!("data path {path:?}: {e}")))?;
+    object.insert(regorus::Value::from(*last), value);
+    Ok(())
 }

@@ -9,7 +9,6 @@ mod ast;
 pub mod builtins;
 mod check;
 mod compile;
-mod context_rule;
 mod determinism;
 mod diagnostics;
 mod engine_pool;

@@ -1,8 +1,9 @@
-//! A bounded LRU of the work that depends only on a request's params: `data.params` converted
-//! to a regorus value once, and the values of the policy's params-only rules (`params_rules`).
-//! Keyed by the params' canonical JSON text (serde_json orders object keys), so two requests
-//! share an entry only when their params are equal; there is nothing to invalidate, a policy
-//! owns its cache and a different params value is a different key.
+//! A bounded LRU of the work that depends only on a request's params: the data document with
+//! `data.params` converted to a regorus value once, and the values of the policy's params-only
+//! rules (`params_rules`) at their paths. Keyed by the params' canonical JSON text (serde_json
+//! orders object keys), so two requests share an entry only when their params are equal; there
+//! is nothing to invalidate, a policy owns its cache and a different params value is a different
+//! key.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -10,11 +11,12 @@ use std::sync::{Arc, Mutex};
 
 /// What one params value yields.
 pub(crate) struct ParamsEntry {
-    /// `data.params` as the interpreter sees it.
-    pub params: regorus::Value,
-    /// The cached rules' values, in `Policy::params_rules` order; `None` when there are none or
-    /// one of them is undefined or fails, in which case evaluations compute them as usual.
-    pub values: Option<regorus::Value>,
+    /// The static data with `params` and, when `preset`, each params-only rule's value at its
+    /// path: an evaluation adds `wasm`, `data` and `privacy`.
+    pub data: regorus::Value,
+    /// `data` holds the params-only rules' values; false when there are none or one of them is
+    /// undefined or fails, in which case evaluations compute them as usual.
+    pub preset: bool,
 }
 
 pub(crate) struct ParamsCache {
@@ -80,7 +82,7 @@ mod tests {
     use super::*;
 
     fn entry(n: i64) -> ParamsEntry {
-        ParamsEntry { params: regorus::Value::from(n), values: None }
+        ParamsEntry { data: regorus::Value::from(n), preset: false }
     }
 
     #[test]
@@ -90,8 +92,8 @@ mod tests {
         cache.get_or_make("b".into(), || entry(2));
         cache.get_or_make("a".into(), || unreachable!("a is cached"));
         cache.get_or_make("c".into(), || entry(3)); // evicts b
-        assert_eq!(cache.get_or_make("a".into(), || entry(9)).params, regorus::Value::from(1));
-        assert_eq!(cache.get_or_make("b".into(), || entry(4)).params, regorus::Value::from(4));
+        assert_eq!(cache.get_or_make("a".into(), || entry(9)).data, regorus::Value::from(1));
+        assert_eq!(cache.get_or_make("b".into(), || entry(4)).data, regorus::Value::from(4));
         assert_eq!(cache.lock().entries.len(), 2);
     }
 }

@@ -124,6 +124,12 @@ fn context_is_the_newton_evaluation_context() {
     let bad_static = CompileOptions { data: Some(json!({"params": {}})), ..Default::default() };
     let err = Policy::compile(&module(src), "p.allow", bad_static).expect_err("reserved key");
     assert_eq!(err.code, ErrorCode::InvalidArgument);
+    // Packages may not put rules under the documents each evaluation sets.
+    for root in ["params", "wasm", "data", "privacy"] {
+        let err = compile_err(&format!("package {root}.p\nallow := true\n"));
+        assert_eq!(err.code, ErrorCode::PolicyCompile, "{root}");
+        assert!(err.message.contains(&format!("data.{root}")), "{}", err.message);
+    }
 }
 
 #[test]

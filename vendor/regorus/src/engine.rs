@@ -16,6 +16,7 @@ use crate::*;
 use crate::{Extension, QueryResults};
 
 use crate::Rc;
+use alloc::collections::BTreeSet;
 use anyhow::{anyhow, bail, Result};
 
 /// The supplied rule-root selector is invalid in the selected module's load-time parser context.
@@ -899,6 +900,30 @@ impl Engine {
     pub fn get_data(&self) -> Value {
         self.interpreter.get_init_data().clone()
     }
+    /// Newton patch: replaces the whole data document for the following evaluations without
+    /// re-preparing the engine. [`Engine::add_data`] marks the engine unprepared, so the next
+    /// evaluation re-analyzes every module; the analysis does not read data, so a caller that
+    /// brings a new document per evaluation (a request's parameters) need not pay for it.
+    pub fn set_eval_data(&mut self, data: Value) -> Result<()> {
+        if data.as_object().is_err() {
+            bail!("data must be object");
+        }
+        self.interpreter.set_init_data(data);
+        if self.prepared {
+            self.interpreter.init_with_document()?;
+        }
+        Ok(())
+    }
+
+    /// Newton patch: rules (`data.pkg.rule` paths) whose values the caller has computed and put
+    /// into the data document at their paths (see [`Engine::set_eval_data`]). Their definitions
+    /// are not evaluated; lookups read the value from data. The caller guarantees that each value
+    /// is what the rule evaluates to over the document, and that no `with` modifier changes what
+    /// the rule reads. Replaces the previous set; an empty set turns presetting off.
+    pub fn set_preset_rules(&mut self, paths: BTreeSet<String>) {
+        self.interpreter.set_preset_rules(paths);
+    }
+
 
     pub fn add_data_json(&mut self, data_json: &str) -> Result<()> {
         self.add_data(Value::from_json_str(data_json)?)

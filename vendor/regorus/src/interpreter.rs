@@ -114,6 +114,8 @@ pub struct Interpreter {
     input: Value,
 
     init_data: Value,
+    // Newton patch: rule paths whose values `init_data` holds (see `set_preset_rules`).
+    preset_rules: BTreeSet<String>,
     with_document: Value,
     with_functions: BTreeMap<String, FunctionModifier>,
     scopes: Vec<Scope>,
@@ -143,6 +145,7 @@ impl Clone for Interpreter {
 
             data: self.data.clone(),
             init_data: self.init_data.clone(),
+            preset_rules: self.preset_rules.clone(),
             input: self.input.clone(),
             with_document: self.with_document.clone(),
             with_functions: self.with_functions.clone(),
@@ -234,6 +237,7 @@ impl Interpreter {
             query_loop_hoisting: HoistedLoopsLookup::new(),
             query_module: None,
             input: Value::Undefined,
+            preset_rules: BTreeSet::new(),
 
             init_data: Value::new_object(),
             with_document: Value::new_object(),
@@ -274,6 +278,7 @@ impl Interpreter {
             query_schedule: None,
             query_loop_hoisting: HoistedLoopsLookup::new(),
             input: Value::Undefined,
+            preset_rules: BTreeSet::new(),
 
             with_document: Value::new_object(),
             with_functions: BTreeMap::default(),
@@ -380,6 +385,12 @@ impl Interpreter {
 
     pub fn set_init_data(&mut self, data: Value) {
         self.init_data = data;
+    }
+
+    /// Newton patch: the rules at `paths` (`data.pkg.rule`) are not evaluated; their values are
+    /// read from the data document, which must hold them (see `Engine::set_preset_rules`).
+    pub fn set_preset_rules(&mut self, paths: BTreeSet<String>) {
+        self.preset_rules = paths;
     }
 
     pub const fn get_init_data(&self) -> &Value {
@@ -3264,8 +3275,10 @@ impl Interpreter {
 
     fn ensure_rule_evaluated(&mut self, path: String) -> Result<()> {
         self.check_execution_time()?;
-        let mut matched = false;
-        if let Some(rules) = self.compiled_policy.rules.get(&path) {
+        // Newton patch: a preset rule's value is already in the data document; no definition runs.
+        let preset = self.preset_rules.contains(&path);
+        let mut matched = preset;
+        if let Some(rules) = self.compiled_policy.rules.get(&path).filter(|_| !preset) {
             matched = true;
             for r in rules.clone() {
                 if !self.processed.contains(&r) {
@@ -3276,7 +3289,7 @@ impl Interpreter {
         }
 
         // Evaluate the associated default rules after non-default rules
-        if let Some(rules) = self.compiled_policy.default_rules.get(&path) {
+        if let Some(rules) = self.compiled_policy.default_rules.get(&path).filter(|_| !preset) {
             matched = true;
             for (r, _) in rules.clone() {
                 if !self.processed.contains(&r) {
