@@ -58,7 +58,7 @@ impl TaskEvaluator {
         let outputs: Vec<_> = agreed.policy_data.iter().map(|o| o.data.clone()).collect();
         let mut request = EvalRequest {
             input: Some(parse_intent(&TaskIntent::from(&task.intent))?),
-            params: client.params.clone(),
+            params: client.params.clone().into(),
             wasm: Value::Object(merge_outputs(&outputs)),
             ..EvalRequest::default()
         };

@@ -113,7 +113,8 @@ impl TaskEvaluator {
             node.attach(&mut request, client, Some(&args))?;
         }
         let decision = policy.evaluate(&request)?;
-        Ok(Simulated { decision, input: request.input, params: request.params, wasm: request.wasm, policy_data })
+        let params = request.params.value()?.clone();
+        Ok(Simulated { decision, input: request.input, params, wasm: request.wasm, policy_data })
     }
 
     fn run_simulated(&self, modules: &[SimulatedModuleJson], input: &str) -> Result<Vec<SimulatedOutput>> {

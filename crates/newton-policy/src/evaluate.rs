@@ -2,10 +2,12 @@
 
 use crate::builtins::{parse_date, with_context, EvalContext};
 use crate::params_cache::ParamsEntry;
-use crate::{diagnostics, guard, Policy};
+use crate::regorus_value::to_regorus;
+use crate::{diagnostics, guard, Params, Policy};
 use newton_core::{json_kind, Error, ErrorCode, Result};
 use newton_types::{evaluation_result::encode_evaluation_result, parse_intent, TaskIntent};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -16,7 +18,7 @@ pub struct EvalRequest {
     /// Rego `input`: the parsed intent, a raw document, or undefined when neither is given.
     pub input: Option<Value>,
     /// `data.params`: the client's policy params.
-    pub params: Value,
+    pub params: Params,
     /// `data.wasm` (and its legacy alias `data.data`): merged PolicyData output.
     pub wasm: Value,
     /// `data.privacy`: decrypted ephemeral data, when the task carries any.
@@ -34,7 +36,7 @@ pub struct EvalRequest {
 struct WireRequest {
     intent: Option<Value>,
     input: Option<Value>,
-    params: Option<Value>,
+    params: Option<Box<RawValue>>,
     wasm: Option<Value>,
     privacy: Option<Value>,
     identity: Option<Map<String, Value>>,
@@ -67,7 +69,7 @@ impl EvalRequest {
             .transpose()?;
         Ok(Self {
             input,
-            params: object_or_empty("params", wire.params)?,
+            params: wire.params.map(Params::from_json).transpose()?.unwrap_or_default(),
             wasm: object_or_empty("wasm", wire.wasm)?,
             privacy: wire.privacy,
             failure: None,
@@ -146,20 +148,22 @@ impl Policy {
     /// violations); everything that happens during evaluation is a [`Decision`].
     pub fn evaluate(&self, request: &EvalRequest) -> Result<Decision> {
         if let Some(schema) = &self.params_schema {
-            schema.validate(&request.params)?;
+            schema.validate(request.params.value()?)?;
         }
         if let Some(failure) = &request.failure {
             return Ok(Decision::from_error(failure.clone()));
         }
-        let base = match self.params_cache.as_ref().zip(serde_json::to_string(&request.params).ok()) {
-            Some((cache, key)) => cache.get_or_make(key, || self.params_entry(&request.params, true)),
-            None => Arc::new(self.params_entry(&request.params, false)),
+        let base = match &self.params_cache {
+            Some(cache) => {
+                cache.get_or_make(&request.params.key()?, || Ok(self.params_entry(request.params.value()?, true)))?
+            }
+            None => Arc::new(self.params_entry(request.params.value()?, false)),
         };
-        let wasm = regorus::Value::from(request.wasm.clone());
+        let wasm = to_regorus(&request.wasm);
         let mut data = base.data.clone();
         let mut per_request = vec![("wasm", wasm.clone()), ("data", wasm)];
         if let Some(privacy) = &request.privacy {
-            per_request.push(("privacy", regorus::Value::from(privacy.clone())));
+            per_request.push(("privacy", to_regorus(privacy)));
         }
         for (key, value) in per_request {
             set_path(&mut data, &[key], value)?;
@@ -175,7 +179,7 @@ impl Policy {
         engine.set_preset_rules(if base.preset { self.preset_rules.clone() } else { BTreeSet::new() });
         engine.set_eval_data(data).map_err(|e| Error::internal(format!("evaluation data rejected: {e:#}")))?;
         // Without an intent or input document, `input` stays undefined.
-        engine.set_input(request.input.clone().map_or(regorus::Value::Undefined, regorus::Value::from));
+        engine.set_input(request.input.as_ref().map_or(regorus::Value::Undefined, to_regorus));
         // A panic inside the interpreter is a bug, but it must still end as a deny, not a crash.
         let outcome = guard::guarded(&self.limits, || {
             with_context(&request.context, || engine.eval_rule(self.entrypoint.clone()))
@@ -197,7 +201,7 @@ impl Policy {
     /// params-only rules' values at their paths when `with_rules` and all of them have one.
     fn params_entry(&self, params: &Value, with_rules: bool) -> ParamsEntry {
         let mut data = self.static_data.clone();
-        let params_set = set_path(&mut data, &["params"], regorus::Value::from(params.clone()));
+        let params_set = set_path(&mut data, &["params"], to_regorus(params));
         let values = match with_rules && !self.params_rules.is_empty() && params_set.is_ok() {
             true => self.params_values(&data),
             false => None,

@@ -21,6 +21,8 @@ mod params;
 mod params_cache;
 mod params_rules;
 mod recursion;
+mod regorus_value;
+mod request_params;
 pub mod testing;
 
 pub use check::{check, CheckedModule};
@@ -29,3 +31,4 @@ pub use determinism::NONDETERMINISTIC_BUILTINS;
 pub use evaluate::{Decision, EvalRequest};
 pub use limits::Limits;
 pub use params::ParamsSchema;
+pub use request_params::Params;

@@ -5,6 +5,7 @@
 //! is nothing to invalidate, a policy owns its cache and a different params value is a different
 //! key.
 
+use newton_core::Result;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -27,7 +28,8 @@ pub(crate) struct ParamsCache {
 #[derive(Default)]
 struct Inner {
     tick: u64,
-    entries: HashMap<String, (u64, Arc<ParamsEntry>)>,
+    /// foldhash, not SipHash: keys are whole params documents, and at most `capacity` wait.
+    entries: HashMap<String, (u64, Arc<ParamsEntry>), foldhash::fast::RandomState>,
 }
 
 impl ParamsCache {
@@ -37,21 +39,21 @@ impl ParamsCache {
     }
 
     /// The entry for `key`, made by `make` (outside the lock) when absent; the least recently
-    /// used entry makes room.
-    pub fn get_or_make(&self, key: String, make: impl FnOnce() -> ParamsEntry) -> Arc<ParamsEntry> {
-        if let Some(entry) = self.lock().touch(&key) {
-            return entry;
+    /// used entry makes room. An error from `make` is returned and nothing is cached.
+    pub fn get_or_make(&self, key: &str, make: impl FnOnce() -> Result<ParamsEntry>) -> Result<Arc<ParamsEntry>> {
+        if let Some(entry) = self.lock().touch(key) {
+            return Ok(entry);
         }
-        let entry = Arc::new(make());
+        let entry = Arc::new(make()?);
         let mut inner = self.lock();
-        if inner.entries.len() >= self.capacity && !inner.entries.contains_key(&key) {
+        if inner.entries.len() >= self.capacity && !inner.entries.contains_key(key) {
             let oldest = inner.entries.iter().min_by_key(|(_, (used, _))| *used).map(|(k, _)| k.clone());
             oldest.map(|k| inner.entries.remove(&k));
         }
         inner.tick += 1;
         let tick = inner.tick;
-        inner.entries.insert(key, (tick, entry.clone()));
-        entry
+        inner.entries.insert(key.to_owned(), (tick, entry.clone()));
+        Ok(entry)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -88,12 +90,12 @@ mod tests {
     #[test]
     fn keeps_the_most_recently_used() {
         let cache = ParamsCache::new(2);
-        cache.get_or_make("a".into(), || entry(1));
-        cache.get_or_make("b".into(), || entry(2));
-        cache.get_or_make("a".into(), || unreachable!("a is cached"));
-        cache.get_or_make("c".into(), || entry(3)); // evicts b
-        assert_eq!(cache.get_or_make("a".into(), || entry(9)).data, regorus::Value::from(1));
-        assert_eq!(cache.get_or_make("b".into(), || entry(4)).data, regorus::Value::from(4));
+        cache.get_or_make("a", || Ok(entry(1))).unwrap();
+        cache.get_or_make("b", || Ok(entry(2))).unwrap();
+        cache.get_or_make("a", || unreachable!("a is cached")).unwrap();
+        cache.get_or_make("c", || Ok(entry(3))).unwrap(); // evicts b
+        assert_eq!(cache.get_or_make("a", || Ok(entry(9))).unwrap().data, regorus::Value::from(1));
+        assert_eq!(cache.get_or_make("b", || Ok(entry(4))).unwrap().data, regorus::Value::from(4));
         assert_eq!(cache.lock().entries.len(), 2);
     }
 }

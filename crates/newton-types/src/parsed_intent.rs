@@ -6,6 +6,9 @@ use alloy_json_abi::Function;
 use alloy_primitives::hex;
 use newton_core::{Error, ErrorCode, Result};
 use serde_json::{json, Value};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 /// Builds the Rego `input` for `intent`:
 ///
@@ -36,26 +39,9 @@ pub fn parse_intent(intent: &TaskIntent) -> Result<Value> {
                 format!("intent.function_signature is not UTF-8 text: {e}"),
             )
         })?;
-        let function = Function::parse(signature.trim()).map_err(|e| {
-            Error::new(
-                ErrorCode::AbiSignature,
-                format!(
-                    "intent.function_signature {signature:?} is not a Solidity function signature: {e}"
-                ),
-            )
-        })?;
-        for param in function.inputs.iter().chain(&function.outputs) {
-            param.resolve().map_err(|e| {
-                Error::new(
-                    ErrorCode::AbiSignature,
-                    format!(
-                        "intent.function_signature {signature:?} has a type alloy cannot resolve: {e}"
-                    ),
-                )
-            })?;
-        }
-        let arguments = decode_arguments(&function, &intent.data)?;
-        (abi_json::function(&function)?, Value::String(signature.to_owned()), arguments)
+        let parsed = parsed_function(signature)?;
+        let arguments = decode_arguments(&parsed, &intent.data)?;
+        (parsed.abi.clone(), Value::String(signature.to_owned()), arguments)
     };
     Ok(json!({
         "from": hex::encode_prefixed(intent.from),
@@ -71,31 +57,76 @@ pub fn parse_intent(intent: &TaskIntent) -> Result<Value> {
 }
 
 /// Checks the selector of `data` against `function`, then ABI-decodes the rest.
-fn decode_arguments(function: &Function, data: &[u8]) -> Result<Vec<Value>> {
-    let canonical = function.signature();
-    let expected = function.selector();
+/// A function signature parsed once: the function, its selector and its ABI JSON.
+struct ParsedFunction {
+    function: Function,
+    selector: [u8; 4],
+    abi: Value,
+}
+
+/// Parsed signatures by their text, per thread: a client sends the same few, and parsing one
+/// (selector hash and ABI JSON included) costs more than the rest of `parse_intent`.
+const MAX_PARSED_SIGNATURES: usize = 256;
+
+thread_local! {
+    static PARSED_SIGNATURES: RefCell<HashMap<String, Rc<ParsedFunction>>> = RefCell::new(HashMap::new());
+}
+
+fn parsed_function(signature: &str) -> Result<Rc<ParsedFunction>> {
+    if let Some(parsed) = PARSED_SIGNATURES.with_borrow(|memo| memo.get(signature).cloned()) {
+        return Ok(parsed);
+    }
+    let function = Function::parse(signature.trim()).map_err(|e| {
+        Error::new(
+            ErrorCode::AbiSignature,
+            format!("intent.function_signature {signature:?} is not a Solidity function signature: {e}"),
+        )
+    })?;
+    for param in function.inputs.iter().chain(&function.outputs) {
+        param.resolve().map_err(|e| {
+            Error::new(
+                ErrorCode::AbiSignature,
+                format!("intent.function_signature {signature:?} has a type alloy cannot resolve: {e}"),
+            )
+        })?;
+    }
+    let parsed = Rc::new(ParsedFunction { selector: function.selector().0, abi: abi_json::function(&function)?, function });
+    PARSED_SIGNATURES.with_borrow_mut(|memo| {
+        if memo.len() >= MAX_PARSED_SIGNATURES {
+            memo.clear();
+        }
+        memo.insert(signature.to_owned(), Rc::clone(&parsed));
+    });
+    Ok(parsed)
+}
+
+fn decode_arguments(parsed: &ParsedFunction, data: &[u8]) -> Result<Vec<Value>> {
+    let function = &parsed.function;
+    let expected = hex::encode_prefixed(parsed.selector);
     let Some((selector, encoded)) = data.split_first_chunk::<4>() else {
         return Err(Error::new(
             ErrorCode::AbiDecode,
             format!(
-                "intent.data is {} bytes, too short for the 4-byte selector {expected} of {canonical}",
-                data.len()
+                "intent.data is {} bytes, too short for the 4-byte selector {expected} of {}",
+                data.len(),
+                function.signature()
             ),
         ));
     };
-    if selector != &expected.0 {
+    if selector != &parsed.selector {
         return Err(Error::new(
             ErrorCode::AbiDecode,
             format!(
-                "intent.data selector {} does not match {expected}, the selector of {canonical}",
-                hex::encode_prefixed(selector)
+                "intent.data selector {} does not match {expected}, the selector of {}",
+                hex::encode_prefixed(selector),
+                function.signature()
             ),
         ));
     }
     let values = function.abi_decode_input(encoded).map_err(|e| {
         Error::new(
             ErrorCode::AbiDecode,
-            format!("intent.data arguments do not ABI-decode as {canonical}: {e}"),
+            format!("intent.data arguments do not ABI-decode as {}: {e}", function.signature()),
         )
     })?;
     Ok(values.iter().map(abi_json::value).collect())

@@ -6,7 +6,6 @@ use newton_core::ErrorCode;
 use newton_policy_data::RunOptions;
 use newton_privacy::{Keyring, PrivacyNode, RecipientKeyPair, SecureEnvelope};
 use serde_json::{json, Value};
-use std::sync::Arc;
 
 const POLICY: &str = r#"package test
 default allow := false

@@ -7,7 +7,6 @@ use newton_operator::TaskEvaluator;
 use newton_policy::{CompileOptions, Policy, PolicyModule};
 use newton_privacy::{Keyring, PrivacyNode, RecipientKeyPair, SecureEnvelope};
 use serde_json::{json, Value};
-use std::sync::Arc;
 
 const POLICY: &str = r#"package test
 default allow := false
