@@ -102,6 +102,8 @@ impl Policy {
             _ => params_rules::params_only(engine.get_modules(), &entrypoint),
         };
         engine.set_execution_timer_config(options.limits.execution_timer());
+        // `load` refused packages under these, so no rule can live there.
+        engine.set_data_only_roots(PER_EVALUATION.iter().map(|root| root.to_string()).collect());
         Ok(Self {
             static_data: engine.get_data(),
             engine,

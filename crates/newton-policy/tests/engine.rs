@@ -204,3 +204,22 @@ fn builtin_errors_deny_by_default_and_are_undefined_when_non_strict() {
     let lax = Policy::compile(&module(src), "p.allow", options).expect("compiles");
     assert!(lax.evaluate(&request).expect("evaluates").allow, "OPA's non-strict semantics allow here");
 }
+
+#[test]
+fn with_modifiers_override_the_per_evaluation_documents() {
+    let p = compile(concat!(
+        "package p\n",
+        "limit := data.params.max\n",
+        "small if data.params.max < 1\n",
+        "allow if {\n",
+        "  limit == 5\n",
+        "  data.params.max == 1 with data.params.max as 1\n",
+        "  small with data.params as {\"max\": 0}\n",
+        "  not small\n",
+        "  data.wasm.k == \"w\" with data.wasm.k as \"w\"\n",
+        "  data.wasm.k == \"v\"\n",
+        "}\n"
+    ));
+    assert!(eval(&p, json!({"input": {}, "params": {"max": 5}, "wasm": {"k": "v"}})).allow);
+    assert!(!eval(&p, json!({"input": {}, "params": {"max": 4}, "wasm": {"k": "v"}})).allow);
+}

@@ -924,6 +924,13 @@ impl Engine {
         self.interpreter.set_preset_rules(paths);
     }
 
+    /// Newton patch: top-level data keys (e.g. `params`) under which no module declares a
+    /// package. References under them read the data document directly instead of searching for
+    /// rules and modules at every prefix. The caller guarantees no package is under them.
+    pub fn set_data_only_roots(&mut self, roots: BTreeSet<String>) {
+        self.interpreter.set_data_only_roots(roots);
+    }
+
 
     pub fn add_data_json(&mut self, data_json: &str) -> Result<()> {
         self.add_data(Value::from_json_str(data_json)?)

@@ -116,6 +116,8 @@ pub struct Interpreter {
     init_data: Value,
     // Newton patch: rule paths whose values `init_data` holds (see `set_preset_rules`).
     preset_rules: BTreeSet<String>,
+    // Newton patch: top-level data keys no module is under (see `set_data_only_roots`).
+    data_only_roots: BTreeSet<String>,
     with_document: Value,
     with_functions: BTreeMap<String, FunctionModifier>,
     scopes: Vec<Scope>,
@@ -146,6 +148,7 @@ impl Clone for Interpreter {
             data: self.data.clone(),
             init_data: self.init_data.clone(),
             preset_rules: self.preset_rules.clone(),
+            data_only_roots: self.data_only_roots.clone(),
             input: self.input.clone(),
             with_document: self.with_document.clone(),
             with_functions: self.with_functions.clone(),
@@ -238,6 +241,7 @@ impl Interpreter {
             query_module: None,
             input: Value::Undefined,
             preset_rules: BTreeSet::new(),
+            data_only_roots: BTreeSet::new(),
 
             init_data: Value::new_object(),
             with_document: Value::new_object(),
@@ -279,6 +283,7 @@ impl Interpreter {
             query_loop_hoisting: HoistedLoopsLookup::new(),
             input: Value::Undefined,
             preset_rules: BTreeSet::new(),
+            data_only_roots: BTreeSet::new(),
 
             with_document: Value::new_object(),
             with_functions: BTreeMap::default(),
@@ -391,6 +396,13 @@ impl Interpreter {
     /// read from the data document, which must hold them (see `Engine::set_preset_rules`).
     pub fn set_preset_rules(&mut self, paths: BTreeSet<String>) {
         self.preset_rules = paths;
+    }
+
+    /// Newton patch: no module's package is under these top-level data keys, so a reference
+    /// under one reads the data document without looking for rules (see
+    /// `Engine::set_data_only_roots`).
+    pub fn set_data_only_roots(&mut self, roots: BTreeSet<String>) {
+        self.data_only_roots = roots;
     }
 
     pub const fn get_init_data(&self) -> &Value {
@@ -3403,6 +3415,10 @@ impl Interpreter {
 
         // Ensure that rules are evaluated
         if name.text() == "data" {
+            // Newton patch: no rule lives under a data-only root.
+            if fields.first().is_some_and(|root| self.data_only_roots.contains(*root)) {
+                return Ok(Self::get_value_chained(self.data.clone(), fields));
+            }
             if self.is_processed(fields)? {
                 return Ok(Self::get_value_chained(self.data.clone(), fields));
             }
