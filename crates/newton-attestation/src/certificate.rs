@@ -99,7 +99,7 @@ impl Certificate {
 
     /// The certificate's JSON form.
     pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string_pretty(self)
+        serde_json::to_string(self)
             .map_err(|e| Error::internal(format!("certificate does not serialize: {e}")))
     }
 }
