@@ -3895,8 +3895,13 @@ impl Interpreter {
         module: Option<Ref<Module>>,
     ) -> Result<Option<Ref<Module>>> {
         let previous_module = self.module.clone();
+        // Newton patch: re-entering the current module (every rule of a one-module policy)
+        // keeps its path instead of formatting it again.
+        let same = matches!((&previous_module, &module), (Some(a), Some(b)) if core::ptr::eq(a.as_ref(), b.as_ref()));
         if let Some(new_module) = &module {
-            self.current_module_path = get_path_string(&new_module.package.refr, Some("data"))?;
+            if !same {
+                self.current_module_path = get_path_string(&new_module.package.refr, Some("data"))?;
+            }
             self.current_module_index = self.find_module_index(new_module);
         }
         self.module = module;
