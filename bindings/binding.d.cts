@@ -277,7 +277,10 @@ export declare function generateKeystoreSync(password: string, kdf?: string | un
 
 export declare function generatePrivacyKey(): PrivacyKeyPair
 
-/** Bytes given as hex text (with or without `0x`) or as a Uint8Array. */
+/**
+ * Bytes given as hex text (with or without `0x`) or as a Uint8Array, read in place (an owned
+ * Uint8Array takes and drops a V8 reference per argument).
+ */
 export type Hex = string | Uint8Array
 
 export interface KeyInfo {

@@ -77,9 +77,9 @@ impl OperatorRegistry {
 type OwnedAggregator = att::Aggregator<Arc<att::OperatorRegistry>>;
 
 #[napi(object)]
-pub struct OperatorSignature {
-    pub operator_id: Hex,
-    pub signature: Hex,
+pub struct OperatorSignature<'a> {
+    pub operator_id: Hex<'a>,
+    pub signature: Hex<'a>,
 }
 
 /// Collects signatures over one message; calls on one aggregator are serialized.
@@ -94,7 +94,7 @@ impl Aggregator {
     #[napi(constructor)]
     pub fn new(
         registry: &OperatorRegistry,
-        message: Hex,
+        message: Hex<'_>,
         quorum_numbers: Vec<u8>,
         threshold: u32,
     ) -> napi::Result<Self> {
@@ -124,12 +124,12 @@ impl Aggregator {
 
     /// Accepts one signature: the certificate JSON when the quorum is first reached, else null.
     #[napi]
-    pub fn add(&self, operator_id: Hex, signature: Hex) -> napi::Result<Option<String>> {
+    pub fn add(&self, operator_id: Hex<'_>, signature: Hex<'_>) -> napi::Result<Option<String>> {
         guard(|| add(&self.inner, b256("operator id", &operator_id)?, &bytes("signature", &signature)?))
     }
 
     #[napi(ts_return_type = "Promise<string | null>")]
-    pub fn add_async(&self, operator_id: Hex, signature: Hex) -> napi::Result<AsyncTask<Job<Option<String>>>> {
+    pub fn add_async(&self, operator_id: Hex<'_>, signature: Hex<'_>) -> napi::Result<AsyncTask<Job<Option<String>>>> {
         let id = guard(|| b256("operator id", &operator_id))?;
         let signature = guard(|| bytes("signature", &signature))?;
         let inner = self.inner.clone();
@@ -138,12 +138,12 @@ impl Aggregator {
 
     /// Accepts every signature (refusals go to `rejected`) and certifies all valid ones.
     #[napi]
-    pub fn aggregate_sync(&self, signatures: Vec<OperatorSignature>) -> napi::Result<String> {
+    pub fn aggregate_sync(&self, signatures: Vec<OperatorSignature<'_>>) -> napi::Result<String> {
         guard(|| aggregate(&self.inner, &to_pairs(&signatures)?))
     }
 
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn aggregate(&self, signatures: Vec<OperatorSignature>) -> napi::Result<AsyncTask<Job<String>>> {
+    pub fn aggregate(&self, signatures: Vec<OperatorSignature<'_>>) -> napi::Result<AsyncTask<Job<String>>> {
         let pairs = guard(|| to_pairs(&signatures))?;
         let inner = self.inner.clone();
         Ok(job(move || aggregate(&inner, &pairs)))
@@ -166,7 +166,7 @@ impl Aggregator {
     }
 }
 
-fn to_pairs(signatures: &[OperatorSignature]) -> Result<Vec<(B256, Vec<u8>)>> {
+fn to_pairs(signatures: &[OperatorSignature<'_>]) -> Result<Vec<(B256, Vec<u8>)>> {
     signatures.iter().map(|s| Ok((b256("operator id", &s.operator_id)?, bytes("signature", &s.signature)?))).collect()
 }
 

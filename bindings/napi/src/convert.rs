@@ -2,26 +2,27 @@
 //! and chain ids, each failing as `InvalidArgument` naming the argument.
 
 use alloy_primitives::{hex, Address, B256, U256};
-use napi::bindgen_prelude::{Either, Uint8Array};
+use napi::bindgen_prelude::{Either, Uint8ArraySlice};
 use napi_derive::napi;
 use newton_core::{Error, Result};
 
-/// Bytes given as hex text (with or without `0x`) or as a Uint8Array.
+/// Bytes given as hex text (with or without `0x`) or as a Uint8Array, read in place (an owned
+/// Uint8Array takes and drops a V8 reference per argument).
 #[napi]
-pub type Hex = Either<String, Uint8Array>;
+pub type Hex<'a> = Either<String, Uint8ArraySlice<'a>>;
 
 pub fn address(what: &str, text: &str) -> Result<Address> {
     text.parse().map_err(|e| Error::invalid_argument(format!("{what}: {text:?} is not an address: {e}")))
 }
 
-pub fn bytes(what: &str, value: &Hex) -> Result<Vec<u8>> {
+pub fn bytes(what: &str, value: &Hex<'_>) -> Result<Vec<u8>> {
     match value {
         Either::A(text) => hex::decode(text).map_err(|e| Error::invalid_argument(format!("{what} is not hex: {e}"))),
         Either::B(array) => Ok(array.to_vec()),
     }
 }
 
-pub fn b256(what: &str, value: &Hex) -> Result<B256> {
+pub fn b256(what: &str, value: &Hex<'_>) -> Result<B256> {
     let bytes = bytes(what, value)?;
     B256::try_from(bytes.as_slice())
         .map_err(|_| Error::invalid_argument(format!("{what} must be 32 bytes, got {}", bytes.len())))
