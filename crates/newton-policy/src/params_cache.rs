@@ -1,9 +1,9 @@
 //! A bounded LRU of the work that depends only on a request's params: the data document with
 //! `data.params` converted to a regorus value once, and the values of the policy's params-only
-//! rules (`params_rules`) at their paths. Keyed by the params' canonical JSON text (serde_json
-//! orders object keys), so two requests share an entry only when their params are equal; there
-//! is nothing to invalidate, a policy owns its cache and a different params value is a different
-//! key.
+//! rules (`params_rules`) at their paths. Keyed by the params' JSON text as the request carried it
+//! (`Params::key`), so two requests share an entry only when their params are equal (equal params
+//! written differently only miss); there is nothing to invalidate, a policy owns its cache and a
+//! different params value is a different key.
 
 use newton_core::Result;
 use std::collections::HashMap;
