@@ -161,12 +161,10 @@ impl Policy {
         };
         let wasm = to_regorus(&request.wasm);
         let mut data = base.data.clone();
-        let mut per_request = vec![("wasm", wasm.clone()), ("data", wasm)];
+        set_path(&mut data, &["wasm"], wasm.clone())?;
+        set_path(&mut data, &["data"], wasm)?;
         if let Some(privacy) = &request.privacy {
-            per_request.push(("privacy", to_regorus(privacy)));
-        }
-        for (key, value) in per_request {
-            set_path(&mut data, &[key], value)?;
+            set_path(&mut data, &["privacy"], to_regorus(privacy))?;
         }
         // An engine goes back to the pool after an evaluation that ended with a value; one that
         // saw private data is dropped, so no plaintext waits in an idle engine.

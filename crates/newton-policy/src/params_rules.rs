@@ -57,9 +57,8 @@ pub(crate) fn params_only(modules: &[Ref<Module>], entrypoint: &str) -> Vec<Stri
         }
         facts.insert(path.clone(), f);
     }
-    // A package under `data.params` would make `data.params` mean rules as well as params.
-    let params_package = defs.keys().any(|p| p.first().is_some_and(|p| p == "params"));
-    if params_package || defs.values().flatten().any(|(_, _, rule)| has_with(rule)) {
+    // (No package is under `data.params`: `compile::load` refuses one.)
+    if defs.values().flatten().any(|(_, _, rule)| has_with(rule)) {
         return Vec::new();
     }
 
@@ -129,8 +128,8 @@ fn analyze(
             f.iterates = true;
             locals.extend(key.iter().chain([value]).map(|s| s.text().to_string()))
         }
-        Node::Literal(_) => {}
-        Node::With => ok = false,
+        // A `with` anywhere already turned the cache off for the whole policy (`has_with`).
+        Node::Literal(_) | Node::With => {}
         Node::Expr(e @ (Expr::Var { .. } | Expr::RefDot { .. } | Expr::RefBrack { .. })) => match ref_path(e) {
             Some(r) => refs.push(r),
             None => ok = false,
