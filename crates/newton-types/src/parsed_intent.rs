@@ -102,13 +102,15 @@ fn parsed_function(signature: &str) -> Result<Rc<ParsedFunction>> {
 
 fn decode_arguments(parsed: &ParsedFunction, data: &[u8]) -> Result<Vec<Value>> {
     let function = &parsed.function;
-    let expected = hex::encode_prefixed(parsed.selector);
+    // Formatted only for an error message.
+    let expected = || hex::encode_prefixed(parsed.selector);
     let Some((selector, encoded)) = data.split_first_chunk::<4>() else {
         return Err(Error::new(
             ErrorCode::AbiDecode,
             format!(
-                "intent.data is {} bytes, too short for the 4-byte selector {expected} of {}",
+                "intent.data is {} bytes, too short for the 4-byte selector {} of {}",
                 data.len(),
+                expected(),
                 function.signature()
             ),
         ));
@@ -117,8 +119,9 @@ fn decode_arguments(parsed: &ParsedFunction, data: &[u8]) -> Result<Vec<Value>> 
         return Err(Error::new(
             ErrorCode::AbiDecode,
             format!(
-                "intent.data selector {} does not match {expected}, the selector of {}",
+                "intent.data selector {} does not match {}, the selector of {}",
                 hex::encode_prefixed(selector),
+                expected(),
                 function.signature()
             ),
         ));
