@@ -67,10 +67,7 @@ pub fn fast_aggregate_verify(pks: &[PublicKey], msg: &[u8], sig: &Signature) -> 
     if pks.is_empty() {
         return false;
     }
-    let points: Vec<&raw::PublicKey> = pks.iter().map(|pk| &pk.point).collect();
-    sig.point
-        .fast_aggregate_verify(SIG_GROUPCHECK, msg, SIG_DST, &points)
-        == BLST_ERROR::BLST_SUCCESS
+    aggregate_public_keys(pks).is_ok_and(|key| sig.verify(&key, msg))
 }
 
 /// AggregateVerify: whether `sig` is `pks[i]` signing `msgs[i]` for every i. The messages must be

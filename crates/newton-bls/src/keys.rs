@@ -1,8 +1,6 @@
 //! Secret and public keys.
 
-use crate::dst::{
-    raw, AUG, PK_VALIDATE, POP_DST, PUBLIC_KEY_LEN, SECRET_KEY_LEN, SIG_DST, SIG_GROUPCHECK,
-};
+use crate::dst::{raw, AUG, POP_DST, PUBLIC_KEY_LEN, SECRET_KEY_LEN, SIG_DST};
 use crate::error::{bad_length, from_blst};
 use crate::{fill_random, fmt_hex, Signature};
 use blst::BLST_ERROR;
@@ -121,16 +119,9 @@ impl PublicKey {
 
     /// PopVerify: `BlsPopInvalid` unless `pop` signs this key under the PoP DST.
     pub fn verify_possession(&self, pop: &Signature) -> Result<()> {
-        match pop.point.verify(
-            SIG_GROUPCHECK,
-            &self.bytes,
-            POP_DST,
-            AUG,
-            &self.point,
-            PK_VALIDATE,
-        ) {
-            BLST_ERROR::BLST_SUCCESS => Ok(()),
-            _ => Err(Error::new(
+        match crate::pairing::verify(&self.point, &pop.point, &self.bytes, POP_DST) {
+            true => Ok(()),
+            false => Err(Error::new(
                 ErrorCode::BlsPopInvalid,
                 "the proof of possession does not verify for this BLS public key",
             )),

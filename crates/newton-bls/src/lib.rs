@@ -17,6 +17,7 @@ pub mod encoded;
 mod error;
 mod keys;
 pub mod keystore;
+mod pairing;
 mod signature;
 
 pub use aggregate::{

@@ -1,8 +1,6 @@
 //! Signatures.
 
-use crate::dst::{
-    raw, AUG, PK_VALIDATE, SIGNATURE_LEN, SIGNATURE_UNCOMPRESSED_LEN, SIG_DST, SIG_GROUPCHECK,
-};
+use crate::dst::{raw, SIGNATURE_LEN, SIGNATURE_UNCOMPRESSED_LEN, SIG_DST};
 use crate::error::from_blst;
 use crate::{fmt_hex, PublicKey};
 use blst::BLST_ERROR;
@@ -36,9 +34,7 @@ impl Signature {
 
     /// Verify: whether this signs `msg` under `pk` with the ciphersuite DST.
     pub fn verify(&self, pk: &PublicKey, msg: &[u8]) -> bool {
-        self.point
-            .verify(SIG_GROUPCHECK, msg, SIG_DST, AUG, &pk.point, PK_VALIDATE)
-            == BLST_ERROR::BLST_SUCCESS
+        crate::pairing::verify(&pk.point, &self.point, msg, SIG_DST)
     }
 }
 

@@ -1,4 +1,5 @@
-//! Property tests: tampering breaks verification; aggregates need exactly their signers.
+//! Property tests: tampering breaks verification; aggregates need exactly their signers; our
+//! single-thread pairing check decides as blst's own `verify` does.
 
 use newton_bls::{
     aggregate_signatures, aggregate_verify, batch_verify, fast_aggregate_verify, SecretKey,
@@ -23,6 +24,18 @@ proptest! {
         if let Ok(sig) = Signature::from_bytes(&bytes) {
             prop_assert!(!sig.verify(&sk.public_key(), &msg));
         }
+    }
+
+    #[test]
+    fn verify_decides_as_blst_does(ikms in any::<[[u8; 32]; 2]>(), msgs in any::<[[u8; 8]; 2]>(),
+                                   key_index in 0usize..2, msg_index in 0usize..2) {
+        let sig = key(ikms[0]).sign(&msgs[0]);
+        let (pk, msg) = (key(ikms[key_index]).public_key(), &msgs[msg_index]);
+        let blst_pk = blst::min_pk::PublicKey::from_bytes(&pk.to_bytes()).expect("a valid key");
+        let blst_sig = blst::min_pk::Signature::from_bytes(&sig.to_bytes()).expect("a valid signature");
+        let blst_says = blst_sig.verify(true, msg, newton_bls::SIG_DST, &[], &blst_pk, true) == blst::BLST_ERROR::BLST_SUCCESS;
+        prop_assert_eq!(sig.verify(&pk, msg), blst_says);
+        prop_assert_eq!(blst_says, key_index == 0 && msg_index == 0 || ikms[0] == ikms[key_index] && msgs[0] == *msg);
     }
 
     #[test]
