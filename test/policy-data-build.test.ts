@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { buildPolicyData } from '../bindings/dist/index.js';
+import { PolicyDataHost, buildPolicyData } from '../bindings/dist/index.js';
 import { newton } from './helpers/cli.js';
 import { makeTempDir, rejection, writeFiles } from './helpers/newton.js';
 import { repoRoot } from './helpers/paths.js';
@@ -85,6 +85,29 @@ describe('buildPolicyData', () => {
       expect(rebuilt.sha256).not.toBe(first.sha256);
     },
     2 * BUILD_TIMEOUT_MS,
+  );
+
+  test(
+    "componentize-js's export glue is warmed up at build time, and the wrapper entry is removed",
+    async () => {
+      const host = new PolicyDataHost({ cacheDir: path.join(tmp, 'warmup-host') });
+      const freshRunFuel = async (wit?: string) => {
+        const built = await buildPolicyData({ source: echo, wit, cacheDir: buildCacheDir });
+        const run = (await host.load(built.wasm)).runSync('{"a":1}');
+        expect(run.output).toBe('{"echo":{"a":1}}');
+        return run.fuel_consumed;
+      };
+      const { 'only-run.wit': onlyRun } = writeFiles(tmp, {
+        'only-run.wit': 'package test:only-run;\n\nworld newton-provider {\n  export run: func(input: string) -> result<string, string>;\n}\n',
+      });
+      // The glue's first call costs ≈1.06 M instructions in a fresh instance unless the snapshot
+      // already made it (≈230 k); a world without newton:provider/http is built without it.
+      expect(await freshRunFuel()).toBeLessThan(400_000);
+      expect(await freshRunFuel('0.1.0')).toBeLessThan(400_000);
+      expect(await freshRunFuel(onlyRun)).toBeGreaterThan(800_000);
+      expect(fs.readdirSync(fixturesDir).filter((f) => f.startsWith('.newton-build-'))).toEqual([]);
+    },
+    3 * BUILD_TIMEOUT_MS,
   );
 
   test('a missing source is NEWTON_ERR_IO naming the file', async () => {

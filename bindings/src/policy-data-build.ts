@@ -13,6 +13,7 @@ import type { BuildJob, BuildReply } from './policy-data-build-child.js';
 import { cacheKey, readCached, readSource, statOrThrow, writeAtomic } from './policy-data-build-common.js';
 import { buildPython } from './policy-data-build-py.js';
 import { buildRust } from './policy-data-build-rs.js';
+import { GLUE_WARMUP_VERSION, glueWarmupImport } from './policy-data-build-warmup.js';
 
 export type WitVersion = '0.2.0' | '0.1.0';
 
@@ -137,7 +138,9 @@ export async function componentizeOracle(
   const wit = checkedWit(options.wit);
   const witWorld = readSource(wit);
   const componentizeVersion = installedComponentizeVersion();
-  const key = cacheKey([componentizeVersion, disableFeatures.join(','), witWorld, ...relativeSources(sourcePath, source)]);
+  const warmupImport = glueWarmupImport(witWorld);
+  const warmup = warmupImport ? GLUE_WARMUP_VERSION : 'no-warmup';
+  const key = cacheKey([componentizeVersion, warmup, disableFeatures.join(','), witWorld, ...relativeSources(sourcePath, source)]);
   const cacheFile = options.cacheDir && join(options.cacheDir, `${key}.wasm`);
   const cachedImports = cacheFile && readCached(cacheFile);
 
@@ -147,7 +150,7 @@ export async function componentizeOracle(
     wasm = readFileSync(cacheFile);
     imports = cachedImports;
   } else {
-    ({ component: wasm, imports } = await runChild({ sourcePath, witWorld, disableFeatures: [...disableFeatures] }));
+    ({ component: wasm, imports } = await runChild({ sourcePath, witWorld, disableFeatures: [...disableFeatures], warmupImport }));
     if (cacheFile) {
       writeAtomic(cacheFile, wasm);
       writeAtomic(`${cacheFile}.imports.json`, JSON.stringify(imports));
