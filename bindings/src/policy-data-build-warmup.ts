@@ -5,7 +5,7 @@
 // wizer snapshot only keeps that work if it happened at build time, and nothing calls the glue
 // then. So the oracle is built through a wrapper entry that re-exports it and calls `export_run`
 // once, at top level, with a stub `run` (the oracle's own code never runs at build time): every
-// fresh instance then starts from a realm that already has them (≈240 k instructions per run).
+// fresh instance then starts from a realm that already has them (≈230 k instructions per run).
 //
 // The initializer realm is reached through an imported binding: its `.constructor` is that
 // realm's Function, whose code sees the glue's top-level names. If a componentize-js release

@@ -119,13 +119,13 @@ impl PublicKey {
 
     /// PopVerify: `BlsPopInvalid` unless `pop` signs this key under the PoP DST.
     pub fn verify_possession(&self, pop: &Signature) -> Result<()> {
-        match crate::pairing::verify(&self.point, &pop.point, &self.bytes, POP_DST) {
-            true => Ok(()),
-            false => Err(Error::new(
-                ErrorCode::BlsPopInvalid,
-                "the proof of possession does not verify for this BLS public key",
-            )),
+        if crate::pairing::verify(&self.point, &pop.point, &self.bytes, POP_DST) {
+            return Ok(());
         }
+        Err(Error::new(
+            ErrorCode::BlsPopInvalid,
+            "the proof of possession does not verify for this BLS public key",
+        ))
     }
 }
 

@@ -14,9 +14,9 @@ use blst::{
 };
 use std::ptr;
 
-/// Whether `sig` signs `msg` under `pk` with domain separation tag `dst` (no augmentation). Both points must
-/// already be validated (on the curve and in the subgroup), as [`crate::PublicKey`] and
-/// [`crate::Signature`] are. The identity on either side never verifies.
+/// Whether `sig` signs `msg` under `pk` with the domain separation tag `dst` (no augmentation).
+/// Both points must already be validated (on the curve and in the subgroup), as
+/// [`crate::PublicKey`] and [`crate::Signature`] are. The identity on either side never verifies.
 pub(crate) fn verify(pk: &raw::PublicKey, sig: &raw::Signature, msg: &[u8], dst: &[u8]) -> bool {
     let pk = blst_p1_affine::from(*pk);
     let mut neg_sig = blst_p2_affine::from(*sig);
