@@ -15,6 +15,7 @@ mod inspect;
 mod json;
 mod module;
 mod output;
+mod reaper;
 mod runtime;
 mod secrets;
 mod slots;

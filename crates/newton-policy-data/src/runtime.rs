@@ -1,8 +1,10 @@
 //! [`Runtime`]: what every run of every module shares — the engine and its epoch ticker, the
-//! config, the HTTP client and the instance slots. Modules hold it, so they outlive their host.
+//! config, the HTTP client, the instance slots and the reaper that tears finished runs down.
+//! Modules hold it, so they outlive their host.
 
 use crate::engine::{self, Ticker};
 use crate::http::{guard::AllowList, HttpClient};
+use crate::reaper::Reaper;
 use crate::slots::Slots;
 use crate::HostConfig;
 use newton_core::{Error, Result};
@@ -13,7 +15,8 @@ pub(crate) struct Runtime {
     pub engine: Engine,
     pub config: HostConfig,
     pub http: Arc<HttpClient>,
-    pub slots: Slots,
+    pub slots: Arc<Slots>,
+    pub reaper: Reaper,
     _ticker: Ticker,
 }
 
@@ -25,7 +28,8 @@ impl Runtime {
         Ok(Self {
             _ticker: Ticker::start(&engine)?,
             http: Arc::new(HttpClient::new(allow)),
-            slots: Slots::new(config.instances()),
+            slots: Arc::new(Slots::new(config.instances())),
+            reaper: Reaper::start(config.instances() as usize)?,
             engine,
             config,
         })
