@@ -15,7 +15,6 @@ mod inspect;
 mod json;
 mod module;
 mod output;
-mod reaper;
 mod runtime;
 mod secrets;
 mod slots;

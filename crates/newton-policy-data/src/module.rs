@@ -83,7 +83,7 @@ impl PolicyDataModule {
         serde_json::from_str::<serde::de::IgnoredAny>(input)
             .map_err(|e| Error::new(ErrorCode::InvalidJson, format!("wasm_args is not valid JSON: {e}")))?;
         let limits = &self.runtime.config.limits;
-        let slot = self.runtime.slots.acquire();
+        let _slot = self.runtime.slots.acquire();
         let timeout = Duration::from_millis(limits.timeout_ms);
         let state = RunState {
             limiter: Limiter {
@@ -104,16 +104,15 @@ impl PolicyDataModule {
             Pre::V1(pre) => pre.instantiate(&mut store).and_then(|b| b.call_run(&mut store, input)),
         };
         let fuel_consumed = limits.fuel - store.get_fuel().unwrap_or(0);
-        let http_calls = store.data().http.calls();
-        let http_recorded = store.data_mut().http.take_recorded();
-        self.runtime.reaper.drop_later((store, slot));
+        let state = store.into_data();
+        let http_calls = state.http.calls();
         let output = match returned {
             Ok(Ok(text)) => text,
             Ok(Err(text)) => return Err(guest_error(&text)),
             Err(e) => return Err(classify(&e, limits)),
         };
         let value = check_output(&output, limits.max_output_bytes)?;
-        Ok(RunResult { output, value, http_recorded, fuel_consumed, http_calls })
+        Ok(RunResult { output, value, http_recorded: state.http.into_recorded(), fuel_consumed, http_calls })
     }
 }
 

@@ -1,10 +1,8 @@
 //! [`Runtime`]: what every run of every module shares — the engine and its epoch ticker, the
-//! config, the HTTP client, the instance slots and the reaper that tears finished runs down.
-//! Modules hold it, so they outlive their host.
+//! config, the HTTP client and the instance slots. Modules hold it, so they outlive their host.
 
 use crate::engine::{self, Ticker};
 use crate::http::{guard::AllowList, HttpClient};
-use crate::reaper::Reaper;
 use crate::slots::Slots;
 use crate::HostConfig;
 use newton_core::{Error, Result};
@@ -15,8 +13,7 @@ pub(crate) struct Runtime {
     pub engine: Engine,
     pub config: HostConfig,
     pub http: Arc<HttpClient>,
-    pub slots: Arc<Slots>,
-    pub reaper: Reaper,
+    pub slots: Slots,
     _ticker: Ticker,
 }
 
@@ -28,8 +25,7 @@ impl Runtime {
         Ok(Self {
             _ticker: Ticker::start(&engine)?,
             http: Arc::new(HttpClient::new(allow)),
-            slots: Arc::new(Slots::new(config.instances())),
-            reaper: Reaper::start(config.instances() as usize)?,
+            slots: Slots::new(config.instances()),
             engine,
             config,
         })

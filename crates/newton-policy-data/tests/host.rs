@@ -227,21 +227,6 @@ fn serves_many_threads_at_once() {
     }
 }
 
-#[test]
-fn a_one_slot_host_serves_back_to_back_runs_and_failures() {
-    // Each run's Store is dropped on the reaper thread after the run returns; its slot is freed
-    // only then, so the next run waits for it instead of finding the pool empty.
-    let h = host(r#"{"maxInstances":1}"#);
-    let (ok, trapping) = (load(&h, &echo()), load(&h, &doing("", "unreachable")));
-    for i in 0..200 {
-        let args = format!(r#"{{"i":{i}}}"#);
-        assert_eq!(ok.run(&args, RunOptions::default()).expect("run").output, args);
-        assert_eq!(trapping.run("{}", RunOptions::default()).expect_err("trap").code, ErrorCode::PolicyDataTrap);
-    }
-    drop(h);
-    assert_eq!(run(&ok).expect("modules outlive their host"), "{}");
-}
-
 fn rss_bytes() -> u64 {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
     statm.split_whitespace().nth(1).and_then(|p| p.parse::<u64>().ok()).unwrap_or(0) * 4096

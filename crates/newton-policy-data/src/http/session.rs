@@ -33,9 +33,9 @@ impl HttpSession {
         self.calls
     }
 
-    /// The fixtures recorded by this run (record mode only), taken out of the session.
-    pub fn take_recorded(&mut self) -> Option<Fixtures> {
-        match std::mem::take(&mut self.mode) {
+    /// The fixtures recorded by this run (record mode only).
+    pub fn into_recorded(self) -> Option<Fixtures> {
+        match self.mode {
             HttpMode::Record(f) => Some(f),
             _ => None,
         }
