@@ -13,6 +13,9 @@ const echo = path.join(fixturesDir, 'echo.js');
 const tmp = makeTempDir('pd-build');
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+/** A world with only the `run` export: no newton:provider imports. */
+const ONLY_RUN_WIT = 'package test:only-run;\n\nworld newton-provider {\n  export run: func(input: string) -> result<string, string>;\n}\n';
+
 /** A component binary: `\0asm`, then the component-model layer (version 0x0d, layer 1). */
 const isComponent = (wasm: Uint8Array) =>
   Buffer.from(wasm.subarray(0, 8)).equals(Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00]));
@@ -60,7 +63,7 @@ describe('buildPolicyData', () => {
     'a WIT file given by path is used as is',
     async () => {
       const { 'only-run.wit': wit } = writeFiles(tmp, {
-        'only-run.wit': 'package test:only-run;\n\nworld newton-provider {\n  export run: func(input: string) -> result<string, string>;\n}\n',
+        'only-run.wit': ONLY_RUN_WIT,
       });
       const built = await buildPolicyData({ source: echo, wit, cacheDir: buildCacheDir });
       expect(built.wit).toBe(wit);
@@ -98,7 +101,7 @@ describe('buildPolicyData', () => {
         return run.fuel_consumed;
       };
       const { 'only-run.wit': onlyRun } = writeFiles(tmp, {
-        'only-run.wit': 'package test:only-run;\n\nworld newton-provider {\n  export run: func(input: string) -> result<string, string>;\n}\n',
+        'only-run.wit': ONLY_RUN_WIT,
       });
       // The glue's first call costs ≈1.06 M instructions in a fresh instance unless the snapshot
       // already made it (≈230 k); a world without newton:provider/http is built without it.

@@ -200,9 +200,10 @@ impl Policy {
     fn params_entry(&self, params: &Value, with_rules: bool) -> ParamsEntry {
         let mut data = self.static_data.clone();
         let params_set = set_path(&mut data, &["params"], to_regorus(params));
-        let values = match with_rules && !self.params_rules.is_empty() && params_set.is_ok() {
-            true => self.params_values(&data),
-            false => None,
+        let values = if with_rules && !self.params_rules.is_empty() && params_set.is_ok() {
+            self.params_values(&data)
+        } else {
+            None
         };
         let Some(values) = values else { return ParamsEntry { data, preset: false } };
         let mut preset = data.clone();

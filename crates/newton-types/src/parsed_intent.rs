@@ -56,7 +56,6 @@ pub fn parse_intent(intent: &TaskIntent) -> Result<Value> {
     }))
 }
 
-/// Checks the selector of `data` against `function`, then ABI-decodes the rest.
 /// A function signature parsed once: the function, its selector and its ABI JSON.
 struct ParsedFunction {
     function: Function,
@@ -64,11 +63,12 @@ struct ParsedFunction {
     abi: Value,
 }
 
-/// Parsed signatures by their text, per thread: a client sends the same few, and parsing one
-/// (selector hash and ABI JSON included) costs more than the rest of `parse_intent`.
+/// Signatures kept per thread; the memo starts over when it is full.
 const MAX_PARSED_SIGNATURES: usize = 256;
 
 thread_local! {
+    /// Parsed signatures by their text, per thread: a client sends the same few, and parsing one
+    /// (selector hash and ABI JSON included) costs more than the rest of `parse_intent`.
     static PARSED_SIGNATURES: RefCell<HashMap<String, Rc<ParsedFunction>>> = RefCell::new(HashMap::new());
 }
 
@@ -100,6 +100,7 @@ fn parsed_function(signature: &str) -> Result<Rc<ParsedFunction>> {
     Ok(parsed)
 }
 
+/// Checks the selector of `data` against the parsed function, then ABI-decodes the rest.
 fn decode_arguments(parsed: &ParsedFunction, data: &[u8]) -> Result<Vec<Value>> {
     let function = &parsed.function;
     // Formatted only for an error message.
