@@ -20,7 +20,8 @@ const TABLES_PER_COMPONENT: u32 = 16;
 /// Table elements per table (SpiderMonkey's function table has tens of thousands of entries).
 pub(crate) const TABLE_ELEMENTS: usize = 100_000;
 /// With Linux's PAGEMAP_SCAN, pages a run dirtied (up to this many bytes per memory) are reset in
-/// place on release instead of unmapped, so the next run in the slot takes no page faults.
+/// place on release instead of unmapped, so the next run in the slot takes no page faults (the
+/// vendored wasmtime's scan goes past 32 dirty regions: vendor/wasmtime/PATCHES.md).
 const KEEP_RESIDENT: usize = 16 << 20;
 
 /// The engine, resetting memories with PAGEMAP_SCAN where the kernel has it (Linux ≥ 6.7; about

@@ -136,7 +136,7 @@ impl PageMap {
 /// this function will perform a scan of `ptr` for `len` bytes which will search
 /// for pages that:
 ///
-/// * Are present.
+/// * Are present, or swapped out.
 /// * Have been written.
 /// * Are NOT backed by the "zero" page.
 /// * Are NOT backed by a "file" page.
@@ -170,9 +170,10 @@ impl PageMap {
 /// Putting this all together this helps explain the search criteria for
 /// `PAGEMAP_SCAN`, notably:
 ///
-/// * `Categories::PRESENT` - we're only interested in present pages, anything
-///   unmapped wasn't touched by the guest so no need for the host to touch it
-///   either.
+/// * `Categories::PRESENT | Categories::SWAPPED` - we're only interested in
+///   present pages and in private pages the kernel swapped out (they are as
+///   dirty as present ones), anything unmapped wasn't touched by the guest so
+///   no need for the host to touch it either.
 ///
 /// * `Categories::WRITTEN` - if a page was only read by the guest no need to
 ///   take a look at it as the contents aren't changed from the initial image.
@@ -211,10 +212,10 @@ impl PageMap {
 ///   a region of memory to store a list of `page_region` structures. Below this
 ///   is always `MAX_REGIONS`. If there are more than this number of disjoint
 ///   regions of memory that need to be reported then the ioctl will also return
-///   early without reaching the end of memory. Note that this means that all
-///   further memory will be `decommit`'d with reported regions still going to
-///   `reset_manually`. This is arguably something we should detect and improve
-///   in Wasmtime, but for now `MAX_REGIONS` is hardcoded.
+///   early without reaching the end of memory. The reported regions go to
+///   `reset_manually` and the scan resumes from `walk_end` with what is left of
+///   the `keep_resident` budget, so a working set scattered over many disjoint
+///   runs of pages is still reset in place rather than decommitted.
 ///
 /// In the end this ends up being a "more clever" version of this function than
 /// the one in the `pagemap_disabled` module. By using `PAGEMAP_SCAN` we can
@@ -276,75 +277,103 @@ pub unsafe fn reset_with_pagemap(
         },
     };
 
-    // For now use a fixed set of regions on the stack, but in the future this
-    // may want to use a dynamically allocated vector for more regions for
-    // example.
+    // Regions are collected into a fixed buffer on the stack. The kernel stops
+    // a scan early when that buffer fills or when the `keep_resident` page
+    // budget is spent. Only the latter ends the in-place reset: a full buffer
+    // resumes the scan where the kernel stopped walking, because a guest heap
+    // (a JS engine's, say) dirties far more than 32 disjoint runs of pages and
+    // decommitting the rest would make every instance fault its heap back in.
     const MAX_REGIONS: usize = 32;
     let mut storage = [MaybeUninit::uninit(); MAX_REGIONS];
-
-    let scan_arg = PageMapScanBuilder::new(ptr::slice_from_raw_parts(ptr, len.byte_count()))
-        .max_pages(keep_resident.byte_count() / host_page_size)
+    let end = ptr.wrapping_add(len.byte_count());
+    let mut start = ptr;
+    let mut budget = keep_resident.byte_count() / host_page_size;
+    let mut bytes_resident = 0;
+    loop {
+        let scan_arg = PageMapScanBuilder::new(ptr::slice_from_raw_parts(
+            start,
+            end.addr() - start.addr(),
+        ))
+        .max_pages(budget)
         // We specifically want pages that are NOT backed by the zero page or
         // backed by files. Such pages mean that they haven't changed from their
         // original contents, so they're inverted.
         .category_inverted(Categories::PFNZERO | Categories::FILE)
-        // Search for pages that are written and present as those are the dirty
-        // pages. Additionally search for the zero page/file page as those are
-        // inverted above meaning we're searching for pages that specifically
-        // don't have those flags.
-        .category_mask(
-            Categories::WRITTEN | Categories::PRESENT | Categories::PFNZERO | Categories::FILE,
-        )
+        // Search for written pages, and for the zero page/file page as those
+        // are inverted above meaning we're searching for pages that
+        // specifically don't have those flags.
+        .category_mask(Categories::WRITTEN | Categories::PFNZERO | Categories::FILE)
+        // A written page is dirty whether it is present or the kernel has
+        // swapped it out; a swapped-out page left alone would hand the
+        // previous instance's data to the next one.
+        .category_anyof_mask(Categories::PRESENT | Categories::SWAPPED)
         // Don't return any categories back. This helps group regions together
         // since the reported set of categories is always empty and we otherwise
         // aren't looking for anything in particular.
         .return_mask(Categories::empty())
         .build(&mut storage);
 
-    // SAFETY: this should be a safe ioctl as we control the fd we're operating
-    // on plus all of `scan_arg`, but this relies on `Ioctl` below being the
-    // correct implementation and such.
-    let result = match unsafe { ioctl(&pagemap.0, scan_arg) } {
-        Ok(result) => result,
+        // SAFETY: this should be a safe ioctl as we control the fd we're operating
+        // on plus all of `scan_arg`, but this relies on `Ioctl` below being the
+        // correct implementation and such.
+        let result = match unsafe { ioctl(&pagemap.0, scan_arg) } {
+            Ok(result) => result,
 
-        // If the ioctl fails for whatever reason, we at least tried, so fall
-        // back to the default behavior.
-        //
-        // SAFETY: the safety requirement of
-        // `pagemap_disabled::reset_with_pagemap` is the same as this function.
-        Err(err) => unsafe {
-            log::warn!("failed pagemap scan {err}");
-            return crate::runtime::vm::pagemap_disabled::reset_with_pagemap(
-                None,
-                ptr,
-                len,
-                keep_resident,
-                reset_manually,
-                decommit,
-            );
-        },
-    };
+            // If the first ioctl fails for whatever reason, we at least tried,
+            // so fall back to the default behavior.
+            //
+            // SAFETY: the safety requirement of
+            // `pagemap_disabled::reset_with_pagemap` is the same as this function.
+            Err(err) if start == ptr => unsafe {
+                log::warn!("failed pagemap scan {err}");
+                return crate::runtime::vm::pagemap_disabled::reset_with_pagemap(
+                    None,
+                    ptr,
+                    len,
+                    keep_resident,
+                    reset_manually,
+                    decommit,
+                );
+            },
 
-    // For all regions that were written in the scan reset them manually, then
-    // afterwards decommit everything else.
-    let mut bytes_resident = 0;
-    for region in result.regions() {
-        // SAFETY: we're relying on Linux to pass in valid region ranges within
-        // the `ptr/len` we specified to the original syscall.
-        unsafe {
-            reset_manually(&mut *region.region().cast_mut());
+            // A later scan that fails leaves what it did not reach to `decommit`.
+            Err(err) => {
+                log::warn!("failed pagemap scan {err}");
+                decommit(start, end.addr() - start.addr());
+                return bytes_resident;
+            }
+        };
+
+        // For all regions that were written in the scan reset them manually.
+        let regions = result.regions();
+        for region in regions {
+            // SAFETY: we're relying on Linux to pass in valid region ranges within
+            // the `ptr/len` we specified to the original syscall.
+            unsafe {
+                reset_manually(&mut *region.region().cast_mut());
+            }
+            bytes_resident += region.len();
+            budget -= region.len() / host_page_size;
         }
-        bytes_resident += region.len();
+
+        // A full buffer with budget left resumes where the kernel stopped.
+        let walk_end = result.walk_end().cast_mut();
+        if regions.len() == MAX_REGIONS
+            && budget > 0
+            && walk_end.addr() > start.addr()
+            && walk_end.addr() < end.addr()
+        {
+            start = walk_end;
+            continue;
+        }
+
+        // Report everything after `walk_end` to the end of memory as memory
+        // that must be decommitted as the scan didn't reach it. Note that if
+        // `walk_end` is already at the end of memory then the byte size of the
+        // decommitted memory here will be 0 meaning that this is a noop.
+        decommit(walk_end, end.addr() - walk_end.addr());
+        return bytes_resident;
     }
-
-    // Report everything after `walk_end` to the end of memory as memory that
-    // must be decommitted as the scan didn't reach it. Note that if `walk_end`
-    // is already at the end of memory then the byte size of the decommitted
-    // memory here will be 0 meaning that this is a noop.
-    let scan_size = result.walk_end().addr() - ptr.addr();
-    decommit(result.walk_end().cast_mut(), len.byte_count() - scan_size);
-
-    bytes_resident
 }
 
 mod ioctl {
@@ -465,7 +494,6 @@ mod ioctl {
         ///
         /// For more detail see the `pagemap_scan_is_interesting_page` function
         /// in the Linux kernel source.
-        #[expect(dead_code, reason = "bindings for the future if we need them")]
         pub fn category_anyof_mask(&mut self, flags: Categories) -> &mut PageMapScanBuilder {
             self.pm_scan_arg.category_anyof_mask = flags;
             self
