@@ -353,7 +353,7 @@ pub unsafe fn reset_with_pagemap(
                 reset_manually(&mut *region.region().cast_mut());
             }
             bytes_resident += region.len();
-            budget -= region.len() / host_page_size;
+            budget = budget.saturating_sub(region.len() / host_page_size);
         }
 
         // A full buffer with budget left resumes where the kernel stopped.
