@@ -94,6 +94,17 @@ describe('Decision: allow only when the entrypoint is exactly true', () => {
     for (const d of [allow, deny]) expect(d.evaluation_result).toMatch(/^0x[0-9a-f]{64}$/);
   });
 
+  it('reads request text in any script as UTF-8, a lone surrogate as U+FFFD', async () => {
+    // A one-byte V8 string whose UTF-8 is longer than its length, then a two-byte one; raw text,
+    // as JSON.stringify would escape the lone surrogate.
+    const latin = compileOne('package p\n\nallow if input.latin == "café"\n');
+    expect((await decide(latin, '{"input":{"latin":"café"}}')).allow).toBe(true);
+    expect((await decide(latin, '{"input":{"latin":"cafe"}}')).allow).toBe(false);
+    const policy = compileOne('package p\n\nallow if {\n  input.astral == "🦀 ok"\n  input.lone == "\\uFFFD"\n}\n');
+    expect((await decide(policy, '{"input":{"astral":"🦀 ok","lone":"\ud800"}}')).allow).toBe(true);
+    expect((await decide(policy, { input: { astral: '🦀 ok', lone: '\ufffd' } })).allow).toBe(true);
+  });
+
   it('is deterministic: the same request gives the same decision on every evaluation and every compile', async () => {
     const source = 'package p\n\nallow if to_number(input.value) < data.params.max\n';
     const request = { intent: rpcTransferIntent(), params: { max: 10 } };

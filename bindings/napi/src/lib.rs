@@ -18,3 +18,4 @@ mod policy_data;
 mod policy_tests;
 mod privacy;
 mod request_auth;
+mod text;

@@ -4,6 +4,7 @@
 use crate::convert::to_json;
 use crate::error::{guard, to_napi};
 use crate::job::{abortable_job, Job};
+use crate::text::Text;
 use napi::bindgen_prelude::{AbortSignal, AsyncTask};
 use napi_derive::napi;
 use newton_policy::{CompileOptions, PolicyModule};
@@ -55,15 +56,15 @@ impl Policy {
     }
 
     /// Evaluation request JSON → Decision JSON.
-    #[napi]
-    pub fn evaluate_sync(&self, request_json: String) -> napi::Result<String> {
-        guard(|| self.inner.evaluate_json(&request_json))
+    #[napi(ts_args_type = "requestJson: string")]
+    pub fn evaluate_sync(&self, request_json: Text) -> napi::Result<String> {
+        guard(|| self.inner.evaluate_json(&request_json.0))
     }
 
-    #[napi(ts_return_type = "Promise<string>")]
-    pub fn evaluate(&self, request_json: String, signal: Option<AbortSignal>) -> AsyncTask<Job<String>> {
+    #[napi(ts_args_type = "requestJson: string, signal?: AbortSignal | undefined | null", ts_return_type = "Promise<string>")]
+    pub fn evaluate(&self, request_json: Text, signal: Option<AbortSignal>) -> AsyncTask<Job<String>> {
         let policy = self.inner.clone();
-        abortable_job(move || policy.evaluate_json(&request_json), signal)
+        abortable_job(move || policy.evaluate_json(&request_json.0), signal)
     }
 
     #[napi(getter)]
