@@ -283,7 +283,7 @@ writeResults('policy-data-languages', {
   ratios: langRatios,
   chart: { title: 'fresh-instance run by language (µs, mean)', value: 'fresh run µs (mean)', unit: 'µs' },
   versions: {
-    'componentize-js': packageVersion('@bytecodealliance/componentize-js'),
+    'componentize-js': langs.JavaScript.kyc.built.componentizeVersion,
     'componentize-py': langs.Python.kyc.built.componentizeVersion,
     jco: packageVersion('@bytecodealliance/jco'),
   },
