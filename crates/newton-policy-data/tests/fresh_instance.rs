@@ -5,7 +5,6 @@
 mod common;
 
 use common::*;
-use newton_policy_data::RunOptions;
 
 /// Memory of 40 wasm pages with "NEWTON!!" at two places in its image (wasm pages 1 and 15).
 /// `run` checks, then dirties, the word at offset 64 of every other 4 KiB page from 64 KiB to
@@ -77,13 +76,12 @@ fn a_slot_reset_in_place_takes_no_page_faults_on_the_next_run() {
         return;
     }
     let m = load(&host(r#"{"maxInstances":1}"#), &scatter());
-    let input = "{}";
     for _ in 0..5 {
-        m.run(input, RunOptions::default()).expect("warm-up run");
+        run(&m).expect("warm-up run");
     }
     let (runs, before) = (40, thread_minor_faults());
     for _ in 0..runs {
-        m.run(input, RunOptions::default()).expect("run");
+        run(&m).expect("run");
     }
     let faults = thread_minor_faults() - before;
     // Decommitting what a 32-region scan did not reach cost ≈380 faults per run (wasmtime 48.0.8).
